@@ -1,0 +1,57 @@
+//! The headless command line: one file a command, all over the same library.
+
+mod clusters;
+mod common;
+mod export;
+mod import;
+mod info;
+mod map;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// liqmap: where leveraged positions would be liquidated, estimated in the open.
+#[derive(Debug, Parser)]
+#[command(name = "liqmap", version, about)]
+pub struct Cli {
+    /// The command to run; none prints `info` of the bundled sample.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The commands of the command line.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Summarise a dataset: venue, symbol, bars, time range, open interest, liquidations, gaps.
+    Info(info::InfoArgs),
+    /// Build a native dataset from klines, open-interest and liquidation files.
+    Import(import::ImportArgs),
+    /// Print the liquidation map (standing notional by price row) at one bar.
+    Map(map::MapArgs),
+    /// Print the ranked liquidation clusters at one bar.
+    Clusters(clusters::ClustersArgs),
+    /// Write a PNG of the heatmap under the candles, and the grid or clusters as CSV.
+    Export(export::ExportArgs),
+}
+
+/// Runs the command line and turns its outcome into an exit code: 0 on success, 2 on any error
+/// (bad input, bad argument), with the message on stderr.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        None => info::run(&info::InfoArgs::default()),
+        Some(Command::Info(args)) => info::run(&args),
+        Some(Command::Import(args)) => import::run(&args),
+        Some(Command::Map(args)) => map::run(&args),
+        Some(Command::Clusters(args)) => clusters::run(&args),
+        Some(Command::Export(args)) => export::run(&args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

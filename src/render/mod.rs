@@ -1,0 +1,1 @@
+//! Pictures: colour maps, the heatmap image, and the PNG export.

@@ -1,0 +1,480 @@
+//! The model's assumptions: one type that drives both the command-line flags and the UI controls.
+//!
+//! Every field is a user-visible parameter with the default of `docs/engine-model.md`. Fields that
+//! default to "whatever the dataset supports" are `Auto` here and are resolved against a dataset by
+//! [`ModelSettings::resolve`].
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::model::Dataset;
+
+/// Where new positions come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SourceChoice {
+    /// Open interest where the dataset has it, else volume.
+    #[default]
+    Auto,
+    /// Rises in open interest.
+    OpenInterest,
+    /// Bar volume times the participation share.
+    Volume,
+}
+
+/// How a bar's entry price is estimated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum EntryPrice {
+    /// (high + low + close) / 3.
+    #[default]
+    Typical,
+    /// The close.
+    Close,
+    /// Quote volume / base volume (needs quote volume).
+    Vwap,
+}
+
+/// How new positions are split between longs and shorts.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub enum SplitChoice {
+    /// Taker where the dataset has taker-buy volume, else fixed 0.5.
+    #[default]
+    Auto,
+    /// Long share = taker-buy volume / volume.
+    Taker,
+    /// All long on an up (or flat) candle, all short on a down candle.
+    Candle,
+    /// A fixed long share in [0, 1].
+    Fixed(f64),
+}
+
+/// What happens to standing levels when open interest falls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OiDecrease {
+    /// Every standing level shrinks by OI_i / OI_{i-1}.
+    #[default]
+    Shrink,
+    /// Levels keep their size.
+    None,
+}
+
+/// One leverage tier: a leverage and the weight of new notional it receives.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LeverageTier {
+    /// Leverage, for example 10 for 10x.
+    pub leverage: f64,
+    /// Relative weight; weights are normalised by their sum.
+    pub weight: f64,
+}
+
+/// The leverage mix: an ordered list of tiers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TierList(pub Vec<LeverageTier>);
+
+impl Default for TierList {
+    fn default() -> Self {
+        TierList(
+            [(5.0, 0.15), (10.0, 0.30), (25.0, 0.25), (50.0, 0.20), (100.0, 0.10)]
+                .into_iter()
+                .map(|(leverage, weight)| LeverageTier { leverage, weight })
+                .collect(),
+        )
+    }
+}
+
+impl TierList {
+    /// Sum of all weights.
+    pub fn weight_sum(&self) -> f64 {
+        self.0.iter().map(|t| t.weight).sum()
+    }
+
+    /// Each tier's weight divided by the sum of weights (all zero when the sum is zero).
+    pub fn normalized_weights(&self) -> Vec<f64> {
+        let sum = self.weight_sum();
+        self.0
+            .iter()
+            .map(|t| if sum > 0.0 { t.weight / sum } else { 0.0 })
+            .collect()
+    }
+}
+
+/// Every assumption of the estimate. The command line and the UI both edit this type.
+#[derive(Clone, Debug, PartialEq, clap::Args)]
+pub struct ModelSettings {
+    /// Positions come from rises in open interest (`oi`) or from bar volume (`volume`);
+    /// default: oi where the dataset has open interest, else volume.
+    #[arg(long, value_name = "oi|volume", default_value = "auto")]
+    pub source: SourceChoice,
+    /// Volume mode: share of bar volume treated as newly opened.
+    #[arg(long, value_name = "F", default_value_t = 1.0)]
+    pub participation: f64,
+    /// Leverage tiers and weights, `L:W,...`.
+    #[arg(
+        long = "leverage",
+        value_name = "L:W,...",
+        default_value = "5:0.15,10:0.30,25:0.25,50:0.20,100:0.10"
+    )]
+    pub tiers: TierList,
+    /// Maintenance margin rate.
+    #[arg(long, value_name = "RATE", default_value_t = 0.004)]
+    pub mmr: f64,
+    /// Entry price of new positions.
+    #[arg(long, value_name = "typical|close|vwap", default_value = "typical")]
+    pub entry: EntryPrice,
+    /// Long share of new positions; default: taker where the dataset has taker-buy volume,
+    /// else fixed:0.5.
+    #[arg(long, value_name = "taker|candle|fixed:F", default_value = "auto")]
+    pub split: SplitChoice,
+    /// What falling open interest does to standing levels.
+    #[arg(long = "oi-decrease", value_name = "shrink|none", default_value = "shrink")]
+    pub oi_decrease: OiDecrease,
+    /// Fade standing levels with this half-life in bars.
+    #[arg(long = "half-life", value_name = "BARS|none", default_value = "none", value_parser = parse_half_life)]
+    pub half_life_bars: Option<f64>,
+}
+
+impl Default for ModelSettings {
+    fn default() -> Self {
+        ModelSettings {
+            source: SourceChoice::Auto,
+            participation: 1.0,
+            tiers: TierList::default(),
+            mmr: 0.004,
+            entry: EntryPrice::Typical,
+            split: SplitChoice::Auto,
+            oi_decrease: OiDecrease::Shrink,
+            half_life_bars: None,
+        }
+    }
+}
+
+/// Where new positions come from, once resolved against a dataset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// Rises in open interest.
+    OpenInterest,
+    /// Bar volume times participation.
+    Volume,
+}
+
+/// The long/short split, once resolved against a dataset.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Split {
+    /// Taker-buy share of volume.
+    Taker,
+    /// Candle direction.
+    Candle,
+    /// A fixed long share.
+    Fixed(f64),
+}
+
+/// Settings with every `Auto` resolved and every value checked against a dataset.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResolvedSettings {
+    /// Where new positions come from.
+    pub source: Source,
+    /// Volume-mode participation.
+    pub participation: f64,
+    /// Leverage tiers.
+    pub tiers: TierList,
+    /// Maintenance margin rate.
+    pub mmr: f64,
+    /// Entry price.
+    pub entry: EntryPrice,
+    /// Long/short split.
+    pub split: Split,
+    /// Falling open interest.
+    pub oi_decrease: OiDecrease,
+    /// Fade half-life in bars.
+    pub half_life_bars: Option<f64>,
+}
+
+/// A setting that does not fit the dataset or is out of range.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum SettingsError {
+    /// A value outside its allowed range.
+    #[error("{name} {value} is out of range: {why}")]
+    OutOfRange {
+        /// Flag name.
+        name: &'static str,
+        /// The value given.
+        value: f64,
+        /// The allowed range.
+        why: &'static str,
+    },
+    /// The choice needs data the dataset lacks.
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+impl ModelSettings {
+    /// Checks every value and resolves `Auto` choices against what the dataset holds.
+    pub fn resolve(&self, dataset: &Dataset) -> Result<ResolvedSettings, SettingsError> {
+        let range = |name, value: f64, ok: bool, why| {
+            if ok && value.is_finite() {
+                Ok(())
+            } else {
+                Err(SettingsError::OutOfRange { name, value, why })
+            }
+        };
+        range(
+            "--participation",
+            self.participation,
+            self.participation >= 0.0,
+            "must be 0 or more",
+        )?;
+        range(
+            "--mmr",
+            self.mmr,
+            (0.0..1.0).contains(&self.mmr),
+            "must be in [0, 1)",
+        )?;
+        if let Some(h) = self.half_life_bars {
+            range("--half-life", h, h > 0.0, "must be more than 0 bars")?;
+        }
+        if self.tiers.0.is_empty() {
+            return Err(SettingsError::Unsupported(
+                "--leverage needs at least one tier".into(),
+            ));
+        }
+        for tier in &self.tiers.0 {
+            range(
+                "leverage",
+                tier.leverage,
+                tier.leverage >= 1.0,
+                "must be 1 or more",
+            )?;
+            range("weight", tier.weight, tier.weight >= 0.0, "must be 0 or more")?;
+        }
+        let source = match self.source {
+            SourceChoice::Auto if dataset.has_open_interest() => Source::OpenInterest,
+            SourceChoice::Auto | SourceChoice::Volume => Source::Volume,
+            SourceChoice::OpenInterest if dataset.has_open_interest() => Source::OpenInterest,
+            SourceChoice::OpenInterest => {
+                return Err(SettingsError::Unsupported(
+                    "--source oi needs open interest, and this dataset has none (use --source volume)"
+                        .into(),
+                ));
+            }
+        };
+        let split = match self.split {
+            SplitChoice::Auto if dataset.has_taker_buy() => Split::Taker,
+            SplitChoice::Auto => Split::Fixed(0.5),
+            SplitChoice::Taker if dataset.has_taker_buy() => Split::Taker,
+            SplitChoice::Taker => {
+                return Err(SettingsError::Unsupported(
+                    "--split taker needs taker-buy volume, and this dataset has none".into(),
+                ));
+            }
+            SplitChoice::Candle => Split::Candle,
+            SplitChoice::Fixed(f) => {
+                range("--split fixed", f, (0.0..=1.0).contains(&f), "must be in [0, 1]")?;
+                Split::Fixed(f)
+            }
+        };
+        if self.entry == EntryPrice::Vwap && !dataset.has_quote_volume() {
+            return Err(SettingsError::Unsupported(
+                "--entry vwap needs quote volume, and this dataset has none".into(),
+            ));
+        }
+        Ok(ResolvedSettings {
+            source,
+            participation: self.participation,
+            tiers: self.tiers.clone(),
+            mmr: self.mmr,
+            entry: self.entry,
+            split,
+            oi_decrease: self.oi_decrease,
+            half_life_bars: self.half_life_bars,
+        })
+    }
+}
+
+impl ResolvedSettings {
+    /// A one-line summary for titles and reports, for example
+    /// `oi · taker split · typical entry · mmr 0.4% · 5x 15%, 10x 30%`.
+    pub fn summary(&self) -> String {
+        let source = match self.source {
+            Source::OpenInterest => "open interest".to_string(),
+            Source::Volume => format!("volume x{}", self.participation),
+        };
+        let split = match self.split {
+            Split::Taker => "taker split".to_string(),
+            Split::Candle => "candle split".to_string(),
+            Split::Fixed(f) => format!("fixed {f} long"),
+        };
+        let tiers: Vec<String> = self
+            .tiers
+            .0
+            .iter()
+            .zip(self.tiers.normalized_weights())
+            .map(|(t, w)| format!("{}x {:.0}%", t.leverage, w * 100.0))
+            .collect();
+        let mut parts = vec![
+            source,
+            split,
+            format!("{} entry", self.entry),
+            format!("mmr {}%", self.mmr * 100.0),
+            tiers.join(", "),
+        ];
+        if self.oi_decrease == OiDecrease::None && self.source == Source::OpenInterest {
+            parts.push("no shrink".into());
+        }
+        if let Some(h) = self.half_life_bars {
+            parts.push(format!("half-life {h} bars"));
+        }
+        parts.join(" · ")
+    }
+}
+
+/// A flag value that could not be parsed.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("{0}")]
+pub struct ParseSettingError(String);
+
+impl FromStr for SourceChoice {
+    type Err = ParseSettingError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(SourceChoice::Auto),
+            "oi" => Ok(SourceChoice::OpenInterest),
+            "volume" => Ok(SourceChoice::Volume),
+            _ => Err(ParseSettingError(format!(
+                "unknown source '{s}': expected oi or volume"
+            ))),
+        }
+    }
+}
+
+impl FromStr for EntryPrice {
+    type Err = ParseSettingError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "typical" => Ok(EntryPrice::Typical),
+            "close" => Ok(EntryPrice::Close),
+            "vwap" => Ok(EntryPrice::Vwap),
+            _ => Err(ParseSettingError(format!(
+                "unknown entry price '{s}': expected typical, close or vwap"
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for EntryPrice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            EntryPrice::Typical => "typical",
+            EntryPrice::Close => "close",
+            EntryPrice::Vwap => "vwap",
+        })
+    }
+}
+
+impl FromStr for SplitChoice {
+    type Err = ParseSettingError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(SplitChoice::Auto),
+            "taker" => Ok(SplitChoice::Taker),
+            "candle" => Ok(SplitChoice::Candle),
+            _ => {
+                let bad = || {
+                    ParseSettingError(format!(
+                        "unknown split '{s}': expected taker, candle or fixed:F with F in [0, 1]"
+                    ))
+                };
+                let f: f64 = s
+                    .strip_prefix("fixed:")
+                    .ok_or_else(bad)?
+                    .parse()
+                    .map_err(|_| bad())?;
+                if (0.0..=1.0).contains(&f) {
+                    Ok(SplitChoice::Fixed(f))
+                } else {
+                    Err(bad())
+                }
+            }
+        }
+    }
+}
+
+impl FromStr for OiDecrease {
+    type Err = ParseSettingError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "shrink" => Ok(OiDecrease::Shrink),
+            "none" => Ok(OiDecrease::None),
+            _ => Err(ParseSettingError(format!(
+                "unknown oi-decrease '{s}': expected shrink or none"
+            ))),
+        }
+    }
+}
+
+impl FromStr for TierList {
+    type Err = ParseSettingError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let tiers = s
+            .split(',')
+            .map(|part| {
+                let bad = || {
+                    ParseSettingError(format!(
+                        "bad leverage tier '{part}': expected L:W, for example 10:0.3"
+                    ))
+                };
+                let (l, w) = part.trim().split_once(':').ok_or_else(bad)?;
+                let leverage: f64 = l.trim().trim_end_matches('x').parse().map_err(|_| bad())?;
+                let weight: f64 = w.trim().parse().map_err(|_| bad())?;
+                if !(leverage.is_finite() && leverage >= 1.0 && weight.is_finite() && weight >= 0.0)
+                {
+                    return Err(ParseSettingError(format!(
+                        "bad leverage tier '{part}': leverage must be 1 or more and weight 0 or more"
+                    )));
+                }
+                Ok(LeverageTier { leverage, weight })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if tiers.iter().all(|t| t.weight == 0.0) {
+            return Err(ParseSettingError(
+                "--leverage needs at least one tier with a weight above 0".into(),
+            ));
+        }
+        Ok(TierList(tiers))
+    }
+}
+
+/// Parses `--half-life`: a positive number of bars, or `none`.
+pub fn parse_half_life(s: &str) -> Result<Option<f64>, ParseSettingError> {
+    if s == "none" {
+        return Ok(None);
+    }
+    match s.parse::<f64>() {
+        Ok(h) if h.is_finite() && h > 0.0 => Ok(Some(h)),
+        _ => Err(ParseSettingError(format!(
+            "bad half-life '{s}': expected a number of bars above 0, or none"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tier_list_parses_the_documented_default() {
+        let parsed: TierList = "5:0.15,10:0.30,25:0.25,50:0.20,100:0.10".parse().unwrap();
+        assert_eq!(parsed, TierList::default());
+    }
+
+    #[test]
+    fn bad_flag_values_are_rejected_with_a_reason() {
+        assert!("10".parse::<TierList>().is_err());
+        assert!("0.5:1".parse::<TierList>().is_err());
+        assert!("fixed:1.5".parse::<SplitChoice>().is_err());
+        assert_eq!(
+            "fixed:0.25".parse::<SplitChoice>(),
+            Ok(SplitChoice::Fixed(0.25))
+        );
+        assert!(parse_half_life("-3").is_err());
+        assert_eq!(parse_half_life("none"), Ok(None));
+    }
+}

@@ -3,6 +3,7 @@
 //! The library holds everything but the window: the data model, datasets on disk, the cluster
 //! engine, rendering to images, and the command line. None of it knows about egui.
 
+pub mod atomic_write;
 pub mod cli;
 pub mod dataset;
 pub mod engine;

@@ -13,6 +13,11 @@ pub struct InfoArgs {
 /// Prints the summary.
 pub fn run(args: &InfoArgs) -> anyhow::Result<()> {
     let dataset = args.dataset.load()?;
-    println!("{} {} bars: {}", dataset.exchange, dataset.symbol, dataset.bars.len());
+    println!(
+        "{} {} bars: {}",
+        dataset.exchange,
+        dataset.symbol,
+        dataset.bars.len()
+    );
     Ok(())
 }

@@ -27,3 +27,11 @@ pub fn load(path: &Path) -> Result<Dataset, DatasetError> {
 pub fn sample() -> Result<Dataset, DatasetError> {
     load(Path::new("assets/sample.json"))
 }
+
+/// Saves a dataset in the native format, atomically (temporary file, then rename).
+pub fn save(_dataset: &Dataset, path: &Path) -> Result<(), DatasetError> {
+    Err(DatasetError {
+        path: path.to_path_buf(),
+        message: "not implemented yet".into(),
+    })
+}

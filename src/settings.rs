@@ -10,7 +10,7 @@ use std::str::FromStr;
 use crate::model::Dataset;
 
 /// Where new positions come from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum SourceChoice {
     /// Open interest where the dataset has it, else volume.
     #[default]
@@ -22,7 +22,7 @@ pub enum SourceChoice {
 }
 
 /// How a bar's entry price is estimated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum EntryPrice {
     /// (high + low + close) / 3.
     #[default]
@@ -34,7 +34,7 @@ pub enum EntryPrice {
 }
 
 /// How new positions are split between longs and shorts.
-#[derive(Clone, Copy, Debug, PartialEq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub enum SplitChoice {
     /// Taker where the dataset has taker-buy volume, else fixed 0.5.
     #[default]
@@ -48,7 +48,7 @@ pub enum SplitChoice {
 }
 
 /// What happens to standing levels when open interest falls.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum OiDecrease {
     /// Every standing level shrinks by OI_i / OI_{i-1}.
     #[default]
@@ -58,7 +58,7 @@ pub enum OiDecrease {
 }
 
 /// One leverage tier: a leverage and the weight of new notional it receives.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LeverageTier {
     /// Leverage, for example 10 for 10x.
     pub leverage: f64,
@@ -67,7 +67,7 @@ pub struct LeverageTier {
 }
 
 /// The leverage mix: an ordered list of tiers.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TierList(pub Vec<LeverageTier>);
 
 impl Default for TierList {
@@ -104,7 +104,8 @@ impl TierList {
 }
 
 /// Every assumption of the estimate. The command line and the UI both edit this type.
-#[derive(Clone, Debug, PartialEq, clap::Args)]
+#[derive(Clone, Debug, PartialEq, clap::Args, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct ModelSettings {
     /// Positions come from rises in open interest (`oi`) or from bar volume (`volume`);
     /// default: oi where the dataset has open interest, else volume.

@@ -128,8 +128,9 @@ mod tests {
         values[7 * 10 + 3] = 5.0;
         let small = resample_max(&values, 10, 10, 3, 3);
         assert_eq!(small.iter().filter(|v| **v == 5.0).count(), 1);
-        // Row 7 of 10 falls in output row 2 of 3, column 3 of 10 in output column 0 of 3.
-        assert_eq!(small[2 * 3], 5.0);
+        // Output cells cover input rows (and columns) 0..3, 3..6 and 6..10: row 7 lands in
+        // output row 2, column 3 in output column 1.
+        assert_eq!(small[2 * 3 + 1], 5.0);
     }
 
     #[test]

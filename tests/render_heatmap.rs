@@ -42,3 +42,40 @@ fn empty_grid_gives_an_empty_image() {
     assert_eq!((image.width, image.height, image.rgba.len()), (0, 0, 0));
     assert_eq!(image.top_usd, 0.0);
 }
+
+#[test]
+#[ignore = "a timing to read by eye in release: cargo test --release --test render_heatmap -- --ignored --nocapture"]
+fn time_a_big_grid() {
+    use liqmap::render::heatmap::heatmap_rgba_with_top;
+    use liqmap::render::{ColorScale, resolve_top_usd};
+    use std::time::{Duration, Instant};
+    let (rows, columns) = (600, 1500);
+    let values: Vec<f64> = (0..rows * columns)
+        .map(|i| ((i * 7919) % 1000) as f64 * 1000.0)
+        .collect();
+    let fastest = |run: &dyn Fn()| {
+        (0..5)
+            .map(|_| {
+                let started = Instant::now();
+                run();
+                started.elapsed()
+            })
+            .min()
+            .unwrap_or(Duration::ZERO)
+    };
+    let settings = ColorSettings::default();
+    let top = fastest(&|| {
+        resolve_top_usd(&values, settings.top);
+    });
+    println!("top: {top:?}");
+    for scale in ColorScale::ALL {
+        let settings = ColorSettings {
+            scale,
+            ..ColorSettings::default()
+        };
+        let colouring = fastest(&|| {
+            heatmap_rgba_with_top(&values, rows, columns, &settings, 500_000.0);
+        });
+        println!("{scale}: {colouring:?}");
+    }
+}

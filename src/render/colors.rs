@@ -240,12 +240,19 @@ pub fn color_of(value_usd: f64, top_usd: f64, settings: &ColorSettings) -> [u8; 
     }
 }
 
-/// 256 precomputed colours for one settings and top: colouring a big grid costs one division
-/// and one table look-up per cell instead of a gradient evaluation.
+/// 256 precomputed colours for one settings and top: colouring a big grid costs a couple of
+/// multiplications (or, for the log scale, a short search) and one table look-up per cell
+/// instead of a gradient evaluation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColorLut {
     /// Colour at position `i / 255` of the map, with the settings' opacity as alpha.
     colors: [[u8; 4]; 256],
+    /// `thresholds_usd[i]` (for i in 1..=255) is the smallest value drawn with colour `i` or
+    /// later; entry 0 is unused. Rounding the scaled position to the nearest of 256 steps is the
+    /// same as counting the thresholds at or below the value.
+    thresholds_usd: [f64; 256],
+    /// `255 / top`, for the linear and sqrt fast paths.
+    steps_per_usd: f64,
     /// The top in USD the table was built for.
     top_usd: f64,
     /// The scale the table was built for.
@@ -262,8 +269,22 @@ impl ColorLut {
             let c = gradient.eval_continuous(i as f64 / 255.0);
             *slot = [c.r, c.g, c.b, alpha];
         }
+        let usable_top = top_usd.is_finite() && top_usd > 0.0;
+        let mut thresholds_usd = [0.0; 256];
+        if usable_top {
+            for (i, slot) in thresholds_usd.iter_mut().enumerate().skip(1) {
+                *slot = top_usd * settings.scale.invert((i as f64 - 0.5) / 255.0);
+            }
+        }
         ColorLut {
             colors,
+            thresholds_usd,
+            // A top at or below zero puts every positive value at the last colour.
+            steps_per_usd: if usable_top {
+                255.0 / top_usd
+            } else {
+                f64::INFINITY
+            },
             top_usd,
             scale: settings.scale,
         }
@@ -274,18 +295,46 @@ impl ColorLut {
         self.top_usd
     }
 
-    /// Like [`color_of`], with the position rounded to one of 256 steps.
-    pub fn color_of(&self, value_usd: f64) -> [u8; 4] {
-        match position(value_usd, self.top_usd, self.scale) {
-            None => [0, 0, 0, 0],
-            Some(t) => self.at(t),
+    /// Which of the 256 colours a value gets; `None` for a value drawn transparent (zero,
+    /// negative or not finite).
+    #[inline]
+    pub fn index_of(&self, value_usd: f64) -> Option<usize> {
+        if !(value_usd.is_finite() && value_usd > 0.0) {
+            return None;
         }
+        // `as` truncates and saturates, which with + 0.5 rounds the non-negative steps.
+        let index = match self.scale {
+            ColorScale::Linear => (value_usd * self.steps_per_usd).min(255.0) + 0.5,
+            ColorScale::Sqrt => {
+                (value_usd * self.steps_per_usd / 255.0).min(1.0).sqrt() * 255.0 + 0.5
+            }
+            ColorScale::Log => {
+                let mut index = 0;
+                for step in [128, 64, 32, 16, 8, 4, 2, 1] {
+                    let above = self
+                        .thresholds_usd
+                        .get(index + step)
+                        .is_some_and(|threshold| value_usd >= *threshold);
+                    index += if above { step } else { 0 };
+                }
+                return Some(index);
+            }
+        };
+        Some((index as usize).min(255))
+    }
+
+    /// Like [`color_of`], with the position rounded to one of 256 steps.
+    #[inline]
+    pub fn color_of(&self, value_usd: f64) -> [u8; 4] {
+        self.index_of(value_usd)
+            .and_then(|index| self.colors.get(index).copied())
+            .unwrap_or([0, 0, 0, 0])
     }
 
     /// The colour at position `t` in [0, 1] of the map (for legends).
     pub fn at(&self, t: f64) -> [u8; 4] {
         let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) };
-        let index = (t * 255.0).round() as usize;
+        let index = (t * 255.0 + 0.5) as usize;
         self.colors.get(index).copied().unwrap_or([0, 0, 0, 0])
     }
 }
@@ -444,6 +493,31 @@ mod tests {
                     "{scale} {x}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn lut_rounds_like_the_scale() {
+        for scale in ColorScale::ALL {
+            let settings = ColorSettings {
+                scale,
+                ..ColorSettings::default()
+            };
+            let lut = ColorLut::new(&settings, 1000.0);
+            for i in 1..=2000 {
+                let value = f64::from(i) * 0.6;
+                let expected = (scale.apply(value / 1000.0) * 255.0).round() as usize;
+                let got = lut.index_of(value).unwrap();
+                // Values right on a step boundary may round either way.
+                assert!(
+                    got.abs_diff(expected) <= 1,
+                    "{scale} {value}: {got} vs {expected}"
+                );
+            }
+            assert_eq!(lut.index_of(1000.0), Some(255));
+            assert_eq!(lut.index_of(1e9), Some(255));
+            assert_eq!(lut.index_of(0.0), None);
+            assert_eq!(ColorLut::new(&settings, 0.0).index_of(5.0), Some(255));
         }
     }
 

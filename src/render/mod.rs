@@ -5,6 +5,8 @@
 //! under the candles, axes, legend, title) and saves it as a PNG. Everything takes plain data
 //! (slices, numbers, [`crate::model::Bar`]), not engine types.
 
+#![warn(missing_docs)]
+
 pub mod candles;
 pub mod chart;
 pub mod chart_png;

@@ -2,7 +2,9 @@
 //! writes `$LIQMAP_DEMO_PNG` (default `/tmp/liqmap_demo.png`).
 
 use liqmap::model::{Bar, Liquidation, Side};
-use liqmap::render::{ChartSpec, ColorSettings, HeatGrid, write_chart_png};
+use liqmap::render::{
+    ChartSpec, ColorMap, ColorScale, ColorSettings, HeatGrid, ScaleTop, write_chart_png,
+};
 
 const MINUTE_MS: i64 = 60_000;
 /// 2025-10-10 18:00 UTC.
@@ -113,4 +115,35 @@ fn write_demo_chart() {
     };
     let path = std::env::var("LIQMAP_DEMO_PNG").unwrap_or_else(|_| "/tmp/liqmap_demo.png".into());
     write_chart_png(std::path::Path::new(&path), &spec).unwrap();
+
+    // Small, another map, a log scale and a fixed top.
+    let small = ChartSpec {
+        width_px: 480,
+        height_px: 300,
+        colors: ColorSettings {
+            map: ColorMap::Inferno,
+            scale: ColorScale::Log,
+            top: ScaleTop::FixedUsd(150_000.0),
+            opacity: 1.0,
+        },
+        ..spec.clone()
+    };
+    write_chart_png(&path.replace(".png", "_small.png").as_ref(), &small).unwrap();
+
+    // No grid at all, and a long title.
+    let empty = ChartSpec {
+        width_px: 900,
+        height_px: 500,
+        title_lines: vec![
+            "BTCUSDT · binance-usdm · 1m · a very long first title line that runs under the key".into(),
+        ],
+        grid: HeatGrid {
+            values_usd: &[],
+            rows: 0,
+            columns: 0,
+            ..spec.grid
+        },
+        ..spec.clone()
+    };
+    write_chart_png(&path.replace(".png", "_empty.png").as_ref(), &empty).unwrap();
 }

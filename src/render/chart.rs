@@ -262,7 +262,7 @@ fn draw_chart(
     root.fill(&BG).map_err(draw_err)?;
     let (start_ms, end_ms, price_low_usd, price_high_usd) = data_spans(spec);
     let title_px = title_height_px(spec.title_lines.len());
-    let (title_area, body) = root.split_vertically(title_px);
+    let (_, body) = root.split_vertically(title_px);
     let (main, _) = body.split_horizontally(spec.width_px.saturating_sub(LEGEND_WIDTH_PX));
 
     let tick_style = style(Face::Mono, 12.0, TEXT, HAlign::Right, VAlign::Center);
@@ -285,7 +285,8 @@ fn draw_chart(
         .max()
         .unwrap_or(0);
     let y_label_px = (widest_price + 16).max(40) as u32;
-    let x_ticks = (spec.width_px.saturating_sub(LEGEND_WIDTH_PX + y_label_px) / 125).clamp(2, 16);
+    // Time labels are about 80 px wide; keep a gap of at least their width between them.
+    let x_ticks = (spec.width_px.saturating_sub(LEGEND_WIDTH_PX + y_label_px) / 110).clamp(2, 16);
     let time_axis = TimeAxis { start_ms, end_ms };
     let time_step_ms = time_axis.step_ms(x_ticks as usize);
     let whole_days = time_step_ms % DAY_MS == 0;
@@ -359,7 +360,8 @@ fn draw_chart(
         draw_last_price(root, &frame, price_usd, texts)?;
     }
     draw_empty_notice(root, &frame, spec, top_usd, texts)?;
-    draw_title(&title_area, spec, texts)?;
+    draw_title(spec, texts);
+    draw_liquidation_key(root, &frame, spec, texts)?;
     draw_legend(root, &frame, spec, top_usd, texts)?;
     Ok(frame)
 }
@@ -467,7 +469,8 @@ fn draw_liquidations(
         };
         let share = (liquidation.notional_usd() / largest_usd).clamp(0.0, 1.0);
         // Area, not radius, follows notional.
-        let radius = (2.0 + (MAX_LIQUIDATION_RADIUS_PX - 2.0) * share.sqrt()).round() as u32;
+        let largest_px = (f64::from(frame.height_px) / 60.0).clamp(4.0, MAX_LIQUIDATION_RADIUS_PX);
+        let radius = (2.0 + (largest_px - 2.0) * share.sqrt()).round() as u32;
         let color = match liquidation.side {
             Side::Long => LONG_LIQUIDATION,
             Side::Short => SHORT_LIQUIDATION,
@@ -527,7 +530,8 @@ fn draw_empty_notice(
     let notice_style = style(Face::Sans, 18.0, TEXT, HAlign::Center, VAlign::Center);
     let center = (
         frame.left_px + frame.width_px as i32 / 2,
-        frame.top_px + frame.height_px as i32 / 2,
+        // Near the top, so the candles under it stay readable.
+        frame.top_px + 36,
     );
     let half_w = texts.width_px(notice, &notice_style) / 2 + 14;
     fill_px(
@@ -540,36 +544,67 @@ fn draw_empty_notice(
     Ok(())
 }
 
-fn draw_title(area: &Area<'_>, spec: &ChartSpec<'_>, texts: &mut Texts) -> Result<(), RenderError> {
+fn draw_title(spec: &ChartSpec<'_>, texts: &mut Texts) {
     let mut y = 12;
+    let room_px = spec.width_px as i32 - 28;
     for (i, line) in spec.title_lines.iter().enumerate() {
         let line_style = if i == 0 {
             style(Face::Sans, 21.0, TEXT, HAlign::Left, VAlign::Top)
         } else {
             style(Face::Sans, 15.0, DIM_TEXT, HAlign::Left, VAlign::Top)
         };
-        texts.add(line.clone(), 14, y, line_style);
+        let text = fit_text(texts, line, &line_style, room_px);
+        texts.add(text, 14, y, line_style);
         y += if i == 0 { 26 } else { 19 };
     }
-    if !spec.liquidations.is_empty() {
-        let key_style = style(Face::Sans, 15.0, DIM_TEXT, HAlign::Left, VAlign::Center);
-        let keys = [
-            (LONG_LIQUIDATION, "longs liquidated"),
-            (SHORT_LIQUIDATION, "shorts liquidated"),
-        ];
-        let total: i32 = keys
-            .iter()
-            .map(|(_, text)| texts.width_px(text, &key_style) + 40)
-            .sum();
-        let mut x = spec.width_px as i32 - total - 8;
-        for (color, text) in keys {
-            area.draw(&Circle::new((x, 22), 5, color.mix(0.6).filled()))
-                .map_err(draw_err)?;
-            area.draw(&Circle::new((x, 22), 5, color.stroke_width(1)))
-                .map_err(draw_err)?;
-            texts.add(text, x + 11, 22, key_style);
-            x += texts.width_px(text, &key_style) + 40;
+}
+
+/// `text`, cut short with an ellipsis if it is wider than `room_px`.
+fn fit_text(texts: &Texts, text: &str, style: &Style, room_px: i32) -> String {
+    if texts.width_px(text, style) <= room_px {
+        return text.to_string();
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    while !chars.is_empty() {
+        chars.pop();
+        let candidate: String = chars.iter().chain(['…'].iter()).collect();
+        if texts.width_px(&candidate, style) <= room_px {
+            return candidate;
         }
+    }
+    String::new()
+}
+
+/// What the liquidation circles mean, on the caption row above the plot, right-aligned.
+fn draw_liquidation_key(
+    root: &Area<'_>,
+    frame: &PlotFrame,
+    spec: &ChartSpec<'_>,
+    texts: &mut Texts,
+) -> Result<(), RenderError> {
+    if spec.liquidations.is_empty() {
+        return Ok(());
+    }
+    let key_style = style(Face::Sans, 14.0, DIM_TEXT, HAlign::Left, VAlign::Center);
+    let keys = [
+        (LONG_LIQUIDATION, "longs liquidated"),
+        (SHORT_LIQUIDATION, "shorts liquidated"),
+    ];
+    let gap_px = 28;
+    let total: i32 = keys
+        .iter()
+        .map(|(_, text)| 12 + texts.width_px(text, &key_style) + gap_px)
+        .sum::<i32>()
+        - gap_px;
+    let y = frame.top_px - 12;
+    let mut x = frame.right_px() - total + 5;
+    for (color, text) in keys {
+        root.draw(&Circle::new((x, y), 5, color.mix(0.6).filled()))
+            .map_err(draw_err)?;
+        root.draw(&Circle::new((x, y), 5, color.stroke_width(1)))
+            .map_err(draw_err)?;
+        texts.add(text, x + 11, y, key_style);
+        x += 12 + texts.width_px(text, &key_style) + gap_px;
     }
     Ok(())
 }

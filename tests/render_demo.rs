@@ -128,14 +128,19 @@ fn write_demo_chart() {
         },
         ..spec.clone()
     };
-    write_chart_png(&path.replace(".png", "_small.png").as_ref(), &small).unwrap();
+    write_chart_png(
+        std::path::Path::new(&path.replace(".png", "_small.png")),
+        &small,
+    )
+    .unwrap();
 
     // No grid at all, and a long title.
     let empty = ChartSpec {
         width_px: 900,
         height_px: 500,
         title_lines: vec![
-            "BTCUSDT · binance-usdm · 1m · a very long first title line that runs under the key".into(),
+            "BTCUSDT · binance-usdm · 1m · a very long first title line that runs under the key"
+                .into(),
         ],
         grid: HeatGrid {
             values_usd: &[],
@@ -145,5 +150,9 @@ fn write_demo_chart() {
         },
         ..spec.clone()
     };
-    write_chart_png(&path.replace(".png", "_empty.png").as_ref(), &empty).unwrap();
+    write_chart_png(
+        std::path::Path::new(&path.replace(".png", "_empty.png")),
+        &empty,
+    )
+    .unwrap();
 }

@@ -248,3 +248,23 @@ fn write_many_bars_picture() {
     spec.width_px = 500;
     write_chart_png(std::path::Path::new("/tmp/liqmap_many.png"), &spec).unwrap();
 }
+
+#[test]
+fn the_smallest_picture_with_everything_still_draws() {
+    let values = hot_grid();
+    let bars = [bar(7, 112.0, 142.0)];
+    let liquidations = [liqmap::model::Liquidation {
+        time_ms: T0_MS + 7 * INTERVAL_MS,
+        side: liqmap::model::Side::Long,
+        price: 120.0,
+        quantity: 3.0,
+    }];
+    let mut s = spec(&values, &bars);
+    s.width_px = liqmap::render::chart_png::MIN_WIDTH_PX;
+    s.height_px = liqmap::render::chart_png::MIN_HEIGHT_PX;
+    s.title_lines = vec!["a".repeat(200), "b".into(), "c".into()];
+    s.liquidations = &liquidations;
+    s.last_price_usd = Some(1e9);
+    let (width, height, _) = decode(&render_chart_png(&s).unwrap());
+    assert_eq!((width, height), (320, 200));
+}

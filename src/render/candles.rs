@@ -29,7 +29,7 @@ impl Candle {
     fn of_bar(bar: &Bar, interval_ms: i64) -> Candle {
         Candle {
             start_ms: bar.open_time_ms,
-            end_ms: bar.open_time_ms + interval_ms,
+            end_ms: bar.open_time_ms.saturating_add(interval_ms),
             open_usd: bar.open,
             high_usd: bar.high,
             low_usd: bar.low,
@@ -38,7 +38,7 @@ impl Candle {
     }
 
     fn merge(&mut self, bar: &Bar, interval_ms: i64) {
-        self.end_ms = bar.open_time_ms + interval_ms;
+        self.end_ms = bar.open_time_ms.saturating_add(interval_ms);
         self.high_usd = self.high_usd.max(bar.high);
         self.low_usd = self.low_usd.min(bar.low);
         self.close_usd = bar.close;
@@ -57,16 +57,17 @@ pub fn candles_for_width(
     columns_px: u32,
 ) -> Vec<Candle> {
     let interval_ms = interval_ms.max(1);
-    let visible = bars
-        .iter()
-        .filter(|b| b.open_time_ms + interval_ms > start_ms && b.open_time_ms < end_ms);
-    let span_ms = (end_ms - start_ms).max(1);
+    let visible = bars.iter().filter(|b| {
+        b.open_time_ms.saturating_add(interval_ms) > start_ms && b.open_time_ms < end_ms
+    });
+    let span_ms = end_ms.saturating_sub(start_ms).max(1);
     let bars_in_span = span_ms / interval_ms;
     if bars_in_span <= i64::from(columns_px) {
         return visible.map(|b| Candle::of_bar(b, interval_ms)).collect();
     }
     let column_of = |time_ms: i64| -> i64 {
-        ((time_ms - start_ms) as i128 * i128::from(columns_px) / i128::from(span_ms)) as i64
+        ((i128::from(time_ms) - i128::from(start_ms)) * i128::from(columns_px)
+            / i128::from(span_ms)) as i64
     };
     let mut candles: Vec<Candle> = Vec::new();
     let mut current_column = None;

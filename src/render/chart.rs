@@ -65,8 +65,10 @@ pub struct PlotFrame {
 impl PlotFrame {
     /// Horizontal pixel position (fractional) of a time.
     pub fn x_of(&self, time_ms: i64) -> f64 {
-        let span = (self.end_ms - self.start_ms).max(1) as f64;
-        f64::from(self.left_px) + (time_ms - self.start_ms) as f64 / span * f64::from(self.width_px)
+        // In f64 so far-off times cannot overflow.
+        let span = (self.end_ms as f64 - self.start_ms as f64).max(1.0);
+        f64::from(self.left_px)
+            + (time_ms as f64 - self.start_ms as f64) / span * f64::from(self.width_px)
     }
 
     /// Vertical pixel position (fractional) of a price; higher prices are nearer the top.
@@ -212,7 +214,10 @@ fn data_spans(spec: &ChartSpec<'_>) -> (i64, i64, f64, f64) {
     }
     let interval_ms = spec.interval_ms.max(1);
     if let (Some(first), Some(last)) = (spec.bars.first(), spec.bars.last()) {
-        join_time(first.open_time_ms, last.open_time_ms + interval_ms);
+        join_time(
+            first.open_time_ms,
+            last.open_time_ms.saturating_add(interval_ms),
+        );
     }
     let mut join_price = |lo: f64, hi: f64| {
         if lo.is_finite() && hi.is_finite() {
@@ -230,7 +235,7 @@ fn data_spans(spec: &ChartSpec<'_>) -> (i64, i64, f64, f64) {
         join_price(last, last);
     }
     let (start_ms, end_ms) = time.unwrap_or((0, DAY_MS));
-    let end_ms = end_ms.max(start_ms + 1);
+    let end_ms = end_ms.max(start_ms.saturating_add(1));
     let (mut low, mut high) = price.unwrap_or((0.0, 1.0));
     let span = high - low;
     // Bars alone touch the edges; leave some air above and below them.
@@ -586,16 +591,29 @@ fn draw_liquidation_key(
         return Ok(());
     }
     let key_style = style(Face::Sans, 14.0, DIM_TEXT, HAlign::Left, VAlign::Center);
-    let keys = [
+    let gap_px = 28;
+    let width_of = |keys: &[(RGBColor, &str)]| -> i32 {
+        keys.iter()
+            .map(|(_, text)| 12 + texts.width_px(text, &key_style) + gap_px)
+            .sum::<i32>()
+            - gap_px
+    };
+    // Room right of the "price (USD)" caption; shorter words on a narrow chart, none if even
+    // those do not fit.
+    let room_px = frame.right_px() - 110;
+    let long_keys = [
         (LONG_LIQUIDATION, "longs liquidated"),
         (SHORT_LIQUIDATION, "shorts liquidated"),
     ];
-    let gap_px = 28;
-    let total: i32 = keys
-        .iter()
-        .map(|(_, text)| 12 + texts.width_px(text, &key_style) + gap_px)
-        .sum::<i32>()
-        - gap_px;
+    let short_keys = [(LONG_LIQUIDATION, "longs"), (SHORT_LIQUIDATION, "shorts")];
+    let keys = if width_of(&long_keys) <= room_px {
+        long_keys
+    } else if width_of(&short_keys) <= room_px {
+        short_keys
+    } else {
+        return Ok(());
+    };
+    let total = width_of(&keys);
     let y = frame.top_px - 12;
     let mut x = frame.right_px() - total + 5;
     for (color, text) in keys {

@@ -49,7 +49,7 @@ pub struct TimeAxis {
 impl TimeAxis {
     /// The tick spacing that gives at most `max_ticks` ticks (at least one tick).
     pub fn step_ms(&self, max_ticks: usize) -> i64 {
-        let span = (self.end_ms - self.start_ms).max(1);
+        let span = self.end_ms.saturating_sub(self.start_ms).max(1);
         let max_ticks = max_ticks.max(1) as i64;
         STEPS_MS
             .into_iter()
@@ -60,14 +60,15 @@ impl TimeAxis {
     /// Round times inside the axis, `step_ms` apart.
     pub fn ticks_ms(&self, step_ms: i64) -> Vec<i64> {
         let step = step_ms.max(1);
-        let first = self.start_ms.div_euclid(step) * step;
+        let first = self.start_ms.div_euclid(step).saturating_mul(step);
         let first = if first < self.start_ms {
-            first + step
+            first.saturating_add(step)
         } else {
             first
         };
-        (0..)
-            .map(|i| first + i * step)
+        // Capped so an absurd span cannot ask for millions of ticks.
+        (0..64)
+            .map_while(|i: i64| first.checked_add(i.checked_mul(step)?))
             .take_while(|t| *t < self.end_ms)
             .collect()
     }
@@ -78,8 +79,8 @@ impl Ranged for TimeAxis {
     type ValueType = i64;
 
     fn map(&self, value: &i64, limit: (i32, i32)) -> i32 {
-        let span = (self.end_ms - self.start_ms).max(1) as f64;
-        let fraction = (value - self.start_ms) as f64 / span;
+        let span = (self.end_ms as f64 - self.start_ms as f64).max(1.0);
+        let fraction = (*value as f64 - self.start_ms as f64) / span;
         limit.0 + (fraction * f64::from(limit.1 - limit.0)).round() as i32
     }
 

@@ -1,0 +1,128 @@
+//! Candles as drawn: one per bar, or bars merged per pixel column when there are more bars than
+//! columns to draw them in.
+
+use crate::model::Bar;
+
+/// A candle ready to draw: a time span and its prices.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Candle {
+    /// Start of the span, epoch milliseconds UTC.
+    pub start_ms: i64,
+    /// End of the span (exclusive), epoch milliseconds UTC.
+    pub end_ms: i64,
+    /// Open of the first bar.
+    pub open_usd: f64,
+    /// Highest high.
+    pub high_usd: f64,
+    /// Lowest low.
+    pub low_usd: f64,
+    /// Close of the last bar.
+    pub close_usd: f64,
+}
+
+impl Candle {
+    /// Whether the candle closed at or above its open (drawn green).
+    pub fn is_up(&self) -> bool {
+        self.close_usd >= self.open_usd
+    }
+
+    fn of_bar(bar: &Bar, interval_ms: i64) -> Candle {
+        Candle {
+            start_ms: bar.open_time_ms,
+            end_ms: bar.open_time_ms.saturating_add(interval_ms),
+            open_usd: bar.open,
+            high_usd: bar.high,
+            low_usd: bar.low,
+            close_usd: bar.close,
+        }
+    }
+
+    fn merge(&mut self, bar: &Bar, interval_ms: i64) {
+        self.end_ms = bar.open_time_ms.saturating_add(interval_ms);
+        self.high_usd = self.high_usd.max(bar.high);
+        self.low_usd = self.low_usd.min(bar.low);
+        self.close_usd = bar.close;
+    }
+}
+
+/// The candles to draw for `bars` (in time order) over `[start_ms, end_ms)` spread across
+/// `columns_px` pixel columns. Bars outside the span are skipped. When the span holds more bars
+/// than pixel columns, the bars of each pixel column merge into one candle: first open, highest
+/// high, lowest low, last close.
+pub fn candles_for_width(
+    bars: &[Bar],
+    interval_ms: i64,
+    start_ms: i64,
+    end_ms: i64,
+    columns_px: u32,
+) -> Vec<Candle> {
+    let interval_ms = interval_ms.max(1);
+    let visible = bars.iter().filter(|b| {
+        b.open_time_ms.saturating_add(interval_ms) > start_ms && b.open_time_ms < end_ms
+    });
+    let span_ms = end_ms.saturating_sub(start_ms).max(1);
+    let bars_in_span = span_ms / interval_ms;
+    if bars_in_span <= i64::from(columns_px) {
+        return visible.map(|b| Candle::of_bar(b, interval_ms)).collect();
+    }
+    let column_of = |time_ms: i64| -> i64 {
+        ((i128::from(time_ms) - i128::from(start_ms)) * i128::from(columns_px)
+            / i128::from(span_ms)) as i64
+    };
+    let mut candles: Vec<Candle> = Vec::new();
+    let mut current_column = None;
+    for bar in visible {
+        let column = column_of(bar.open_time_ms);
+        match candles.last_mut() {
+            Some(last) if current_column == Some(column) => last.merge(bar, interval_ms),
+            _ => {
+                candles.push(Candle::of_bar(bar, interval_ms));
+                current_column = Some(column);
+            }
+        }
+    }
+    candles
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bar(i: i64, open: f64, high: f64, low: f64, close: f64) -> Bar {
+        Bar {
+            open_time_ms: i * 60_000,
+            open,
+            high,
+            low,
+            close,
+            volume: 1.0,
+            taker_buy_volume: None,
+            quote_volume: None,
+        }
+    }
+
+    #[test]
+    fn one_candle_per_bar_when_there_is_room() {
+        let bars = [bar(0, 1.0, 2.0, 0.5, 1.5), bar(1, 1.5, 3.0, 1.0, 2.0)];
+        let candles = candles_for_width(&bars, 60_000, 0, 120_000, 100);
+        assert_eq!(candles.len(), 2);
+    }
+
+    #[test]
+    fn bars_merge_per_pixel_column() {
+        let bars: Vec<Bar> = (0..4)
+            .map(|i| {
+                let f = i as f64;
+                bar(i, 10.0 + f, 20.0 + f, 5.0 - f, 11.0 + f)
+            })
+            .collect();
+        let candles = candles_for_width(&bars, 60_000, 0, 240_000, 2);
+        assert_eq!(candles.len(), 2);
+        let first = candles[0];
+        assert_eq!(first.open_usd, 10.0);
+        assert_eq!(first.high_usd, 21.0);
+        assert_eq!(first.low_usd, 4.0);
+        assert_eq!(first.close_usd, 12.0);
+        assert_eq!(first.end_ms, 120_000);
+    }
+}

@@ -1,0 +1,82 @@
+//! Text of axis ticks and legend labels.
+
+use chrono::{DateTime, Utc};
+
+/// A USD amount in a few characters: `0`, `950`, `12k`, `1.2M`, `2.5B`.
+pub fn compact_usd(usd: f64) -> String {
+    if !usd.is_finite() {
+        return "?".into();
+    }
+    let magnitude = usd.abs();
+    let (scaled, suffix) = if magnitude >= 1e9 {
+        (usd / 1e9, "B")
+    } else if magnitude >= 1e6 {
+        (usd / 1e6, "M")
+    } else if magnitude >= 1e3 {
+        (usd / 1e3, "k")
+    } else {
+        return format!("{usd:.0}");
+    };
+    let text = if scaled.abs() >= 100.0 {
+        format!("{scaled:.0}")
+    } else {
+        let text = format!("{scaled:.1}");
+        text.strip_suffix(".0").map(str::to_owned).unwrap_or(text)
+    };
+    format!("{text}{suffix}")
+}
+
+/// Decimals a price label needs so that ticks `step_usd` apart read differently.
+pub fn price_decimals(step_usd: f64) -> usize {
+    if !(step_usd.is_finite() && step_usd > 0.0) || step_usd >= 1.0 {
+        return 0;
+    }
+    (-step_usd.log10()).ceil().clamp(0.0, 8.0) as usize
+}
+
+/// A price with the given decimals.
+pub fn price(price_usd: f64, decimals: usize) -> String {
+    format!("{price_usd:.decimals$}")
+}
+
+/// A UTC time tick: `10-10 21:00`, or `2025-10-10` when ticks are whole days apart.
+pub fn time_tick(time_ms: i64, whole_days: bool) -> String {
+    match DateTime::<Utc>::from_timestamp_millis(time_ms) {
+        Some(t) if whole_days => t.format("%Y-%m-%d").to_string(),
+        Some(t) => t.format("%m-%d %H:%M").to_string(),
+        None => format!("{time_ms}"),
+    }
+}
+
+/// A UTC time with the year, for titles: `2025-10-10 21:15 UTC`.
+pub fn time_full(time_ms: i64) -> String {
+    match DateTime::<Utc>::from_timestamp_millis(time_ms) {
+        Some(t) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+        None => format!("{time_ms} ms"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_amounts() {
+        assert_eq!(compact_usd(0.0), "0");
+        assert_eq!(compact_usd(950.0), "950");
+        assert_eq!(compact_usd(12_000.0), "12k");
+        assert_eq!(compact_usd(1_250_000.0), "1.2M");
+        assert_eq!(compact_usd(2_500_000.0), "2.5M");
+        assert_eq!(compact_usd(250_000_000.0), "250M");
+        assert_eq!(compact_usd(3e9), "3B");
+    }
+
+    #[test]
+    fn ticks() {
+        assert_eq!(time_tick(1_760_130_900_000, false), "10-10 21:15");
+        assert_eq!(time_tick(1_760_130_900_000, true), "2025-10-10");
+        assert_eq!(price_decimals(1000.0), 0);
+        assert_eq!(price_decimals(0.05), 2);
+        assert_eq!(price(41.256, 2), "41.26");
+    }
+}

@@ -5,10 +5,9 @@ use std::fmt::Write as _;
 use anyhow::Context;
 use serde_json::json;
 
-use super::common::{
-    At, DatasetArg, EngineArgs, Format, human_price, human_usd, parse_at, print_out,
-};
+use super::common::{At, DatasetArg, EngineArgs, Format, parse_at, print_out};
 use crate::engine::{Cluster, ClusterParams};
+use crate::render::labels::{compact_usd, human_price};
 use crate::time::format_time_ms;
 
 /// Arguments of `liqmap clusters`.
@@ -150,7 +149,7 @@ fn table(clusters: &[Cluster], leverages: &[f64]) -> String {
             c.side.name(),
             format!("{}-{}", human_price(c.price_low), human_price(c.price_high)),
             human_price(c.peak_price),
-            human_usd(c.notional_usd),
+            compact_usd(c.notional_usd),
             c.distance_pct,
             format_time_ms(c.formed_time_ms),
             tiers.join(", ")

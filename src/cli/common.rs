@@ -133,30 +133,3 @@ pub fn print_out(text: &str) -> anyhow::Result<()> {
         _ => Ok(()),
     }
 }
-
-/// A USD amount for people: `950`, `12.3K`, `4.56M`, `1.2B`.
-pub fn human_usd(usd: f64) -> String {
-    let abs = usd.abs();
-    let (value, suffix) = if abs >= 1e9 {
-        (usd / 1e9, "B")
-    } else if abs >= 1e6 {
-        (usd / 1e6, "M")
-    } else if abs >= 1e3 {
-        (usd / 1e3, "K")
-    } else {
-        return format!("{usd:.0}");
-    };
-    format!("{value:.2}{suffix}")
-}
-
-/// A price for people, with as many decimals as its size calls for.
-pub fn human_price(price: f64) -> String {
-    let decimals = if price.abs() >= 1000.0 {
-        1
-    } else if price.abs() >= 10.0 {
-        3
-    } else {
-        5
-    };
-    format!("{price:.decimals$}")
-}

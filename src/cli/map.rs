@@ -5,10 +5,9 @@ use std::fmt::Write as _;
 use anyhow::Context;
 use serde_json::json;
 
-use super::common::{
-    At, DatasetArg, EngineArgs, Format, human_price, human_usd, parse_at, print_out,
-};
+use super::common::{At, DatasetArg, EngineArgs, Format, parse_at, print_out};
 use crate::engine::LiqMap;
+use crate::render::labels::{compact_usd, human_price};
 use crate::time::format_time_ms;
 
 /// Arguments of `liqmap map`.
@@ -107,15 +106,15 @@ fn table(map: &LiqMap, symbol: &str) -> String {
             "{:>14} {:>14} {:>12} {:>12}",
             human_price(row.price_low),
             human_price(row.price_high),
-            human_usd(row.long_usd),
-            human_usd(row.short_usd)
+            compact_usd(row.long_usd),
+            compact_usd(row.short_usd)
         );
     }
     let _ = writeln!(
         out,
         "total: longs {} USD, shorts {} USD",
-        human_usd(map.total_usd(crate::model::Side::Long)),
-        human_usd(map.total_usd(crate::model::Side::Short))
+        compact_usd(map.total_usd(crate::model::Side::Long)),
+        compact_usd(map.total_usd(crate::model::Side::Short))
     );
     out
 }

@@ -11,7 +11,9 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A perceptual colour map from `colorous`; low values get the first colour, the top the last.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub enum ColorMap {
     /// Dark purple through teal to yellow.
     #[default]
@@ -65,7 +67,9 @@ impl ColorMap {
 }
 
 /// How a value, as a fraction `x = value / top` in [0, 1], becomes a position `t` on the map.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub enum ColorScale {
     /// `t = x`: colour proportional to notional; only the biggest clusters stand out.
     Linear,
@@ -123,7 +127,7 @@ impl ColorScale {
 }
 
 /// Which value gets the last colour of the map; anything above it clamps to that colour.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum ScaleTop {
     /// This percentile, in (0, 100], of the non-zero cells in view (see [`resolve_top_usd`]).
     /// Follows the data, so the picture changes while panning.
@@ -139,7 +143,8 @@ impl Default for ScaleTop {
 }
 
 /// Every colour choice of the heatmap.
-#[derive(Clone, Copy, Debug, PartialEq, clap::Args)]
+#[derive(Clone, Copy, Debug, PartialEq, clap::Args, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct ColorSettings {
     /// Colour map of the heatmap.
     #[arg(

@@ -39,6 +39,19 @@ pub fn price(price_usd: f64, decimals: usize) -> String {
     format!("{price_usd:.decimals$}")
 }
 
+/// A price for people, with as many decimals as its size calls for: `121570.5`, `45.233`,
+/// `0.09678`.
+pub fn human_price(price_usd: f64) -> String {
+    let decimals = if price_usd.abs() >= 1000.0 {
+        1
+    } else if price_usd.abs() >= 10.0 {
+        3
+    } else {
+        5
+    };
+    format!("{price_usd:.decimals$}")
+}
+
 /// A UTC time tick: `10-10 21:00`, or `2025-10-10` when ticks are whole days apart.
 pub fn time_tick(time_ms: i64, whole_days: bool) -> String {
     match DateTime::<Utc>::from_timestamp_millis(time_ms) {

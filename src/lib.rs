@@ -5,6 +5,7 @@
 
 pub mod atomic_write;
 pub mod cli;
+pub mod csv_out;
 pub mod dataset;
 pub mod engine;
 pub mod model;

@@ -36,5 +36,27 @@ mod tests {
         );
         assert!(parse_time_ms("yesterday").is_err());
         assert_eq!(format_time_ms(1_760_130_900_000), "2025-10-10T21:15:00Z");
+        assert_eq!(format_interval(300_000), "5m");
+        assert_eq!(format_interval(3_600_000), "1h");
+        assert_eq!(format_interval(14_400_000), "4h");
+        assert_eq!(format_interval(86_400_000), "1d");
+        assert_eq!(format_interval(90_000), "90s");
     }
+}
+
+/// A bar interval as traders write it: `1m`, `5m`, `1h`, `4h`, `1d`, `1w`; odd ones in seconds.
+pub fn format_interval(interval_ms: i64) -> String {
+    const UNITS: [(i64, &str); 5] = [
+        (604_800_000, "w"),
+        (86_400_000, "d"),
+        (3_600_000, "h"),
+        (60_000, "m"),
+        (1_000, "s"),
+    ];
+    for (unit_ms, suffix) in UNITS {
+        if interval_ms >= unit_ms && interval_ms % unit_ms == 0 {
+            return format!("{}{suffix}", interval_ms / unit_ms);
+        }
+    }
+    format!("{interval_ms}ms")
 }

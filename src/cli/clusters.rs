@@ -6,6 +6,7 @@ use anyhow::Context;
 use serde_json::json;
 
 use super::common::{At, DatasetArg, EngineArgs, Format, parse_at, print_out};
+use crate::csv_out::clusters_csv;
 use crate::engine::{Cluster, ClusterParams};
 use crate::render::labels::{compact_usd, human_price};
 use crate::time::format_time_ms;
@@ -54,7 +55,7 @@ pub fn run(args: &ClustersArgs) -> anyhow::Result<()> {
     let time_ms = engine.bar_times_ms().get(bar).copied().unwrap_or(0);
     let close = engine.closes().get(bar).copied().unwrap_or(f64::NAN);
     let text = match args.format {
-        Format::Csv => csv(&clusters, &leverages),
+        Format::Csv => clusters_csv(&clusters, &leverages),
         Format::Json => {
             let doc = json!({
                 "symbol": dataset.symbol,
@@ -96,36 +97,6 @@ pub fn run(args: &ClustersArgs) -> anyhow::Result<()> {
 
 fn tier_label(leverage: f64) -> String {
     format!("{leverage}x")
-}
-
-fn csv(clusters: &[Cluster], leverages: &[f64]) -> String {
-    let mut out = String::from(
-        "rank,side,price_low,price_high,peak_price,notional_usd,distance_pct,formed_time_ms,formed_time",
-    );
-    for &l in leverages {
-        let _ = write!(out, ",share_{}", tier_label(l));
-    }
-    out.push('\n');
-    for (i, c) in clusters.iter().enumerate() {
-        let _ = write!(
-            out,
-            "{},{},{},{},{},{},{},{},{}",
-            i + 1,
-            c.side.name(),
-            c.price_low,
-            c.price_high,
-            c.peak_price,
-            c.notional_usd,
-            c.distance_pct,
-            c.formed_time_ms,
-            format_time_ms(c.formed_time_ms)
-        );
-        for share in &c.tier_share {
-            let _ = write!(out, ",{share}");
-        }
-        out.push('\n');
-    }
-    out
 }
 
 fn table(clusters: &[Cluster], leverages: &[f64]) -> String {

@@ -6,6 +6,7 @@ use anyhow::Context;
 use serde_json::json;
 
 use super::common::{At, DatasetArg, EngineArgs, Format, parse_at, print_out};
+use crate::csv_out::map_csv;
 use crate::engine::LiqMap;
 use crate::render::labels::{compact_usd, human_price};
 use crate::time::format_time_ms;
@@ -40,25 +41,11 @@ pub fn run(args: &MapArgs) -> anyhow::Result<()> {
         )
         .context("could not compute the map")?;
     let text = match args.format {
-        Format::Csv => csv(&map),
+        Format::Csv => map_csv(&map),
         Format::Json => json(&map, &dataset.symbol)?,
         Format::Table => table(&map, &dataset.symbol),
     };
     print_out(&text)
-}
-
-/// Exactly `price_low,price_high,long_usd,short_usd` and one line per non-empty row, ascending;
-/// Rust prints the shortest decimal that reads back to the same f64.
-fn csv(map: &LiqMap) -> String {
-    let mut out = String::from("price_low,price_high,long_usd,short_usd\n");
-    for row in map.non_empty_rows() {
-        let _ = writeln!(
-            out,
-            "{},{},{},{}",
-            row.price_low, row.price_high, row.long_usd, row.short_usd
-        );
-    }
-    out
 }
 
 fn json(map: &LiqMap, symbol: &str) -> anyhow::Result<String> {

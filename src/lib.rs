@@ -13,3 +13,4 @@ pub mod render;
 pub mod settings;
 pub mod synth;
 pub mod time;
+pub mod ui;

@@ -21,6 +21,23 @@ pub fn format_time_ms(time_ms: i64) -> String {
     }
 }
 
+/// A bar interval as traders write it: `1m`, `5m`, `1h`, `4h`, `1d`, `1w`; odd ones in seconds.
+pub fn format_interval(interval_ms: i64) -> String {
+    const UNITS: [(i64, &str); 5] = [
+        (604_800_000, "w"),
+        (86_400_000, "d"),
+        (3_600_000, "h"),
+        (60_000, "m"),
+        (1_000, "s"),
+    ];
+    for (unit_ms, suffix) in UNITS {
+        if interval_ms >= unit_ms && interval_ms % unit_ms == 0 {
+            return format!("{}{suffix}", interval_ms / unit_ms);
+        }
+    }
+    format!("{interval_ms}ms")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,21 +59,4 @@ mod tests {
         assert_eq!(format_interval(86_400_000), "1d");
         assert_eq!(format_interval(90_000), "90s");
     }
-}
-
-/// A bar interval as traders write it: `1m`, `5m`, `1h`, `4h`, `1d`, `1w`; odd ones in seconds.
-pub fn format_interval(interval_ms: i64) -> String {
-    const UNITS: [(i64, &str); 5] = [
-        (604_800_000, "w"),
-        (86_400_000, "d"),
-        (3_600_000, "h"),
-        (60_000, "m"),
-        (1_000, "s"),
-    ];
-    for (unit_ms, suffix) in UNITS {
-        if interval_ms >= unit_ms && interval_ms % unit_ms == 0 {
-            return format!("{}{suffix}", interval_ms / unit_ms);
-        }
-    }
-    format!("{interval_ms}ms")
 }

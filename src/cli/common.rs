@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::dataset;
-use crate::engine::{Engine, auto_bin_usd};
+use crate::engine::{DEFAULT_BIN_ROWS, Engine, auto_bin_usd};
 use crate::model::Dataset;
 use crate::settings::ModelSettings;
 use crate::time::parse_time_ms;
@@ -93,9 +93,6 @@ pub struct EngineArgs {
     pub bin: Option<f64>,
 }
 
-/// Rows the automatic bin aims for over the data's price range.
-pub const AUTO_BIN_ROWS: usize = 300;
-
 impl EngineArgs {
     /// Runs the engine on the dataset with these settings.
     pub fn engine(&self, dataset: &Dataset) -> anyhow::Result<Engine> {
@@ -106,7 +103,7 @@ impl EngineArgs {
     pub fn bin_usd(&self, dataset: &Dataset) -> f64 {
         self.bin.unwrap_or_else(|| {
             let (low, high) = dataset.price_range().unwrap_or((0.0, 1.0));
-            auto_bin_usd(low, high, AUTO_BIN_ROWS)
+            auto_bin_usd(low, high, DEFAULT_BIN_ROWS)
         })
     }
 }

@@ -6,6 +6,7 @@ mod export;
 mod import;
 mod info;
 mod map;
+mod view;
 
 use std::process::ExitCode;
 
@@ -15,7 +16,7 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "liqmap", version, about)]
 pub struct Cli {
-    /// The command to run; none prints `info` of the bundled sample.
+    /// The command to run; none opens the viewer.
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -33,6 +34,8 @@ pub enum Command {
     Clusters(clusters::ClustersArgs),
     /// Write a PNG of the heatmap under the candles, and the grid or clusters as CSV.
     Export(export::ExportArgs),
+    /// Open the viewer window on a dataset or importable file.
+    View(view::ViewArgs),
 }
 
 /// Runs the command line and turns its outcome into an exit code: 0 on success, 2 on any error
@@ -40,7 +43,8 @@ pub enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        None => info::run(&info::InfoArgs::default()),
+        None => view::run(&view::ViewArgs::default()),
+        Some(Command::View(args)) => view::run(&args),
         Some(Command::Info(args)) => info::run(&args),
         Some(Command::Import(args)) => import::run(&args),
         Some(Command::Map(args)) => map::run(&args),

@@ -1,5 +1,8 @@
 //! The automatic price row height: a round step giving a few hundred rows over a price range.
 
+/// Rows the automatic price step aims for over a dataset's price range.
+pub const DEFAULT_BIN_ROWS: usize = 300;
+
 /// A round step (1, 2, 2.5 or 5 times a power of ten) no smaller than the range divided by
 /// `target_rows`: a few hundred rows over the range with row edges at round prices.
 pub fn auto_bin_usd(price_low: f64, price_high: f64, target_rows: usize) -> f64 {

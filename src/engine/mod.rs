@@ -14,7 +14,7 @@ mod grid;
 mod inputs;
 mod map;
 
-pub use bins::auto_bin_usd;
+pub use bins::{DEFAULT_BIN_ROWS, auto_bin_usd};
 pub use clusters::{Cluster, ClusterParams};
 pub use grid::{Grid, GridError, GridRequest};
 pub use inputs::{BarInputs, aligned_open_interest};

@@ -1,0 +1,579 @@
+//! The chart: the heatmap texture under the candles, the last price, real and predicted
+//! liquidations, cluster marks, navigation, and the hover tooltip. It draws; it never computes
+//! the grid (that runs in the background when the visible window changes).
+
+use egui::{Align2, Color32, Id, Key, RichText, Stroke, Vec2};
+use egui_plot::{
+    BoxElem, BoxPlot, BoxSpread, HLine, Line, LineStyle, MarkerShape, Plot, PlotBounds, PlotImage,
+    PlotPoint, PlotPoints, PlotTransform, Points, Text,
+};
+
+use super::app::LiqmapApp;
+use super::data::CellInfo;
+use super::settings::RowHeight;
+use super::time_axis::{format_time_label, time_grid_spacer};
+use crate::engine::GridRequest;
+use crate::model::{Dataset, Side};
+use crate::render::candles::candles_for_width;
+use crate::render::labels::{compact_usd, human_price};
+use crate::time::format_time_ms;
+
+/// Candle colours (TradingView's), readable on dark and light backgrounds.
+pub const UP_COLOR: Color32 = Color32::from_rgb(38, 166, 154);
+/// Colour of a down candle.
+pub const DOWN_COLOR: Color32 = Color32::from_rgb(239, 83, 80);
+/// Colour of long liquidations (levels below price).
+pub const LONG_COLOR: Color32 = Color32::from_rgb(255, 140, 60);
+/// Colour of short liquidations (levels above price).
+pub const SHORT_COLOR: Color32 = Color32::from_rgb(80, 170, 255);
+
+/// The id that links the chart's price axis with the liquidation map's.
+pub fn price_axis_group() -> Id {
+    Id::unique("liqmap-price-axis")
+}
+
+/// Most rows a grid may have, whatever the row height setting.
+const MAX_GRID_ROWS: usize = 3000;
+/// Most columns a grid may have.
+const MAX_GRID_COLUMNS: usize = 2400;
+
+/// The pointer over the chart, in data units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hover {
+    /// Time, epoch ms.
+    pub time_ms: f64,
+    /// Price, USD.
+    pub price: f64,
+}
+
+/// What the chart remembers between frames.
+#[derive(Debug, Default)]
+pub struct ChartMemory {
+    /// Bounds to apply at the next frame (centre on a cluster, keys).
+    pub pending_bounds: Option<PlotBounds>,
+    /// Show the whole dataset at the next frame.
+    pub reset_requested: bool,
+    /// The grid window asked for last.
+    pub requested_grid: Option<GridRequest>,
+    /// The bar whose clusters were asked for last.
+    pub requested_clusters: Option<usize>,
+    /// The pointer over the chart, if any.
+    pub hover: Option<Hover>,
+    /// The heatmap cell under the pointer.
+    pub hovered_cell: Option<CellInfo>,
+    /// The plot's transform at the last frame (plot to screen), for tests and overlays.
+    pub transform: Option<PlotTransform>,
+    /// The bounds shown at the last frame.
+    pub bounds: Option<PlotBounds>,
+}
+
+impl ChartMemory {
+    /// Forgets everything tied to the previous dataset.
+    pub fn reset_for_new_data(&mut self) {
+        *self = ChartMemory {
+            reset_requested: true,
+            ..ChartMemory::default()
+        };
+    }
+
+    /// Keeps the zoom and moves the view so the time and price are in the middle.
+    pub fn centre_on(&mut self, time_ms: i64, price: f64) {
+        let Some(mut bounds) = self.bounds else {
+            return;
+        };
+        bounds.set_x_center_width(time_ms as f64 / 1000.0, bounds.width());
+        bounds.set_y_center_height(price, bounds.height());
+        self.pending_bounds = Some(bounds);
+    }
+
+    /// Shows the whole dataset at the next frame.
+    pub fn reset_view(&mut self) {
+        self.reset_requested = true;
+    }
+
+    /// Screen position of a time and price at the last frame.
+    pub fn screen_pos(&self, time_ms: f64, price: f64) -> Option<egui::Pos2> {
+        self.transform
+            .as_ref()
+            .map(|t| t.position_from_point(&PlotPoint::new(time_ms / 1000.0, price)))
+    }
+}
+
+/// The whole dataset: its time span and price range with a margin.
+fn full_bounds(dataset: &Dataset) -> Option<PlotBounds> {
+    let (start_ms, end_ms) = dataset.time_range_ms()?;
+    let (low, high) = dataset.price_range()?;
+    let pad = (high - low).max(high.abs() * 0.001) * 0.05;
+    let span_s = (end_ms - start_ms) as f64 / 1000.0;
+    Some(PlotBounds::from_min_max(
+        [start_ms as f64 / 1000.0, low - pad],
+        [end_ms as f64 / 1000.0 + span_s * 0.02, high + pad],
+    ))
+}
+
+/// The grid window for the visible bounds at the plot's pixel size.
+fn grid_request(bounds: &PlotBounds, size: Vec2, row_height: RowHeight) -> Option<GridRequest> {
+    let [x0, y0] = bounds.min();
+    let [x1, y1] = bounds.max();
+    if !(bounds.is_valid() && x1 > x0 && y1 > y0) {
+        return None;
+    }
+    let columns = (size.x.round() as usize).clamp(16, MAX_GRID_COLUMNS);
+    let span = y1 - y0;
+    let step = match row_height {
+        // About two screen points a row: zooming in gives finer rows.
+        RowHeight::Automatic => span / ((size.y / 2.0).round() as f64).clamp(16.0, 800.0),
+        RowHeight::FixedUsd(step) if step > 0.0 => step.max(span / MAX_GRID_ROWS as f64),
+        RowHeight::FixedUsd(_) => span / 300.0,
+    };
+    // Rows start at a multiple of the step, so a row is the same price band at every zoom.
+    let price_low = (y0 / step).floor() * step;
+    let rows = (((y1 - price_low) / step).ceil() as usize).clamp(1, MAX_GRID_ROWS);
+    Some(GridRequest {
+        start_ms: (x0 * 1000.0).floor() as i64,
+        end_ms: (x1 * 1000.0).ceil() as i64,
+        columns,
+        price_low,
+        price_high: price_low + rows as f64 * step,
+        rows,
+    })
+}
+
+/// Draws the chart and handles its navigation and hover.
+pub fn chart_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+    let Some(loaded) = app.data.loaded.clone() else {
+        ui.centered_and_justified(|ui| {
+            ui.spinner();
+        });
+        return;
+    };
+    let dataset = &loaded.dataset;
+    let full = full_bounds(dataset);
+    let reset = std::mem::take(&mut app.chart.reset_requested);
+    let pending = app.chart.pending_bounds.take();
+    let keyboard_free = !ui.ctx().egui_wants_keyboard_input();
+    let selection = app.settings.selection();
+    let texture = app.texture().map(|t| t.id());
+    let grid_rect = app.data.grid.as_ref().map(|g| g.request);
+    let settings = &app.settings;
+    let data = &app.data;
+    let size = ui.available_size();
+
+    let plot = Plot::new("chart")
+        .link_axis(price_axis_group(), [false, true])
+        .link_cursor(price_axis_group(), [false, true])
+        .allow_axis_zoom_drag(true)
+        .allow_boxed_zoom(true)
+        .allow_double_click_reset(false)
+        .show_x(false)
+        .show_y(false)
+        .x_axis_formatter(|mark, range| format_time_label(mark.value, range))
+        .x_grid_spacer(time_grid_spacer)
+        .y_axis_label("USD")
+        .y_axis_min_width(48.0);
+    let response = plot.show(ui, |plot_ui| {
+        if reset && let Some(full) = full {
+            plot_ui.set_plot_bounds(full);
+        } else if let Some(bounds) = pending {
+            plot_ui.set_plot_bounds(bounds);
+        }
+        let hovered = plot_ui.response().hovered();
+        if plot_ui.response().double_clicked()
+            && let Some(full) = full
+        {
+            plot_ui.set_plot_bounds(full);
+        }
+        if hovered && keyboard_free {
+            navigate_with_keys(plot_ui, full);
+        }
+        let bounds = plot_ui.plot_bounds();
+
+        if let (Some(texture), Some(request)) = (texture, grid_rect) {
+            let start_s = request.start_ms as f64 / 1000.0;
+            let end_s = request.end_ms as f64 / 1000.0;
+            plot_ui.image(PlotImage::new(
+                "heatmap",
+                texture,
+                PlotPoint::new(
+                    (start_s + end_s) / 2.0,
+                    (request.price_low + request.price_high) / 2.0,
+                ),
+                Vec2::new(
+                    (end_s - start_s) as f32,
+                    (request.price_high - request.price_low) as f32,
+                ),
+            ));
+        }
+        draw_candles(plot_ui, dataset, &bounds, size.x);
+        if let Some(last) = dataset.bars.last() {
+            plot_ui.hline(
+                HLine::new(format!("last {}", last.close), last.close)
+                    .color(Color32::from_gray(200))
+                    .style(LineStyle::dashed_loose())
+                    .width(1.0),
+            );
+            plot_ui.text(
+                Text::new(
+                    "last price",
+                    PlotPoint::new(bounds.max()[0], last.close),
+                    RichText::new(format!(" {} ", human_price(last.close)))
+                        .strong()
+                        .background_color(Color32::from_black_alpha(180))
+                        .color(Color32::WHITE),
+                )
+                .anchor(Align2::RIGHT_BOTTOM),
+            );
+        }
+        if settings.show_real_liquidations {
+            draw_real_liquidations(plot_ui, dataset, &bounds);
+        }
+        if settings.show_predicted_liquidations {
+            draw_predicted(plot_ui, app_predicted(data), dataset, &bounds);
+        }
+        if settings.show_cluster_marks {
+            draw_cluster_marks(plot_ui, data, dataset);
+        }
+        (bounds, plot_ui.pointer_coordinate().filter(|_| hovered))
+    });
+    let (bounds, pointer) = response.inner;
+    app.chart.transform = Some(response.transform);
+    app.chart.bounds = Some(bounds);
+    app.chart.hover = pointer.map(|p| Hover {
+        time_ms: p.x * 1000.0,
+        price: p.y,
+    });
+    app.chart.hovered_cell = app
+        .chart
+        .hover
+        .and_then(|h| app.data.cell_at(h.time_ms, h.price, &selection));
+
+    if let Some(request) = grid_request(
+        &bounds,
+        response.response.rect.size(),
+        app.settings.row_height,
+    ) {
+        app.request_grid(request);
+    }
+    let cluster_bar = app
+        .chart
+        .hovered_cell
+        .as_ref()
+        .map(|c| c.bar)
+        .or_else(|| dataset.bars.len().checked_sub(1));
+    if let Some(bar) = cluster_bar {
+        app.request_clusters(bar);
+    }
+    if let Some(cell) = app.chart.hovered_cell.clone() {
+        let tiers: Vec<f64> = app
+            .settings
+            .model
+            .tiers
+            .0
+            .iter()
+            .map(|t| t.leverage)
+            .collect();
+        response
+            .response
+            .on_hover_ui_at_pointer(|ui| cell_tooltip_ui(ui, &cell, &tiers));
+    }
+}
+
+fn app_predicted(data: &super::data::ViewData) -> &[super::data::PredictedBar] {
+    &data.predicted
+}
+
+fn navigate_with_keys(plot_ui: &mut egui_plot::PlotUi<'_>, full: Option<PlotBounds>) {
+    let (zoom_in, zoom_out, left, right, up, down, home) = plot_ui.ctx().input(|i| {
+        (
+            i.key_pressed(Key::Plus) || i.key_pressed(Key::Equals),
+            i.key_pressed(Key::Minus),
+            i.key_pressed(Key::ArrowLeft),
+            i.key_pressed(Key::ArrowRight),
+            i.key_pressed(Key::ArrowUp),
+            i.key_pressed(Key::ArrowDown),
+            i.key_pressed(Key::Home),
+        )
+    });
+    let mut bounds = plot_ui.plot_bounds();
+    let center = bounds.center();
+    if zoom_in {
+        bounds.zoom(Vec2::new(1.25, 1.25), center);
+    }
+    if zoom_out {
+        bounds.zoom(Vec2::new(0.8, 0.8), center);
+    }
+    let dx = bounds.width() * 0.1;
+    let dy = bounds.height() * 0.1;
+    if left {
+        bounds.translate_x(-dx);
+    }
+    if right {
+        bounds.translate_x(dx);
+    }
+    if up {
+        bounds.translate_y(dy);
+    }
+    if down {
+        bounds.translate_y(-dy);
+    }
+    if home && let Some(full) = full {
+        bounds = full;
+    }
+    if zoom_in || zoom_out || left || right || up || down || home {
+        plot_ui.set_plot_bounds(bounds);
+    }
+}
+
+fn draw_candles(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    dataset: &Dataset,
+    bounds: &PlotBounds,
+    width_px: f32,
+) {
+    let start_ms = (bounds.min()[0] * 1000.0).floor() as i64;
+    let end_ms = (bounds.max()[0] * 1000.0).ceil() as i64;
+    // One candle per three screen points at most: candles stay readable when zoomed out.
+    let columns = (width_px / 3.0).max(1.0) as u32;
+    let candles = candles_for_width(
+        &dataset.bars,
+        dataset.interval_ms,
+        start_ms,
+        end_ms,
+        columns,
+    );
+    let mut up = Vec::new();
+    let mut down = Vec::new();
+    for candle in &candles {
+        let x = (candle.start_ms + candle.end_ms) as f64 / 2000.0;
+        let width = (candle.end_ms - candle.start_ms) as f64 / 1000.0 * 0.7;
+        let body_low = candle.open_usd.min(candle.close_usd);
+        let body_high = candle.open_usd.max(candle.close_usd);
+        let color = if candle.is_up() { UP_COLOR } else { DOWN_COLOR };
+        let elem = BoxElem::new(
+            x,
+            BoxSpread::new(
+                candle.low_usd,
+                body_low,
+                body_high,
+                body_high,
+                candle.high_usd,
+            ),
+        )
+        .box_width(width)
+        .whisker_width(0.0)
+        .fill(color)
+        .stroke(Stroke::new(1.0, color));
+        if candle.is_up() {
+            up.push(elem);
+        } else {
+            down.push(elem);
+        }
+    }
+    plot_ui.box_plot(BoxPlot::new("up", up).color(UP_COLOR).allow_hover(false));
+    plot_ui.box_plot(
+        BoxPlot::new("down", down)
+            .color(DOWN_COLOR)
+            .allow_hover(false),
+    );
+}
+
+fn draw_real_liquidations(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    dataset: &Dataset,
+    bounds: &PlotBounds,
+) {
+    let (x0, x1) = (bounds.min()[0] * 1000.0, bounds.max()[0] * 1000.0);
+    let visible: Vec<_> = dataset
+        .liquidations
+        .iter()
+        .filter(|l| (l.time_ms as f64) >= x0 && (l.time_ms as f64) <= x1)
+        .collect();
+    let max_usd = visible.iter().map(|l| l.notional_usd()).fold(0.0, f64::max);
+    if max_usd <= 0.0 {
+        return;
+    }
+    // Circles in four sizes by USD value, per side.
+    for side in Side::BOTH {
+        let color = match side {
+            Side::Long => LONG_COLOR,
+            Side::Short => SHORT_COLOR,
+        };
+        for (bucket, radius) in [3.0f32, 5.0, 8.0, 12.0].into_iter().enumerate() {
+            let points: Vec<[f64; 2]> = visible
+                .iter()
+                .filter(|l| l.side == side)
+                .filter(|l| size_bucket(l.notional_usd(), max_usd) == bucket)
+                .map(|l| [l.time_ms as f64 / 1000.0, l.price])
+                .collect();
+            if !points.is_empty() {
+                plot_ui.points(
+                    Points::new(
+                        format!("real {} liquidations", side.name()),
+                        PlotPoints::from(points),
+                    )
+                    .shape(MarkerShape::Circle)
+                    .radius(radius)
+                    .filled(false)
+                    .color(color),
+                );
+            }
+        }
+    }
+}
+
+/// Which of four sizes a value gets: square-root steps of the largest.
+fn size_bucket(usd: f64, max_usd: f64) -> usize {
+    let fraction = (usd / max_usd).sqrt();
+    match fraction {
+        f if f < 0.25 => 0,
+        f if f < 0.5 => 1,
+        f if f < 0.75 => 2,
+        _ => 3,
+    }
+}
+
+fn draw_predicted(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    predicted: &[super::data::PredictedBar],
+    dataset: &Dataset,
+    bounds: &PlotBounds,
+) {
+    let (x0, x1) = (bounds.min()[0] * 1000.0, bounds.max()[0] * 1000.0);
+    let first = dataset
+        .bars
+        .partition_point(|b| (b.open_time_ms as f64) < x0);
+    let last = dataset
+        .bars
+        .partition_point(|b| (b.open_time_ms as f64) <= x1);
+    let max_usd = predicted
+        .get(first..last)
+        .unwrap_or(&[])
+        .iter()
+        .flat_map(|p| p.usd)
+        .fold(0.0, f64::max);
+    if max_usd <= 0.0 {
+        return;
+    }
+    // At most a few thousand markers: skip the small ones when zoomed far out.
+    let floor = if last - first > 3000 {
+        max_usd * 0.05
+    } else {
+        0.0
+    };
+    for side in Side::BOTH {
+        let s = side.index();
+        let points: Vec<[f64; 2]> = (first..last)
+            .filter_map(|i| {
+                let p = predicted.get(i)?;
+                let bar = dataset.bars.get(i)?;
+                (p.usd[s] > floor && p.usd[s] > 0.0)
+                    .then(|| [bar.open_time_ms as f64 / 1000.0, p.price[s]])
+            })
+            .collect();
+        plot_ui.points(
+            Points::new(
+                format!("predicted {} liquidations", side.name()),
+                PlotPoints::from(points),
+            )
+            .shape(MarkerShape::Diamond)
+            .radius(3.0)
+            .filled(true)
+            .color(match side {
+                Side::Long => LONG_COLOR.gamma_multiply(0.8),
+                Side::Short => SHORT_COLOR.gamma_multiply(0.8),
+            }),
+        );
+    }
+}
+
+fn draw_cluster_marks(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    data: &super::data::ViewData,
+    dataset: &Dataset,
+) {
+    let Some((bar, clusters)) = &data.clusters else {
+        return;
+    };
+    let Some(at) = dataset.bars.get(*bar) else {
+        return;
+    };
+    let end_s = (at.open_time_ms + dataset.interval_ms) as f64 / 1000.0;
+    for cluster in clusters.iter().take(5) {
+        let color = match cluster.side {
+            Side::Long => LONG_COLOR,
+            Side::Short => SHORT_COLOR,
+        };
+        let start_s = cluster.formed_time_ms as f64 / 1000.0;
+        plot_ui.line(
+            Line::new(
+                "cluster",
+                PlotPoints::from(vec![
+                    [start_s, cluster.peak_price],
+                    [end_s, cluster.peak_price],
+                ]),
+            )
+            .color(color)
+            .style(LineStyle::dashed_dense())
+            .width(1.5)
+            .allow_hover(false),
+        );
+        plot_ui.text(
+            Text::new(
+                "cluster label",
+                PlotPoint::new(end_s, cluster.peak_price),
+                RichText::new(format!(" {} ", compact_usd(cluster.notional_usd)))
+                    .strong()
+                    .color(Color32::BLACK)
+                    .background_color(color),
+            )
+            .anchor(Align2::LEFT_CENTER),
+        );
+    }
+}
+
+/// The hover tooltip: time, price row, long and short USD with tier shares, distance.
+pub fn cell_tooltip_ui(ui: &mut egui::Ui, cell: &CellInfo, leverages: &[f64]) {
+    ui.label(RichText::new(format_time_ms(cell.time_ms)).strong());
+    ui.label(format!(
+        "price row {} – {} ({:+.2}% from close)",
+        human_price(cell.price_low),
+        human_price(cell.price_high),
+        cell.distance_pct
+    ));
+    ui.colored_label(
+        LONG_COLOR,
+        format!("longs  {} USD", compact_usd(cell.long_usd)),
+    );
+    ui.colored_label(
+        SHORT_COLOR,
+        format!("shorts {} USD", compact_usd(cell.short_usd)),
+    );
+    let total = cell.long_usd + cell.short_usd;
+    if total > 0.0 {
+        let shares: Vec<String> = leverages
+            .iter()
+            .zip(&cell.tier_usd)
+            .filter(|(_, usd)| **usd > 0.0)
+            .map(|(l, usd)| format!("{l}x {:.0}%", usd / total * 100.0))
+            .collect();
+        ui.label(format!("tiers: {}", shares.join(", ")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_rows_start_at_a_multiple_of_the_step() {
+        let bounds = PlotBounds::from_min_max([0.0, 101.3], [3600.0, 120.7]);
+        let request =
+            grid_request(&bounds, Vec2::new(800.0, 400.0), RowHeight::FixedUsd(0.5)).unwrap();
+        assert_eq!(request.price_low, 101.0);
+        assert_eq!(request.rows, 40); // 101.0 .. 121.0 in steps of 0.5 covers 120.7
+        assert_eq!(
+            (request.start_ms, request.end_ms, request.columns),
+            (0, 3_600_000, 800)
+        );
+    }
+}

@@ -1,0 +1,100 @@
+//! The ranked clusters at the hovered time (or the last bar); clicking one centres the chart.
+
+use egui::RichText;
+
+use super::app::{Command, LiqmapApp};
+use super::chart::{LONG_COLOR, SHORT_COLOR};
+use crate::model::Side;
+use crate::render::labels::{compact_usd, human_price};
+use crate::time::format_time_ms;
+
+/// How many clusters the table lists.
+const ROWS: usize = 12;
+
+/// Draws the cluster table.
+pub fn clusters_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+    let Some((bar, clusters)) = app.data.clusters.clone() else {
+        ui.heading("Clusters");
+        ui.label("computing…");
+        return;
+    };
+    let time_ms = app
+        .data
+        .engine
+        .as_ref()
+        .and_then(|e| e.bar_times_ms().get(bar).copied())
+        .unwrap_or(0);
+    ui.horizontal(|ui| {
+        ui.heading("Clusters");
+        ui.label(format!(
+            "at {} (hover the chart to move in time)",
+            format_time_ms(time_ms)
+        ));
+    });
+    if clusters.is_empty() {
+        ui.label("nothing stands out of the map at this time");
+        return;
+    }
+    let leverages: Vec<f64> = app
+        .settings
+        .model
+        .tiers
+        .0
+        .iter()
+        .map(|t| t.leverage)
+        .collect();
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        egui::Grid::new("cluster_table")
+            .striped(true)
+            .num_columns(7)
+            .show(ui, |ui| {
+                for head in [
+                    "#",
+                    "side · price range",
+                    "USD",
+                    "distance",
+                    "peak",
+                    "formed",
+                    "tiers",
+                ] {
+                    ui.label(RichText::new(head).strong());
+                }
+                ui.end_row();
+                for (rank, cluster) in clusters.iter().take(ROWS).enumerate() {
+                    let color = match cluster.side {
+                        Side::Long => LONG_COLOR,
+                        Side::Short => SHORT_COLOR,
+                    };
+                    ui.label(format!("{}", rank + 1));
+                    let label = format!(
+                        "{} {} – {}",
+                        cluster.side.name(),
+                        human_price(cluster.price_low),
+                        human_price(cluster.price_high)
+                    );
+                    if ui
+                        .selectable_label(false, RichText::new(label).color(color))
+                        .on_hover_text("centre the chart on this cluster")
+                        .clicked()
+                    {
+                        app.send(Command::CentreOn {
+                            time_ms,
+                            price: cluster.peak_price,
+                        });
+                    }
+                    ui.label(compact_usd(cluster.notional_usd));
+                    ui.label(format!("{:+.2}%", cluster.distance_pct));
+                    ui.label(human_price(cluster.peak_price));
+                    ui.label(format_time_ms(cluster.formed_time_ms));
+                    let tiers: Vec<String> = leverages
+                        .iter()
+                        .zip(&cluster.tier_share)
+                        .filter(|(_, s)| **s >= 0.005)
+                        .map(|(l, s)| format!("{l}x {:.0}%", s * 100.0))
+                        .collect();
+                    ui.label(tiers.join(" "));
+                    ui.end_row();
+                }
+            });
+    });
+}

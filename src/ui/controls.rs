@@ -1,0 +1,398 @@
+//! The control panel: leverage tiers, sides, the model, colours, price rows, overlays and a
+//! path to open. Every change sends a command; nothing is computed here.
+
+use egui::{Color32, RichText};
+
+use super::app::{Command, LiqmapApp};
+use super::settings::{RowHeight, SideFilter};
+use crate::render::colors::{ColorLut, ColorMap, ColorScale, ScaleTop};
+use crate::render::labels::compact_usd;
+use crate::settings::{EntryPrice, LeverageTier, OiDecrease, SourceChoice, SplitChoice};
+
+/// Draws the control panel.
+pub fn controls_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+    tiers_ui(ui, app);
+    ui.separator();
+    sides_ui(ui, app);
+    ui.separator();
+    model_ui(ui, app);
+    ui.separator();
+    colors_ui(ui, app);
+    ui.separator();
+    rows_ui(ui, app);
+    ui.separator();
+    overlays_ui(ui, app);
+    ui.separator();
+    open_path_ui(ui, app);
+}
+
+fn tiers_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+    ui.heading("Leverage tiers");
+    let mut selection_changed = false;
+    let mut remove = None;
+    let shares = app.settings.model.tiers.normalized_weights();
+    egui::Grid::new("tiers")
+        .num_columns(4)
+        .striped(true)
+        .show(ui, |ui| {
+            let count = app.settings.model.tiers.0.len();
+            for i in 0..count {
+                let Some(tier) = app.settings.model.tiers.0.get_mut(i) else {
+                    continue;
+                };
+                let label = format!("{}x", tier.leverage);
+                if let Some(enabled) = app.settings.tier_enabled.get_mut(i) {
+                    selection_changed |= ui.checkbox(enabled, label).changed();
+                }
+                selection_changed |= ui
+                    .add(
+                        egui::DragValue::new(&mut tier.weight)
+                            .speed(0.01)
+                            .range(0.0..=10.0),
+                    )
+                    .on_hover_text(
+                        "weight; tiers share new positions in proportion to their weights",
+                    )
+                    .changed();
+                ui.label(format!(
+                    "{:.0}%",
+                    shares.get(i).copied().unwrap_or(0.0) * 100.0
+                ));
+                if count > 1
+                    && ui
+                        .small_button("✕")
+                        .on_hover_text("remove this tier")
+                        .clicked()
+                {
+                    remove = Some(i);
+                }
+                ui.end_row();
+            }
+        });
+    if let Some(i) = remove {
+        app.settings.model.tiers.0.remove(i);
+        if i < app.settings.tier_enabled.len() {
+            app.settings.tier_enabled.remove(i);
+        }
+        app.send(Command::ModelChanged);
+    }
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::DragValue::new(&mut app.new_tier_leverage)
+                .range(1.0..=200.0)
+                .suffix("x"),
+        );
+        let exists = app
+            .settings
+            .model
+            .tiers
+            .0
+            .iter()
+            .any(|t| t.leverage == app.new_tier_leverage);
+        if ui
+            .add_enabled(!exists, egui::Button::new("Add tier"))
+            .clicked()
+        {
+            app.settings.model.tiers.0.push(LeverageTier {
+                leverage: app.new_tier_leverage,
+                weight: 0.1,
+            });
+            app.settings
+                .model
+                .tiers
+                .0
+                .sort_by(|a, b| a.leverage.total_cmp(&b.leverage));
+            app.settings.tier_enabled = vec![true; app.settings.model.tiers.0.len()];
+            app.send(Command::ModelChanged);
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        type Keep = fn(f64) -> bool;
+        let presets: [(&str, Keep); 3] = [
+            ("All", |_| true),
+            ("High leverage 25x+", |l| l >= 25.0),
+            ("10x and below", |l| l <= 10.0),
+        ];
+        for (name, keep) in presets {
+            if ui.button(name).clicked() {
+                app.settings.tier_enabled = app
+                    .settings
+                    .model
+                    .tiers
+                    .0
+                    .iter()
+                    .map(|t| keep(t.leverage))
+                    .collect();
+                selection_changed = true;
+            }
+        }
+    });
+    if selection_changed {
+        app.send(Command::SelectionChanged);
+    }
+}
+
+fn sides_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+    ui.horizontal(|ui| {
+        ui.label("Sides");
+        for side in SideFilter::ALL {
+            if ui
+                .radio_value(&mut app.settings.sides, side, side.label())
+                .changed()
+            {
+                app.send(Command::SelectionChanged);
+            }
+        }
+    });
+}
+
+fn model_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+    ui.heading("Model");
+    let before = app.settings.model.clone();
+    let model = &mut app.settings.model;
+    egui::Grid::new("model").num_columns(2).show(ui, |ui| {
+        ui.label("Positions from");
+        egui::ComboBox::from_id_salt("source")
+            .selected_text(match model.source {
+                SourceChoice::Auto => "auto",
+                SourceChoice::OpenInterest => "open interest",
+                SourceChoice::Volume => "volume",
+            })
+            .show_ui(ui, |ui| {
+                ui.selectable_value(
+                    &mut model.source,
+                    SourceChoice::Auto,
+                    "auto (open interest if present)",
+                );
+                ui.selectable_value(
+                    &mut model.source,
+                    SourceChoice::OpenInterest,
+                    "open interest",
+                );
+                ui.selectable_value(&mut model.source, SourceChoice::Volume, "volume");
+            });
+        ui.end_row();
+        if model.source == SourceChoice::Volume {
+            ui.label("Participation");
+            ui.add(egui::Slider::new(&mut model.participation, 0.0..=1.0));
+            ui.end_row();
+        }
+        ui.label("Entry price");
+        ui.horizontal(|ui| {
+            for entry in [EntryPrice::Typical, EntryPrice::Close, EntryPrice::Vwap] {
+                ui.radio_value(&mut model.entry, entry, entry.to_string());
+            }
+        });
+        ui.end_row();
+        ui.label("Long share");
+        ui.horizontal(|ui| {
+            let fixed = match model.split {
+                SplitChoice::Fixed(f) => f,
+                _ => 0.5,
+            };
+            egui::ComboBox::from_id_salt("split")
+                .selected_text(match model.split {
+                    SplitChoice::Auto => "auto",
+                    SplitChoice::Taker => "taker buys",
+                    SplitChoice::Candle => "candle",
+                    SplitChoice::Fixed(_) => "fixed",
+                })
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(
+                        &mut model.split,
+                        SplitChoice::Auto,
+                        "auto (taker if present)",
+                    );
+                    ui.selectable_value(&mut model.split, SplitChoice::Taker, "taker buys");
+                    ui.selectable_value(&mut model.split, SplitChoice::Candle, "candle direction");
+                    ui.selectable_value(&mut model.split, SplitChoice::Fixed(fixed), "fixed");
+                });
+            if let SplitChoice::Fixed(f) = &mut model.split {
+                ui.add(egui::Slider::new(f, 0.0..=1.0));
+            }
+        });
+        ui.end_row();
+        ui.label("Maintenance margin");
+        let mut mmr_pct = model.mmr * 100.0;
+        if ui
+            .add(
+                egui::DragValue::new(&mut mmr_pct)
+                    .speed(0.01)
+                    .range(0.0..=10.0)
+                    .suffix(" %"),
+            )
+            .changed()
+        {
+            model.mmr = mmr_pct / 100.0;
+        }
+        ui.end_row();
+        ui.label("OI decrease");
+        ui.horizontal(|ui| {
+            ui.radio_value(&mut model.oi_decrease, OiDecrease::Shrink, "shrink");
+            ui.radio_value(&mut model.oi_decrease, OiDecrease::None, "none");
+        });
+        ui.end_row();
+        ui.label("Half-life");
+        ui.horizontal(|ui| {
+            let mut fade = model.half_life_bars.is_some();
+            if ui.checkbox(&mut fade, "fade").changed() {
+                model.half_life_bars = fade.then_some(288.0);
+            }
+            if let Some(h) = &mut model.half_life_bars {
+                ui.add(
+                    egui::DragValue::new(h)
+                        .range(1.0..=1_000_000.0)
+                        .suffix(" bars"),
+                );
+            }
+        });
+        ui.end_row();
+    });
+    if app.settings.model != before {
+        // Weight edits are handled by the tier list; everything here moves levels.
+        app.send(Command::ModelChanged);
+    }
+}
+
+fn colors_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+    ui.heading("Colour");
+    let before = app.settings.colors;
+    let colors = &mut app.settings.colors;
+    egui::ComboBox::from_label("colour map")
+        .selected_text(colors.map.name())
+        .show_ui(ui, |ui| {
+            for map in ColorMap::ALL {
+                ui.selectable_value(&mut colors.map, map, map.name());
+            }
+        });
+    ui.horizontal(|ui| {
+        ui.label("scale");
+        for scale in ColorScale::ALL {
+            ui.radio_value(&mut colors.scale, scale, scale.name());
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.label("top");
+        let is_fixed = matches!(colors.top, ScaleTop::FixedUsd(_));
+        if ui.radio(!is_fixed, "percentile").clicked() && is_fixed {
+            colors.top = ScaleTop::Percentile(99.0);
+        }
+        if ui
+            .radio(is_fixed, "fixed USD")
+            .on_hover_text("stays put while panning and zooming, so small clusters do not look hot")
+            .clicked()
+            && !is_fixed
+        {
+            colors.top = ScaleTop::FixedUsd(app.texture_top_usd.max(1.0).round());
+        }
+    });
+    match &mut colors.top {
+        ScaleTop::Percentile(p) => {
+            ui.add(egui::Slider::new(p, 50.0..=100.0).text("percentile of visible cells"));
+        }
+        ScaleTop::FixedUsd(usd) => {
+            let speed = (*usd * 0.01).max(1.0);
+            ui.add(
+                egui::DragValue::new(usd)
+                    .range(1.0..=1e12)
+                    .speed(speed)
+                    .prefix("$"),
+            );
+        }
+    }
+    ui.add(egui::Slider::new(&mut colors.opacity, 0.0..=1.0).text("opacity"));
+    legend_ui(ui, app);
+    if app.settings.colors != before {
+        app.send(Command::ColorsChanged);
+    }
+}
+
+/// The colour legend: the map's gradient with USD values under it.
+fn legend_ui(ui: &mut egui::Ui, app: &LiqmapApp) {
+    let top = app.texture_top_usd;
+    let lut = ColorLut::new(&app.settings.colors, top);
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width().min(220.0), 14.0),
+        egui::Sense::hover(),
+    );
+    let steps = 64;
+    for i in 0..steps {
+        let t = (i as f64 + 0.5) / steps as f64;
+        let [r, g, b, _] = lut.at(t);
+        let x0 = rect.left() + rect.width() * i as f32 / steps as f32;
+        let x1 = rect.left() + rect.width() * (i + 1) as f32 / steps as f32;
+        ui.painter().rect_filled(
+            egui::Rect::from_min_max(
+                egui::pos2(x0, rect.top()),
+                egui::pos2(x1 + 0.5, rect.bottom()),
+            ),
+            0.0,
+            Color32::from_rgb(r, g, b),
+        );
+    }
+    let middle = app.settings.colors.scale.invert(0.5) * top;
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("0").small());
+        ui.add_space(60.0);
+        ui.label(RichText::new(compact_usd(middle)).small());
+        ui.add_space(60.0);
+        ui.label(RichText::new(format!("{}+ USD", compact_usd(top))).small());
+    });
+}
+
+fn rows_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+    ui.heading("Price rows");
+    let before = app.settings.row_height;
+    ui.horizontal(|ui| {
+        let fixed = matches!(app.settings.row_height, RowHeight::FixedUsd(_));
+        if ui.radio(!fixed, "automatic").clicked() {
+            app.settings.row_height = RowHeight::Automatic;
+        }
+        if ui.radio(fixed, "fixed").clicked() && !fixed {
+            app.settings.row_height = RowHeight::FixedUsd(app.cluster_bin_usd());
+        }
+        if let RowHeight::FixedUsd(step) = &mut app.settings.row_height {
+            let speed = (*step * 0.05).max(1e-6);
+            ui.add(
+                egui::DragValue::new(step)
+                    .range(1e-6..=1e6)
+                    .speed(speed)
+                    .prefix("$"),
+            );
+        }
+    });
+    if app.settings.row_height != before {
+        app.send(Command::RowHeightChanged);
+    }
+}
+
+fn overlays_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+    ui.heading("Overlays");
+    ui.checkbox(
+        &mut app.settings.show_real_liquidations,
+        "real liquidations",
+    );
+    ui.checkbox(
+        &mut app.settings.show_predicted_liquidations,
+        "predicted liquidations",
+    );
+    ui.checkbox(&mut app.settings.show_cluster_marks, "top clusters");
+}
+
+fn open_path_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+    ui.heading("Open");
+    ui.horizontal(|ui| {
+        let edit = ui.add(
+            egui::TextEdit::singleline(&mut app.path_input)
+                .hint_text("path to a dataset or klines file")
+                .desired_width(150.0),
+        );
+        let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if (ui.button("Open path").clicked() || enter) && !app.path_input.trim().is_empty() {
+            app.send(Command::Open(app.path_input.trim().into()));
+        }
+    });
+    if ui.button("Open file…").clicked() {
+        app.send(Command::PickOpen);
+    }
+}

@@ -1,0 +1,211 @@
+//! What the viewer shows, apart from how it is drawn: the dataset, its engine, the grid of the
+//! visible window composed with the chosen layers, the clusters, and predicted liquidations.
+//! Nothing here is an egui type.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::engine::{Cluster, Engine, Grid, LayerSelection};
+use crate::model::{Dataset, Side};
+
+/// A dataset and where it came from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The data.
+    pub dataset: Arc<Dataset>,
+    /// The file it was read from; `None` for the bundled sample.
+    pub path: Option<PathBuf>,
+}
+
+impl Loaded {
+    /// A short name for titles: the file name, or "bundled sample".
+    pub fn name(&self) -> String {
+        match &self.path {
+            Some(path) => path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
+            None => "bundled sample".to_string(),
+        }
+    }
+}
+
+/// Predicted liquidations of one bar, by side.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PredictedBar {
+    /// USD liquidated, `[long, short]`.
+    pub usd: [f64; 2],
+    /// USD-weighted mean liquidation price, `[long, short]`.
+    pub price: [f64; 2],
+}
+
+/// Predicted liquidations summed per bar.
+pub fn predicted_by_bar(engine: &Engine, selection: &LayerSelection) -> Vec<PredictedBar> {
+    let mut bars = vec![PredictedBar::default(); engine.bar_count()];
+    let mut weighted = vec![[0.0f64; 2]; engine.bar_count()];
+    for event in engine.predicted_liquidations(selection) {
+        let side = event.side.index();
+        if let (Some(bar), Some(w)) = (bars.get_mut(event.bar), weighted.get_mut(event.bar)) {
+            bar.usd[side] += event.notional_usd;
+            w[side] += event.notional_usd * event.price;
+        }
+    }
+    for (bar, w) in bars.iter_mut().zip(&weighted) {
+        for ((price, usd), weighted_sum) in bar.price.iter_mut().zip(bar.usd).zip(w) {
+            if usd > 0.0 {
+                *price = weighted_sum / usd;
+            }
+        }
+    }
+    bars
+}
+
+/// One heatmap cell under the pointer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellInfo {
+    /// The bar whose state the column shows.
+    pub bar: usize,
+    /// Open time of that bar.
+    pub time_ms: i64,
+    /// Lower price edge of the row.
+    pub price_low: f64,
+    /// Upper price edge of the row.
+    pub price_high: f64,
+    /// Standing long USD in the cell (chosen layers).
+    pub long_usd: f64,
+    /// Standing short USD in the cell (chosen layers).
+    pub short_usd: f64,
+    /// USD of each tier in the cell, both sides together.
+    pub tier_usd: Vec<f64>,
+    /// Distance of the row's middle from that bar's close, percent.
+    pub distance_pct: f64,
+}
+
+/// The standing notional of a grid column, per row, for the liquidation map beside the chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnProfile {
+    /// The bar the column shows.
+    pub bar: usize,
+    /// Lower price edge of each row.
+    pub row_price_low: Vec<f64>,
+    /// Row height in USD.
+    pub row_height_usd: f64,
+    /// Long USD per row.
+    pub long_usd: Vec<f64>,
+    /// Short USD per row.
+    pub short_usd: Vec<f64>,
+}
+
+/// Everything the viewer shows.
+#[derive(Default)]
+pub struct ViewData {
+    /// The dataset shown.
+    pub loaded: Option<Loaded>,
+    /// The engine for the dataset and the current model settings.
+    pub engine: Option<Arc<Engine>>,
+    /// The grid of the visible window (or the last one ready).
+    pub grid: Option<Arc<Grid>>,
+    /// The grid's layers summed with the current selection, row-major.
+    pub composed: Vec<f64>,
+    /// Clusters at a bar: the bar and its ranked clusters.
+    pub clusters: Option<(usize, Vec<Cluster>)>,
+    /// Predicted liquidations per bar for the current selection.
+    pub predicted: Vec<PredictedBar>,
+}
+
+impl ViewData {
+    /// Re-sums the grid's layers with `selection` (no level is recomputed).
+    pub fn compose(&mut self, selection: &LayerSelection) {
+        match &self.grid {
+            Some(grid) => grid.compose_into(selection, &mut self.composed),
+            None => self.composed.clear(),
+        }
+    }
+
+    /// The grid column holding `time_ms`, if it shows a bar.
+    pub fn column_at(&self, time_ms: f64) -> Option<usize> {
+        let grid = self.grid.as_ref()?;
+        let request = &grid.request;
+        let col = ((time_ms - request.start_ms as f64) / request.column_width_ms()).floor();
+        if col < 0.0 || col >= request.columns as f64 {
+            return None;
+        }
+        let col = col as usize;
+        grid.column_bar.get(col).copied().flatten().map(|_| col)
+    }
+
+    /// The last grid column that shows a bar.
+    pub fn last_column(&self) -> Option<usize> {
+        let grid = self.grid.as_ref()?;
+        grid.column_bar.iter().rposition(Option::is_some)
+    }
+
+    /// What the cell at (`time_ms`, `price`) holds, weighted by `selection`.
+    pub fn cell_at(
+        &self,
+        time_ms: f64,
+        price: f64,
+        selection: &LayerSelection,
+    ) -> Option<CellInfo> {
+        let grid = self.grid.as_ref()?;
+        let engine = self.engine.as_ref()?;
+        let col = self.column_at(time_ms)?;
+        let row = grid.request.row_of_price(price)?;
+        let bar = grid.column_bar.get(col).copied().flatten()?;
+        let mut long_usd = 0.0;
+        let mut short_usd = 0.0;
+        let mut tier_usd = vec![0.0; engine.tier_count()];
+        for (layer, &(side, tier)) in grid.layer_keys.iter().enumerate() {
+            let usd = grid.cell_usd(layer, row, col) * selection.weight(side, tier);
+            match side {
+                Side::Long => long_usd += usd,
+                Side::Short => short_usd += usd,
+            }
+            if let Some(slot) = tier_usd.get_mut(tier) {
+                *slot += usd;
+            }
+        }
+        let price_low = grid.request.row_price_low(row);
+        let price_high = price_low + grid.request.row_height_usd();
+        let close = engine.closes().get(bar).copied().unwrap_or(f64::NAN);
+        Some(CellInfo {
+            bar,
+            time_ms: engine.bar_times_ms().get(bar).copied().unwrap_or(0),
+            price_low,
+            price_high,
+            long_usd,
+            short_usd,
+            tier_usd,
+            distance_pct: ((price_low + price_high) / 2.0 - close) / close * 100.0,
+        })
+    }
+
+    /// The standing notional per row of a grid column, weighted by `selection`.
+    pub fn column_profile(&self, col: usize, selection: &LayerSelection) -> Option<ColumnProfile> {
+        let grid = self.grid.as_ref()?;
+        let bar = grid.column_bar.get(col).copied().flatten()?;
+        let rows = grid.request.rows;
+        let mut long_usd = vec![0.0; rows];
+        let mut short_usd = vec![0.0; rows];
+        for (layer, &(side, tier)) in grid.layer_keys.iter().enumerate() {
+            let weight = selection.weight(side, tier);
+            if weight <= 0.0 {
+                continue;
+            }
+            let target = match side {
+                Side::Long => &mut long_usd,
+                Side::Short => &mut short_usd,
+            };
+            for (row, slot) in target.iter_mut().enumerate() {
+                *slot += grid.cell_usd(layer, row, col) * weight;
+            }
+        }
+        Some(ColumnProfile {
+            bar,
+            row_price_low: (0..rows).map(|r| grid.request.row_price_low(r)).collect(),
+            row_height_usd: grid.request.row_height_usd(),
+            long_usd,
+            short_usd,
+        })
+    }
+}

@@ -1,0 +1,132 @@
+//! The liquidation map beside the chart, on the same price axis: standing long USD (below
+//! price) and short USD (above) per price row at the hovered time, or the last bar, with the
+//! cumulative curves from the price outward.
+
+use egui::{Color32, RichText};
+use egui_plot::{Bar, BarChart, Line, Plot, PlotPoints};
+
+use super::app::LiqmapApp;
+use super::chart::{LONG_COLOR, SHORT_COLOR, price_axis_group};
+use crate::render::labels::compact_usd;
+use crate::time::format_time_ms;
+
+/// Draws the liquidation map.
+pub fn map_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+    let selection = app.settings.selection();
+    let column = app
+        .chart
+        .hover
+        .and_then(|h| app.data.column_at(h.time_ms))
+        .or_else(|| app.data.last_column());
+    let profile = column.and_then(|col| app.data.column_profile(col, &selection));
+    let (Some(profile), Some(engine)) = (profile, app.data.engine.clone()) else {
+        ui.heading("Liquidation map");
+        ui.label("waiting for the heatmap…");
+        return;
+    };
+    let close = engine
+        .closes()
+        .get(profile.bar)
+        .copied()
+        .unwrap_or(f64::NAN);
+    let time_ms = engine.bar_times_ms().get(profile.bar).copied().unwrap_or(0);
+    ui.heading("Liquidation map");
+    ui.label(RichText::new(format!("at {}", format_time_ms(time_ms))).small());
+
+    let half = profile.row_height_usd / 2.0;
+    let mut long_bars = Vec::new();
+    let mut short_bars = Vec::new();
+    for ((low, long), short) in profile
+        .row_price_low
+        .iter()
+        .zip(&profile.long_usd)
+        .zip(&profile.short_usd)
+    {
+        if *long > 0.0 {
+            long_bars.push(Bar::new(low + half, *long).width(profile.row_height_usd));
+        }
+        if *short > 0.0 {
+            short_bars.push(Bar::new(low + half, *short).width(profile.row_height_usd));
+        }
+    }
+    // Cumulative from the price outward: longs summed downward, shorts upward.
+    let mut cum_long = Vec::new();
+    let mut total_long = 0.0;
+    for (low, long) in profile.row_price_low.iter().zip(&profile.long_usd).rev() {
+        if *low + profile.row_height_usd <= close || *low <= close {
+            total_long += long;
+            cum_long.push([total_long, low + half]);
+        }
+    }
+    let mut cum_short = Vec::new();
+    let mut total_short = 0.0;
+    for (low, short) in profile.row_price_low.iter().zip(&profile.short_usd) {
+        if *low + profile.row_height_usd > close {
+            total_short += short;
+            cum_short.push([total_short, low + half]);
+        }
+    }
+    let max_bar = profile
+        .long_usd
+        .iter()
+        .chain(&profile.short_usd)
+        .copied()
+        .fold(0.0, f64::max);
+    let max_cum = total_long.max(total_short);
+    // The curves share the bars' axis, scaled so the larger total spans it.
+    let scale = if max_cum > 0.0 {
+        max_bar / max_cum
+    } else {
+        0.0
+    };
+    let scaled = |points: Vec<[f64; 2]>| -> Vec<[f64; 2]> {
+        points.into_iter().map(|[x, y]| [x * scale, y]).collect()
+    };
+    ui.horizontal(|ui| {
+        ui.colored_label(LONG_COLOR, format!("longs {}", compact_usd(total_long)));
+        ui.colored_label(SHORT_COLOR, format!("shorts {}", compact_usd(total_short)));
+    });
+    Plot::new("liquidation_map")
+        .link_axis(price_axis_group(), [false, true])
+        .link_cursor(price_axis_group(), [false, true])
+        .allow_zoom([false, true])
+        .allow_drag([false, true])
+        .allow_scroll([false, true])
+        .allow_boxed_zoom(false)
+        .show_x(false)
+        .show_axes([true, false])
+        .x_axis_formatter(|mark, _| compact_usd(mark.value))
+        .show(ui, |plot_ui| {
+            let bounds = plot_ui.plot_bounds();
+            plot_ui.set_plot_bounds_x(0.0..=(max_bar * 1.05).max(1.0));
+            plot_ui.bar_chart(
+                BarChart::new("longs", long_bars)
+                    .horizontal()
+                    .color(LONG_COLOR)
+                    .allow_hover(false),
+            );
+            plot_ui.bar_chart(
+                BarChart::new("shorts", short_bars)
+                    .horizontal()
+                    .color(SHORT_COLOR)
+                    .allow_hover(false),
+            );
+            plot_ui.line(
+                Line::new("cumulative longs", PlotPoints::from(scaled(cum_long)))
+                    .color(LONG_COLOR.gamma_multiply(0.6))
+                    .width(1.5),
+            );
+            plot_ui.line(
+                Line::new("cumulative shorts", PlotPoints::from(scaled(cum_short)))
+                    .color(SHORT_COLOR.gamma_multiply(0.6))
+                    .width(1.5),
+            );
+            if close.is_finite() && bounds.is_valid() {
+                plot_ui.hline(
+                    egui_plot::HLine::new("price", close)
+                        .color(Color32::from_gray(200))
+                        .width(1.0),
+                );
+            }
+        });
+}

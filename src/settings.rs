@@ -73,10 +73,16 @@ pub struct TierList(pub Vec<LeverageTier>);
 impl Default for TierList {
     fn default() -> Self {
         TierList(
-            [(5.0, 0.15), (10.0, 0.30), (25.0, 0.25), (50.0, 0.20), (100.0, 0.10)]
-                .into_iter()
-                .map(|(leverage, weight)| LeverageTier { leverage, weight })
-                .collect(),
+            [
+                (5.0, 0.15),
+                (10.0, 0.30),
+                (25.0, 0.25),
+                (50.0, 0.20),
+                (100.0, 0.10),
+            ]
+            .into_iter()
+            .map(|(leverage, weight)| LeverageTier { leverage, weight })
+            .collect(),
         )
     }
 }
@@ -125,7 +131,11 @@ pub struct ModelSettings {
     #[arg(long, value_name = "taker|candle|fixed:F", default_value = "auto")]
     pub split: SplitChoice,
     /// What falling open interest does to standing levels.
-    #[arg(long = "oi-decrease", value_name = "shrink|none", default_value = "shrink")]
+    #[arg(
+        long = "oi-decrease",
+        value_name = "shrink|none",
+        default_value = "shrink"
+    )]
     pub oi_decrease: OiDecrease,
     /// Fade standing levels with this half-life in bars.
     #[arg(long = "half-life", value_name = "BARS|none", default_value = "none", value_parser = parse_half_life)]
@@ -243,7 +253,12 @@ impl ModelSettings {
                 tier.leverage >= 1.0,
                 "must be 1 or more",
             )?;
-            range("weight", tier.weight, tier.weight >= 0.0, "must be 0 or more")?;
+            range(
+                "weight",
+                tier.weight,
+                tier.weight >= 0.0,
+                "must be 0 or more",
+            )?;
         }
         let source = match self.source {
             SourceChoice::Auto if dataset.has_open_interest() => Source::OpenInterest,
@@ -267,7 +282,12 @@ impl ModelSettings {
             }
             SplitChoice::Candle => Split::Candle,
             SplitChoice::Fixed(f) => {
-                range("--split fixed", f, (0.0..=1.0).contains(&f), "must be in [0, 1]")?;
+                range(
+                    "--split fixed",
+                    f,
+                    (0.0..=1.0).contains(&f),
+                    "must be in [0, 1]",
+                )?;
                 Split::Fixed(f)
             }
         };

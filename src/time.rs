@@ -10,9 +10,7 @@ pub fn parse_time_ms(text: &str) -> Result<i64, String> {
     }
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.timestamp_millis())
-        .map_err(|e| {
-            format!("bad time '{text}': expected epoch milliseconds or RFC 3339 ({e})")
-        })
+        .map_err(|e| format!("bad time '{text}': expected epoch milliseconds or RFC 3339 ({e})"))
 }
 
 /// Formats epoch milliseconds as RFC 3339 UTC, for example `2025-10-10T21:15:00Z`.
@@ -32,7 +30,10 @@ mod tests {
         // 1760130900000 ms = 2025-10-10 21:15:00 UTC (the HYPEUSDT crash bar of the sample).
         assert_eq!(parse_time_ms("1760130900000"), Ok(1_760_130_900_000));
         assert_eq!(parse_time_ms("2025-10-10T21:15:00Z"), Ok(1_760_130_900_000));
-        assert_eq!(parse_time_ms("2025-10-10T23:15:00+02:00"), Ok(1_760_130_900_000));
+        assert_eq!(
+            parse_time_ms("2025-10-10T23:15:00+02:00"),
+            Ok(1_760_130_900_000)
+        );
         assert!(parse_time_ms("yesterday").is_err());
         assert_eq!(format_time_ms(1_760_130_900_000), "2025-10-10T21:15:00Z");
     }

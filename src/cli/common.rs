@@ -61,7 +61,9 @@ impl At {
                 dataset
                     .bars
                     .first()
-                    .map_or("no bar".into(), |b| crate::time::format_time_ms(b.open_time_ms))
+                    .map_or("no bar".into(), |b| crate::time::format_time_ms(
+                        b.open_time_ms
+                    ))
             ),
         })
     }
@@ -71,6 +73,8 @@ impl At {
 pub fn parse_bin(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
-        _ => Err(format!("bad bin '{text}': expected a price step in USD above 0")),
+        _ => Err(format!(
+            "bad bin '{text}': expected a price step in USD above 0"
+        )),
     }
 }

@@ -294,12 +294,19 @@ fn detection_ignores_the_file_name() {
         &oi,
     )
     .unwrap();
-    let request = ImportRequest {
+    let mut request = ImportRequest {
         klines,
         open_interest: Some(oi),
         ..ImportRequest::default()
     };
-    // The metrics data names HYPEUSDT, which wins over the misleading file name.
+    // The klines file name names another symbol than the metrics data: a likely mix-up...
+    let err = dataset::import(&request).unwrap_err();
+    assert!(
+        err.message.contains("confirm with --symbol HYPEUSDT"),
+        "{err}"
+    );
+    // ...that --symbol confirms.
+    request.symbol = Some("HYPEUSDT".into());
     let d = ok(&request);
     assert_eq!(d.symbol, "HYPEUSDT");
     assert_eq!(d.bars.len(), 31);

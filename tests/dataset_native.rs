@@ -248,3 +248,23 @@ fn damaged_native_files() {
         "{err}"
     );
 }
+
+#[test]
+fn native_file_with_reordered_keys_still_loads() {
+    let text = r#"{"version":1,"symbol":"HYPEUSDT","format":"liqmap-dataset","exchange":"binance-usdm",
+        "interval_ms":300000,"bars":{"open_time_ms":[1760130900000,1760131200000],
+        "open":[35.891,29.505],"high":[36.402,39.905],"low":[27.913,21.029],
+        "close":[29.502,35.499],"volume":[2351922.84,1154180.42]}}"#;
+    let (_, result, _dir) = load_text(text);
+    let d = result.unwrap();
+    assert_eq!(d.bars.len(), 2);
+    assert_eq!(d.bars[1].low, 21.029);
+    assert!(d.open_interest.is_empty() && d.liquidations.is_empty());
+}
+
+#[test]
+fn importing_a_native_dataset_says_to_use_it_directly() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample.json");
+    let err = dataset::import(&ImportRequest::klines_only(&path)).unwrap_err();
+    assert!(err.message.contains("liqmap dataset already"), "{err}");
+}

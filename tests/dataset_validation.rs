@@ -362,3 +362,24 @@ fn bybit_error_answer() {
         &["retCode 10001", "params error"],
     );
 }
+
+#[test]
+fn open_interest_of_another_symbol_is_caught_by_its_implied_price() {
+    // BTCUSDT 15m klines (prices near 110k) over the same hours as the HYPEUSDT metrics (near
+    // 30-45 USD); the klines file name is moved out of the way so that only prices can tell.
+    let scratch = Scratch::new();
+    let klines = scratch.write(
+        "klines.csv",
+        &fixture("btcusdt-klines-takerbuy-15m-20251010-crash.csv"),
+    );
+    let oi = data("hypeusdt-metrics-openinterest-5m-20251010-crash.csv");
+    let request = ImportRequest {
+        open_interest: Some(oi.clone()),
+        ..ImportRequest::klines_only(&klines)
+    };
+    expect_error(
+        &request,
+        &oi,
+        &["line 2", "implies a price of 42.9", "another symbol"],
+    );
+}

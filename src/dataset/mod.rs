@@ -49,7 +49,9 @@ impl DatasetError {
 /// Loads a native dataset, or imports a single klines file of any supported format.
 pub fn load(path: &Path) -> Result<Dataset, DatasetError> {
     let text = source::read_text(path)?;
-    if detect::looks_native(&text) {
+    // The prefix check spares big native files a second scan; the full detection still finds
+    // native files whose keys were reordered by hand.
+    if detect::looks_native(&text) || detect::detect(&text) == Ok(Format::Native) {
         return native::from_str(&text).map_err(|message| DatasetError::new(path, message));
     }
     import::import(&ImportRequest::klines_only(path))

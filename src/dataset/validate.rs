@@ -190,6 +190,52 @@ pub fn open_interest_overlaps(
     ))
 }
 
+/// How far (as a factor) the price implied by open interest and its USD value may lie outside the
+/// bar's range before the sample counts as implausible. Real data stays within 0.1 %.
+const IMPLIED_PRICE_FACTOR: f64 = 1.5;
+
+/// Checks that open interest with a USD value implies prices near the bars' prices, which
+/// catches open interest of another symbol paired with these klines.
+pub fn open_interest_prices(
+    samples: &[OpenInterestSample],
+    bars: &[Bar],
+    at: At<'_>,
+) -> Result<(), String> {
+    let mut checked = 0_usize;
+    let mut first_off: Option<(usize, f64, &Bar)> = None;
+    let mut off = 0_usize;
+    for (index, sample) in samples.iter().enumerate() {
+        let Some(value_usd) = sample.value_usd else {
+            continue;
+        };
+        if sample.open_interest <= 0.0 {
+            continue;
+        }
+        let after = bars.partition_point(|b| b.open_time_ms <= sample.time_ms);
+        let Some(bar) = after.checked_sub(1).and_then(|i| bars.get(i)) else {
+            continue;
+        };
+        let implied = value_usd / sample.open_interest;
+        checked += 1;
+        if implied < bar.low / IMPLIED_PRICE_FACTOR || implied > bar.high * IMPLIED_PRICE_FACTOR {
+            off += 1;
+            first_off.get_or_insert((index, implied, bar));
+        }
+    }
+    match first_off {
+        Some((index, implied, bar)) if off * 2 > checked => Err(format!(
+            "{}: the open interest implies a price of {implied:.6} (value / open interest), far \
+             from the bar at {} (low {}, high {}); {off} of {checked} samples are off like this: \
+             is it another symbol's open interest?",
+            at(index),
+            format_time_ms(bar.open_time_ms),
+            bar.low,
+            bar.high
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Checks liquidation prices and quantities (order is the caller's business: venues deliver
 /// them slightly out of order and they are sorted, not rejected).
 pub fn liquidations(events: &[Liquidation], at: At<'_>) -> Result<(), String> {

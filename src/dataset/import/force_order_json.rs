@@ -77,6 +77,7 @@ pub fn parse(text: &str) -> Result<Liquidations, String> {
 
 /// The first of `cells` that holds a number above 0, or the first error.
 fn first_positive(cells: [(&Option<Cell>, &str); 2]) -> Result<f64, String> {
+    let [(_, first_name), (_, second_name)] = cells;
     let mut fallback = None;
     for (cell, what) in cells {
         if let Some(cell) = cell {
@@ -87,7 +88,7 @@ fn first_positive(cells: [(&Option<Cell>, &str); 2]) -> Result<f64, String> {
             fallback.get_or_insert(value);
         }
     }
-    fallback.ok_or_else(|| format!("neither {} nor {} is given", cells[0].1, cells[1].1))
+    fallback.ok_or_else(|| format!("neither {first_name} nor {second_name} is given"))
 }
 
 fn event(message: Message) -> Result<Tagged<Liquidation>, String> {

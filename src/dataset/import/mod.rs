@@ -113,6 +113,12 @@ fn side_from_word(word: &str) -> Result<Side, String> {
 fn read(path: &Path, expected: FormatKind) -> Result<(String, Format), DatasetError> {
     let text = source::read_text(path)?;
     let format = detect::detect(&text).map_err(|m| DatasetError::new(path, m))?;
+    if format.kind() == FormatKind::Dataset {
+        return Err(DatasetError::new(
+            path,
+            "this is a liqmap dataset already: use it directly (e.g. `liqmap info FILE`)",
+        ));
+    }
     if format.kind() != expected {
         return Err(DatasetError::new(
             path,
@@ -230,7 +236,7 @@ fn resolve_symbol(
         .as_deref()
         .map(|s| s.trim().to_ascii_uppercase());
     if let Some(first) = from_data.first() {
-        for other in &from_data[1..] {
+        for other in from_data.iter().skip(1) {
             if other.symbol != first.symbol {
                 return Err(DatasetError::new(
                     other.path,
@@ -249,6 +255,22 @@ fn resolve_symbol(
                 format!(
                     "--symbol {given} disagrees with {}, which is for {}",
                     first.what, first.symbol
+                ),
+            ));
+        }
+        // Klines that do not name their symbol, paired with another symbol's open interest, are
+        // a likely mix-up; the file name is the only hint, and --symbol confirms the pairing.
+        if klines.symbol.is_none()
+            && given.is_none()
+            && let Some(named) = symbol::from_file_name(&request.klines)
+            && named != first.symbol
+        {
+            return Err(DatasetError::new(
+                &request.klines,
+                format!(
+                    "the klines file name says {named}, but {} is for {}; if the klines are {} \
+                     too, confirm with --symbol {}",
+                    first.what, first.symbol, first.symbol, first.symbol
                 ),
             ));
         }
@@ -347,6 +369,8 @@ pub fn import(request: &ImportRequest) -> Result<Dataset, DatasetError> {
         let at = |i: usize| oi.samples.describe(i);
         validate::open_interest(&values, &at).map_err(|m| DatasetError::new(path, m))?;
         validate::open_interest_overlaps(&values, span).map_err(|m| DatasetError::new(path, m))?;
+        validate::open_interest_prices(&values, &bars, &at)
+            .map_err(|m| DatasetError::new(path, m))?;
         samples = values;
     }
 

@@ -366,3 +366,17 @@ fn bundled_sample_is_the_hype_crash_span() {
     assert!(d.has_taker_buy());
     assert!(d.gaps().is_empty());
 }
+
+#[test]
+fn csv_with_windows_line_endings() {
+    let text = std::fs::read_to_string(data("hypeusdt-klines-takerbuy-5m-20251010-crash.csv"))
+        .unwrap()
+        .replace('\n', "\r\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("HYPEUSDT-crlf.csv");
+    std::fs::write(&path, text).unwrap();
+    let d = dataset::load(&path).unwrap();
+    assert_eq!(d.bars.len(), 31);
+    assert_eq!(d.bars[30].volume, 99509.23);
+    assert_eq!(d.bars[30].taker_buy_volume, Some(62102.29));
+}

@@ -268,3 +268,82 @@ fn importing_a_native_dataset_says_to_use_it_directly() {
     let err = dataset::import(&ImportRequest::klines_only(&path)).unwrap_err();
     assert!(err.message.contains("liqmap dataset already"), "{err}");
 }
+
+mod round_trip_property {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A valid bar from arbitrary finite numbers: low > 0, high ≥ low, open and close inside.
+    fn bar() -> impl Strategy<Value = (f64, f64, f64, f64, f64, Option<f64>, Option<f64>)> {
+        (
+            1e-8_f64..1e9,
+            0.0_f64..1e6,
+            0.0_f64..=1.0,
+            0.0_f64..=1.0,
+            0.0_f64..1e12,
+            proptest::option::of(0.0_f64..=1.0),
+            proptest::option::of(0.0_f64..1e15),
+        )
+            .prop_map(|(low, span, o, c, volume, taker, quote)| {
+                let high = low + span;
+                let open = (low + o * span).clamp(low, high);
+                let close = (low + c * span).clamp(low, high);
+                (
+                    open,
+                    high,
+                    low,
+                    close,
+                    volume,
+                    taker.map(|t| t * volume),
+                    quote,
+                )
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn any_valid_dataset_round_trips(
+            bars in proptest::collection::vec(bar(), 2..40),
+            steps in proptest::collection::vec(1_i64..4, 40),
+            oi in proptest::collection::vec((0.0_f64..1e10, proptest::option::of(0.0_f64..1e12)), 0..10),
+            liquidations in proptest::collection::vec((any::<bool>(), 1e-9_f64..1e7, 1e-9_f64..1e7), 0..10),
+        ) {
+            let interval_ms = 60_000;
+            let mut time_ms = 1_700_000_000_000_i64;
+            let bars: Vec<Bar> = bars
+                .into_iter()
+                .zip(&steps)
+                .map(|((open, high, low, close, volume, taker_buy_volume, quote_volume), step)| {
+                    time_ms += step * interval_ms;
+                    Bar { open_time_ms: time_ms, open, high, low, close, volume, taker_buy_volume, quote_volume }
+                })
+                .collect();
+            let d = Dataset {
+                exchange: "test".into(),
+                symbol: "TESTUSDT".into(),
+                interval_ms,
+                bars,
+                open_interest: oi
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (open_interest, value_usd))| OpenInterestSample {
+                        time_ms: 1_700_000_000_000 + i as i64 * 300_000,
+                        open_interest,
+                        value_usd,
+                    })
+                    .collect(),
+                liquidations: liquidations
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (long, price, quantity))| Liquidation {
+                        time_ms: 1_700_000_000_000 + i as i64 * 7,
+                        side: if long { Side::Long } else { Side::Short },
+                        price,
+                        quantity,
+                    })
+                    .collect(),
+            };
+            prop_assert_eq!(round_trip(&d), d);
+        }
+    }
+}

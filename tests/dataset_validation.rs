@@ -214,6 +214,17 @@ fn open_outside_the_bar_range() {
 }
 
 #[test]
+fn close_outside_the_bar_range() {
+    // Line 3: open 42.948 high 43.040 low 42.872 close 42.980; close below the low.
+    let text = edited_csv(3, |f| f[4] = "42.5".into());
+    klines_error(
+        "klines.csv",
+        &text,
+        &["line 3", "close 42.5 is outside", "42.872", "43.04"],
+    );
+}
+
+#[test]
 fn negative_volume() {
     let text = edited_csv(5, |f| f[5] = "-1".into());
     klines_error("klines.csv", &text, &["line 5", "volume -1"]);

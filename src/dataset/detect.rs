@@ -211,6 +211,14 @@ fn detect_json(text: &str) -> Result<Format, String> {
             }
         }
         object if object.has("code") && object.has("data") => Ok(Format::OkxCandlesJson),
+        // Binance answers errors with `{"code":-1121,"msg":"Invalid symbol."}`.
+        object if object.has("code") && object.has("msg") => Err(format!(
+            "an exchange error answer, not data: msg '{}'",
+            object
+                .get("msg")
+                .and_then(Shape::text)
+                .unwrap_or("(long message)")
+        )),
         object if is_force_order_message(object) => Ok(Format::ForceOrderJson),
         _ => Err(unrecognised_json(&shape)),
     }
@@ -329,6 +337,15 @@ mod tests {
         for (text, format) in cases {
             assert_eq!(detect(text), Ok(format), "{text}");
         }
+    }
+
+    #[test]
+    fn reports_an_error_answer() {
+        let err = detect(r#"{"code":-1121,"msg":"Invalid symbol."}"#).unwrap_err();
+        assert!(
+            err.contains("error answer") && err.contains("Invalid symbol."),
+            "{err}"
+        );
     }
 
     #[test]

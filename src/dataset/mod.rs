@@ -1,9 +1,30 @@
 //! Datasets on disk: the native format, importers for the formats traders already have, and
 //! detection of a file's format from its content.
+//!
+//! Every failure reaches the caller as a [`DatasetError`] naming the file and, where it can, the
+//! line or row and what is wrong with it.
+
+pub mod detect;
+pub mod import;
+pub mod native;
+pub mod summary;
+
+mod location;
+mod sample;
+mod shape;
+mod source;
+mod symbol;
+mod text;
+mod validate;
 
 use std::path::{Path, PathBuf};
 
 use crate::model::Dataset;
+
+pub use detect::{Format, FormatKind};
+pub use import::{ImportRequest, import};
+pub use sample::{SAMPLE_NAME, sample};
+pub use summary::{format_interval, open_interest_coverage};
 
 /// A file that could not be read, written or understood.
 #[derive(Debug, thiserror::Error)]
@@ -15,23 +36,30 @@ pub struct DatasetError {
     pub message: String,
 }
 
+impl DatasetError {
+    /// An error about `path`.
+    pub fn new(path: &Path, message: impl Into<String>) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            message: message.into(),
+        }
+    }
+}
+
 /// Loads a native dataset, or imports a single klines file of any supported format.
 pub fn load(path: &Path) -> Result<Dataset, DatasetError> {
-    Err(DatasetError {
-        path: path.to_path_buf(),
-        message: "not implemented yet".into(),
-    })
+    let text = source::read_text(path)?;
+    // The prefix check spares big native files a second scan; the full detection still finds
+    // native files whose keys were reordered by hand.
+    if detect::looks_native(&text) || detect::detect(&text) == Ok(Format::Native) {
+        return native::from_str(&text).map_err(|message| DatasetError::new(path, message));
+    }
+    import::import(&ImportRequest::klines_only(path))
 }
 
-/// The bundled default sample (HYPEUSDT 5m with open interest).
-pub fn sample() -> Result<Dataset, DatasetError> {
-    load(Path::new("assets/sample.json"))
-}
-
-/// Saves a dataset in the native format, atomically (temporary file, then rename).
-pub fn save(_dataset: &Dataset, path: &Path) -> Result<(), DatasetError> {
-    Err(DatasetError {
-        path: path.to_path_buf(),
-        message: "not implemented yet".into(),
-    })
+/// Saves a dataset in the native format, atomically: a reader sees the old file or the new one.
+pub fn save(dataset: &Dataset, path: &Path) -> Result<(), DatasetError> {
+    let text = native::to_string(dataset).map_err(|message| DatasetError::new(path, message))?;
+    crate::atomic_write::write_atomic(path, text.as_bytes())
+        .map_err(|e| DatasetError::new(path, format!("could not write the dataset: {e}")))
 }

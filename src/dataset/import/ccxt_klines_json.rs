@@ -1,0 +1,38 @@
+//! ccxt / freqtrade JSON: rows of `[open_ms, open, high, low, close, volume]` as numbers.
+
+use super::cells::{self, Cell};
+use super::{Klines, json_rows};
+use crate::dataset::location::{Located, Location};
+use crate::model::Bar;
+
+/// Parses the rows.
+pub fn parse(text: &str) -> Result<Klines, String> {
+    let rows: Vec<Vec<Cell>> = json_rows(text)?;
+    let mut bars = Located::default();
+    for (index, row) in rows.iter().enumerate() {
+        let at = Location::Row(index + 1);
+        let bar = bar(row).map_err(|e| format!("{at}: {e}"))?;
+        bars.push(at, bar);
+    }
+    Ok(Klines {
+        bars,
+        symbol: None,
+        exchange: None,
+    })
+}
+
+fn bar(row: &[Cell]) -> Result<Bar, String> {
+    if row.len() != 6 {
+        return Err(format!("{} fields, expected 6", row.len()));
+    }
+    Ok(Bar {
+        open_time_ms: cells::time_ms(row, 0, "open time")?,
+        open: cells::number(row, 1, "open")?,
+        high: cells::number(row, 2, "high")?,
+        low: cells::number(row, 3, "low")?,
+        close: cells::number(row, 4, "close")?,
+        volume: cells::number(row, 5, "volume")?,
+        taker_buy_volume: None,
+        quote_volume: None,
+    })
+}

@@ -1,0 +1,280 @@
+//! liqmap's own dataset file: versioned JSON with columnar arrays, small and fast to load.
+//!
+//! The schema is described in `docs/dataset-format.md`.
+
+use serde::{Deserialize, Serialize};
+
+use super::detect::json_error;
+use super::validate;
+use crate::model::{Bar, Dataset, Liquidation, OpenInterestSample, Side};
+
+/// Value of the `format` field.
+pub const FORMAT_TAG: &str = "liqmap-dataset";
+
+/// The format version this build writes and reads.
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct File {
+    format: String,
+    version: u32,
+    exchange: String,
+    symbol: String,
+    interval_ms: i64,
+    bars: BarColumns,
+    #[serde(default)]
+    open_interest: OpenInterestColumns,
+    #[serde(default)]
+    liquidations: LiquidationColumns,
+}
+
+#[derive(Serialize, Deserialize)]
+struct BarColumns {
+    open_time_ms: Vec<i64>,
+    open: Vec<f64>,
+    high: Vec<f64>,
+    low: Vec<f64>,
+    close: Vec<f64>,
+    volume: Vec<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    taker_buy_volume: Option<Vec<Option<f64>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    quote_volume: Option<Vec<Option<f64>>>,
+}
+
+#[derive(Default, Serialize, Deserialize)]
+struct OpenInterestColumns {
+    time_ms: Vec<i64>,
+    open_interest: Vec<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    value_usd: Option<Vec<Option<f64>>>,
+}
+
+#[derive(Default, Serialize, Deserialize)]
+struct LiquidationColumns {
+    time_ms: Vec<i64>,
+    side: Vec<Side>,
+    price: Vec<f64>,
+    quantity: Vec<f64>,
+}
+
+/// Only the tag and version, read when the full file does not parse, so that a file from a newer
+/// liqmap gets a message about its version rather than about a field this build does not know.
+#[derive(Deserialize)]
+struct Header {
+    format: Option<String>,
+    version: Option<u64>,
+}
+
+/// A column that is absent, or present with one entry per row.
+fn optional_column(column: Option<Vec<Option<f64>>>) -> Vec<Option<f64>> {
+    column.unwrap_or_default()
+}
+
+/// Writes `dataset` as native JSON (compact: the columns of a year of minute bars stay small).
+pub fn to_string(dataset: &Dataset) -> Result<String, String> {
+    let bars = &dataset.bars;
+    let column = |f: fn(&Bar) -> Option<f64>| -> Option<Vec<Option<f64>>> {
+        let values: Vec<Option<f64>> = bars.iter().map(f).collect();
+        values.iter().any(Option::is_some).then_some(values)
+    };
+    let oi = &dataset.open_interest;
+    let oi_values: Vec<Option<f64>> = oi.iter().map(|s| s.value_usd).collect();
+    let liquidations = &dataset.liquidations;
+    let file = File {
+        format: FORMAT_TAG.to_string(),
+        version: VERSION,
+        exchange: dataset.exchange.clone(),
+        symbol: dataset.symbol.clone(),
+        interval_ms: dataset.interval_ms,
+        bars: BarColumns {
+            open_time_ms: bars.iter().map(|b| b.open_time_ms).collect(),
+            open: bars.iter().map(|b| b.open).collect(),
+            high: bars.iter().map(|b| b.high).collect(),
+            low: bars.iter().map(|b| b.low).collect(),
+            close: bars.iter().map(|b| b.close).collect(),
+            volume: bars.iter().map(|b| b.volume).collect(),
+            taker_buy_volume: column(|b| b.taker_buy_volume),
+            quote_volume: column(|b| b.quote_volume),
+        },
+        open_interest: OpenInterestColumns {
+            time_ms: oi.iter().map(|s| s.time_ms).collect(),
+            open_interest: oi.iter().map(|s| s.open_interest).collect(),
+            value_usd: oi_values.iter().any(Option::is_some).then_some(oi_values),
+        },
+        liquidations: LiquidationColumns {
+            time_ms: liquidations.iter().map(|l| l.time_ms).collect(),
+            side: liquidations.iter().map(|l| l.side).collect(),
+            price: liquidations.iter().map(|l| l.price).collect(),
+            quantity: liquidations.iter().map(|l| l.quantity).collect(),
+        },
+    };
+    serde_json::to_string(&file).map_err(|e| format!("could not encode the dataset: {e}"))
+}
+
+/// Reads native JSON and checks it like an import.
+pub fn from_str(text: &str) -> Result<Dataset, String> {
+    let file: File = match serde_json::from_str(text) {
+        Ok(file) => file,
+        Err(e) => {
+            check_header(text)?;
+            return Err(if e.is_eof() {
+                json_error(&e)
+            } else {
+                format!("not a valid liqmap dataset: {e}")
+            });
+        }
+    };
+    if file.format != FORMAT_TAG {
+        return Err(format!(
+            "not a liqmap dataset: format is '{}', expected '{FORMAT_TAG}'",
+            file.format
+        ));
+    }
+    check_version(u64::from(file.version))?;
+    let dataset = into_dataset(file)?;
+    check(&dataset)?;
+    Ok(dataset)
+}
+
+fn check_version(version: u64) -> Result<(), String> {
+    if version > u64::from(VERSION) {
+        Err(format!(
+            "written by a newer liqmap: format version {version}, this build reads {VERSION}"
+        ))
+    } else if version == 0 {
+        Err("format version 0 does not exist".to_string())
+    } else {
+        Ok(())
+    }
+}
+
+fn check_header(text: &str) -> Result<(), String> {
+    let Ok(header) = serde_json::from_str::<Header>(text) else {
+        return Ok(());
+    };
+    if header.format.as_deref() == Some(FORMAT_TAG)
+        && let Some(version) = header.version
+    {
+        check_version(version)?;
+    }
+    Ok(())
+}
+
+fn same_length(name: &str, len: usize, expected: usize) -> Result<(), String> {
+    if len == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "column {name} has {len} entries, but there are {expected} rows"
+        ))
+    }
+}
+
+fn into_dataset(file: File) -> Result<Dataset, String> {
+    let b = file.bars;
+    let n = b.open_time_ms.len();
+    for (name, len) in [
+        ("bars.open", b.open.len()),
+        ("bars.high", b.high.len()),
+        ("bars.low", b.low.len()),
+        ("bars.close", b.close.len()),
+        ("bars.volume", b.volume.len()),
+    ] {
+        same_length(name, len, n)?;
+    }
+    let taker = optional_column(b.taker_buy_volume);
+    let quote = optional_column(b.quote_volume);
+    if !taker.is_empty() {
+        same_length("bars.taker_buy_volume", taker.len(), n)?;
+    }
+    if !quote.is_empty() {
+        same_length("bars.quote_volume", quote.len(), n)?;
+    }
+    let mut bars = Vec::with_capacity(n);
+    for (i, &open_time_ms) in b.open_time_ms.iter().enumerate() {
+        let (Some(&open), Some(&high), Some(&low), Some(&close), Some(&volume)) = (
+            b.open.get(i),
+            b.high.get(i),
+            b.low.get(i),
+            b.close.get(i),
+            b.volume.get(i),
+        ) else {
+            return Err(format!("bars entry {}: a column is short", i + 1));
+        };
+        bars.push(Bar {
+            open_time_ms,
+            open,
+            high,
+            low,
+            close,
+            volume,
+            taker_buy_volume: taker.get(i).copied().flatten(),
+            quote_volume: quote.get(i).copied().flatten(),
+        });
+    }
+
+    let o = file.open_interest;
+    let m = o.time_ms.len();
+    same_length("open_interest.open_interest", o.open_interest.len(), m)?;
+    let values = optional_column(o.value_usd);
+    if !values.is_empty() {
+        same_length("open_interest.value_usd", values.len(), m)?;
+    }
+    let open_interest = o
+        .time_ms
+        .iter()
+        .zip(&o.open_interest)
+        .enumerate()
+        .map(|(i, (&time_ms, &open_interest))| OpenInterestSample {
+            time_ms,
+            open_interest,
+            value_usd: values.get(i).copied().flatten(),
+        })
+        .collect();
+
+    let l = file.liquidations;
+    let k = l.time_ms.len();
+    same_length("liquidations.side", l.side.len(), k)?;
+    same_length("liquidations.price", l.price.len(), k)?;
+    same_length("liquidations.quantity", l.quantity.len(), k)?;
+    let liquidations = l
+        .time_ms
+        .iter()
+        .zip(&l.side)
+        .zip(l.price.iter().zip(&l.quantity))
+        .map(|((&time_ms, &side), (&price, &quantity))| Liquidation {
+            time_ms,
+            side,
+            price,
+            quantity,
+        })
+        .collect();
+
+    Ok(Dataset {
+        exchange: file.exchange,
+        symbol: file.symbol,
+        interval_ms: file.interval_ms,
+        bars,
+        open_interest,
+        liquidations,
+    })
+}
+
+/// The checks an import makes, so a hand-edited file cannot feed the engine bad data.
+fn check(dataset: &Dataset) -> Result<(), String> {
+    if dataset.interval_ms <= 0 {
+        return Err(format!(
+            "interval_ms {} is not above 0",
+            dataset.interval_ms
+        ));
+    }
+    validate::bars(&dataset.bars, &|i| format!("bars entry {}", i + 1))?;
+    validate::open_interest(&dataset.open_interest, &|i| {
+        format!("open_interest entry {}", i + 1)
+    })?;
+    let at = |i: usize| format!("liquidations entry {}", i + 1);
+    validate::liquidations(&dataset.liquidations, &at)?;
+    validate::liquidations_sorted(&dataset.liquidations, &at)?;
+    Ok(())
+}

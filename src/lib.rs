@@ -10,4 +10,5 @@ pub mod engine;
 pub mod model;
 pub mod render;
 pub mod settings;
+pub mod synth;
 pub mod time;

@@ -1,10 +1,160 @@
-//! `liqclusters clusters`: the ranked clusters at one bar.
+//! `liqmap clusters`: the ranked clusters at one bar.
 
-/// Arguments of `liqclusters clusters`.
+use std::fmt::Write as _;
+
+use anyhow::Context;
+use serde_json::json;
+
+use super::common::{
+    At, DatasetArg, EngineArgs, Format, human_price, human_usd, parse_at, print_out,
+};
+use crate::engine::{Cluster, ClusterParams};
+use crate::time::format_time_ms;
+
+/// Arguments of `liqmap clusters`.
 #[derive(Debug, clap::Args)]
-pub struct ClustersArgs {}
+pub struct ClustersArgs {
+    /// The dataset.
+    #[command(flatten)]
+    pub dataset: DatasetArg,
+    /// The bar: `last`, or the last bar opening at or before a time (epoch ms or RFC 3339).
+    #[arg(long, value_name = "last|TIME", default_value = "last", value_parser = parse_at)]
+    pub at: At,
+    /// How many clusters to print, largest first.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+    /// Model flags and the price row height.
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
 
 /// Prints the clusters.
-pub fn run(_args: &ClustersArgs) -> anyhow::Result<()> {
-    anyhow::bail!("clusters is not implemented yet")
+pub fn run(args: &ClustersArgs) -> anyhow::Result<()> {
+    let dataset = args.dataset.load()?;
+    let bar = args.at.bar_index(&dataset)?;
+    let engine = args.engine.engine(&dataset)?;
+    let mut clusters = engine
+        .clusters_at(
+            bar,
+            args.engine.bin_usd(&dataset),
+            &engine.default_selection(),
+            &ClusterParams::default(),
+        )
+        .context("could not compute the clusters")?;
+    clusters.truncate(args.top);
+    let leverages: Vec<f64> = engine
+        .settings()
+        .tiers
+        .0
+        .iter()
+        .map(|t| t.leverage)
+        .collect();
+    let time_ms = engine.bar_times_ms().get(bar).copied().unwrap_or(0);
+    let close = engine.closes().get(bar).copied().unwrap_or(f64::NAN);
+    let text = match args.format {
+        Format::Csv => csv(&clusters, &leverages),
+        Format::Json => {
+            let doc = json!({
+                "symbol": dataset.symbol,
+                "time_ms": time_ms,
+                "time": format_time_ms(time_ms),
+                "close": close,
+                "settings": engine.settings().summary(),
+                "clusters": clusters.iter().enumerate().map(|(i, c)| json!({
+                    "rank": i + 1,
+                    "side": c.side.name(),
+                    "price_low": c.price_low,
+                    "price_high": c.price_high,
+                    "peak_price": c.peak_price,
+                    "notional_usd": c.notional_usd,
+                    "distance_pct": c.distance_pct,
+                    "formed_time_ms": c.formed_time_ms,
+                    "formed_time": format_time_ms(c.formed_time_ms),
+                    "tier_share": leverages.iter().zip(&c.tier_share).map(|(l, s)| json!({
+                        "leverage": l, "share": s,
+                    })).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+            });
+            serde_json::to_string_pretty(&doc)? + "\n"
+        }
+        Format::Table => {
+            let mut out = format!(
+                "{} clusters at {} (close {})\n{}\n",
+                dataset.symbol,
+                format_time_ms(time_ms),
+                human_price(close),
+                engine.settings().summary()
+            );
+            out += &table(&clusters, &leverages);
+            out
+        }
+    };
+    print_out(&text)
+}
+
+fn tier_label(leverage: f64) -> String {
+    format!("{leverage}x")
+}
+
+fn csv(clusters: &[Cluster], leverages: &[f64]) -> String {
+    let mut out = String::from(
+        "rank,side,price_low,price_high,peak_price,notional_usd,distance_pct,formed_time_ms,formed_time",
+    );
+    for &l in leverages {
+        let _ = write!(out, ",share_{}", tier_label(l));
+    }
+    out.push('\n');
+    for (i, c) in clusters.iter().enumerate() {
+        let _ = write!(
+            out,
+            "{},{},{},{},{},{},{},{},{}",
+            i + 1,
+            c.side.name(),
+            c.price_low,
+            c.price_high,
+            c.peak_price,
+            c.notional_usd,
+            c.distance_pct,
+            c.formed_time_ms,
+            format_time_ms(c.formed_time_ms)
+        );
+        for share in &c.tier_share {
+            let _ = write!(out, ",{share}");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn table(clusters: &[Cluster], leverages: &[f64]) -> String {
+    let mut out = format!(
+        "{:>4} {:<5} {:>25} {:>12} {:>10} {:>9}  {:<20}  tiers\n",
+        "rank", "side", "price range", "peak", "notional", "distance", "formed"
+    );
+    if clusters.is_empty() {
+        out += "(no clusters: nothing stands out of the map at this bar)\n";
+    }
+    for (i, c) in clusters.iter().enumerate() {
+        let tiers: Vec<String> = leverages
+            .iter()
+            .zip(&c.tier_share)
+            .map(|(l, s)| format!("{} {:.0}%", tier_label(*l), s * 100.0))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{:>4} {:<5} {:>25} {:>12} {:>10} {:>8.2}%  {:<20}  {}",
+            i + 1,
+            c.side.name(),
+            format!("{}-{}", human_price(c.price_low), human_price(c.price_high)),
+            human_price(c.peak_price),
+            human_usd(c.notional_usd),
+            c.distance_pct,
+            format_time_ms(c.formed_time_ms),
+            tiers.join(", ")
+        );
+    }
+    out
 }

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::dataset;
+use crate::engine::{Engine, auto_bin_usd};
 use crate::model::Dataset;
+use crate::settings::ModelSettings;
 use crate::time::parse_time_ms;
 
 /// The optional dataset argument: a native dataset or an importable klines file; none means the
@@ -77,4 +79,84 @@ pub fn parse_bin(text: &str) -> Result<f64, String> {
             "bad bin '{text}': expected a price step in USD above 0"
         )),
     }
+}
+
+/// The model flags shared by every command that runs the engine, plus the price row height.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EngineArgs {
+    /// The model's assumptions.
+    #[command(flatten)]
+    pub model: ModelSettings,
+    /// Price row height in USD; default: a round step giving a few hundred rows over the data's
+    /// price range.
+    #[arg(long, value_name = "USD", value_parser = parse_bin)]
+    pub bin: Option<f64>,
+}
+
+/// Rows the automatic bin aims for over the data's price range.
+pub const AUTO_BIN_ROWS: usize = 300;
+
+impl EngineArgs {
+    /// Runs the engine on the dataset with these settings.
+    pub fn engine(&self, dataset: &Dataset) -> anyhow::Result<Engine> {
+        Engine::new(dataset, &self.model).context("the model settings do not fit this dataset")
+    }
+
+    /// The row height: the one given, or a round step over the data's price range.
+    pub fn bin_usd(&self, dataset: &Dataset) -> f64 {
+        self.bin.unwrap_or_else(|| {
+            let (low, high) = dataset.price_range().unwrap_or((0.0, 1.0));
+            auto_bin_usd(low, high, AUTO_BIN_ROWS)
+        })
+    }
+}
+
+/// How a command prints its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people.
+    Table,
+    /// Comma-separated values with a header line.
+    Csv,
+    /// One JSON document.
+    Json,
+}
+
+/// Writes the text to stdout; a closed pipe (`| head`) is not an error.
+pub fn print_out(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(e).context("could not write to standard output"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A USD amount for people: `950`, `12.3K`, `4.56M`, `1.2B`.
+pub fn human_usd(usd: f64) -> String {
+    let abs = usd.abs();
+    let (value, suffix) = if abs >= 1e9 {
+        (usd / 1e9, "B")
+    } else if abs >= 1e6 {
+        (usd / 1e6, "M")
+    } else if abs >= 1e3 {
+        (usd / 1e3, "K")
+    } else {
+        return format!("{usd:.0}");
+    };
+    format!("{value:.2}{suffix}")
+}
+
+/// A price for people, with as many decimals as its size calls for.
+pub fn human_price(price: f64) -> String {
+    let decimals = if price.abs() >= 1000.0 {
+        1
+    } else if price.abs() >= 10.0 {
+        3
+    } else {
+        5
+    };
+    format!("{price:.decimals$}")
 }

@@ -1,10 +1,121 @@
 //! `liqmap map`: the liquidation map at one bar.
 
+use std::fmt::Write as _;
+
+use anyhow::Context;
+use serde_json::json;
+
+use super::common::{
+    At, DatasetArg, EngineArgs, Format, human_price, human_usd, parse_at, print_out,
+};
+use crate::engine::LiqMap;
+use crate::time::format_time_ms;
+
 /// Arguments of `liqmap map`.
 #[derive(Debug, clap::Args)]
-pub struct MapArgs {}
+pub struct MapArgs {
+    /// The dataset.
+    #[command(flatten)]
+    pub dataset: DatasetArg,
+    /// The bar: `last`, or the last bar opening at or before a time (epoch ms or RFC 3339).
+    #[arg(long, value_name = "last|TIME", default_value = "last", value_parser = parse_at)]
+    pub at: At,
+    /// Model flags and the price row height.
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
 
 /// Prints the map.
-pub fn run(_args: &MapArgs) -> anyhow::Result<()> {
-    anyhow::bail!("map is not implemented yet")
+pub fn run(args: &MapArgs) -> anyhow::Result<()> {
+    let dataset = args.dataset.load()?;
+    let bar = args.at.bar_index(&dataset)?;
+    let engine = args.engine.engine(&dataset)?;
+    let map = engine
+        .map_at(
+            bar,
+            args.engine.bin_usd(&dataset),
+            &engine.default_selection(),
+        )
+        .context("could not compute the map")?;
+    let text = match args.format {
+        Format::Csv => csv(&map),
+        Format::Json => json(&map, &dataset.symbol)?,
+        Format::Table => table(&map, &dataset.symbol),
+    };
+    print_out(&text)
+}
+
+/// Exactly `price_low,price_high,long_usd,short_usd` and one line per non-empty row, ascending;
+/// Rust prints the shortest decimal that reads back to the same f64.
+fn csv(map: &LiqMap) -> String {
+    let mut out = String::from("price_low,price_high,long_usd,short_usd\n");
+    for row in map.non_empty_rows() {
+        let _ = writeln!(
+            out,
+            "{},{},{},{}",
+            row.price_low, row.price_high, row.long_usd, row.short_usd
+        );
+    }
+    out
+}
+
+fn json(map: &LiqMap, symbol: &str) -> anyhow::Result<String> {
+    let rows: Vec<_> = map
+        .non_empty_rows()
+        .map(|r| {
+            json!({
+                "price_low": r.price_low,
+                "price_high": r.price_high,
+                "long_usd": r.long_usd,
+                "short_usd": r.short_usd,
+            })
+        })
+        .collect();
+    let doc = json!({
+        "symbol": symbol,
+        "time_ms": map.time_ms,
+        "time": format_time_ms(map.time_ms),
+        "close": map.close,
+        "bin_usd": map.bin_usd,
+        "long_total_usd": map.total_usd(crate::model::Side::Long),
+        "short_total_usd": map.total_usd(crate::model::Side::Short),
+        "rows": rows,
+    });
+    Ok(serde_json::to_string_pretty(&doc)? + "\n")
+}
+
+fn table(map: &LiqMap, symbol: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{symbol} liquidation map at {} (close {}), rows of {} USD",
+        format_time_ms(map.time_ms),
+        human_price(map.close),
+        map.bin_usd
+    );
+    let _ = writeln!(
+        out,
+        "{:>14} {:>14} {:>12} {:>12}",
+        "price_low", "price_high", "long_usd", "short_usd"
+    );
+    for row in map.non_empty_rows() {
+        let _ = writeln!(
+            out,
+            "{:>14} {:>14} {:>12} {:>12}",
+            human_price(row.price_low),
+            human_price(row.price_high),
+            human_usd(row.long_usd),
+            human_usd(row.short_usd)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "total: longs {} USD, shorts {} USD",
+        human_usd(map.total_usd(crate::model::Side::Long)),
+        human_usd(map.total_usd(crate::model::Side::Short))
+    );
+    out
 }

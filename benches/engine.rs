@@ -1,0 +1,62 @@
+//! Engine benchmarks: a year of one-minute bars (seeded generator), toggling a tier, and the
+//! bundled sample. Run with `cargo bench --bench engine`.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use liqmap::engine::{ClusterParams, Engine, GridRequest, auto_bin_usd};
+use liqmap::settings::ModelSettings;
+use liqmap::synth::synthetic_dataset;
+
+const YEAR_OF_MINUTES: usize = 525_600;
+
+fn year(c: &mut Criterion) {
+    let data = synthetic_dataset(YEAR_OF_MINUTES, 60_000, 300_000, 42);
+    let settings = ModelSettings::default();
+    let (low, high) = data.price_range().unwrap_or((0.0, 1.0));
+    let bin = auto_bin_usd(low, high, 300);
+    let last = data.bars.len() - 1;
+    let mut group = c.benchmark_group("year_1m");
+    group.sample_size(10);
+    group.bench_function("engine+grid_1500x600+clusters", |b| {
+        b.iter(|| {
+            let engine = Engine::new(black_box(&data), &settings).expect("engine");
+            let request = GridRequest::whole(&engine, low, high, 1500, 600);
+            let grid = engine.grid(&request).expect("grid");
+            let values = grid.compose(&engine.default_selection());
+            let clusters = engine
+                .clusters_at(
+                    last,
+                    bin,
+                    &engine.default_selection(),
+                    &ClusterParams::default(),
+                )
+                .expect("clusters");
+            black_box((values, clusters))
+        })
+    });
+    let engine = Engine::new(&data, &settings).expect("engine");
+    let request = GridRequest::whole(&engine, low, high, 1500, 600);
+    let grid = engine.grid(&request).expect("grid");
+    let mut selection = engine.default_selection();
+    let mut out = Vec::new();
+    group.bench_function("toggle_tier_resum_grid", |b| {
+        b.iter(|| {
+            // Untick 100x (or tick it back) and re-sum the stored layers.
+            if let Some(share) = selection.tier_share.last_mut() {
+                *share = if *share > 0.0 { 0.0 } else { 0.1 };
+            }
+            grid.compose_into(&selection, &mut out);
+            black_box(&out);
+        })
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    // Plots need system fonts, which these machines lack; the numbers are printed either way.
+    config = Criterion::default().without_plots();
+    targets = year
+}
+criterion_main!(benches);

@@ -1,0 +1,325 @@
+//! The heatmap grid: standing notional over (time column, price row), one layer per side and
+//! tier, for any window at any resolution.
+//!
+//! A level stands on one price row over a run of columns, so each layer is built as a difference
+//! array along time (add where the level first shows, subtract where it dies) followed by one
+//! running sum per row. The running sum is carried in the scale of the current column and
+//! multiplied by the scale's change from column to column, which applies shrink and fade without
+//! touching levels and without the overflow of dividing by a tiny scale.
+
+use super::{Engine, LayerSelection};
+use crate::model::Side;
+
+/// At most this many cells in one grid (per layer).
+const MAX_CELLS: usize = 50_000_000;
+
+/// The window and resolution of a grid.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GridRequest {
+    /// Start of the time window, epoch ms.
+    pub start_ms: i64,
+    /// End of the time window (exclusive), epoch ms.
+    pub end_ms: i64,
+    /// Number of time columns, evenly splitting the window.
+    pub columns: usize,
+    /// Bottom of the price window, USD.
+    pub price_low: f64,
+    /// Top of the price window (exclusive), USD.
+    pub price_high: f64,
+    /// Number of price rows, evenly splitting the window.
+    pub rows: usize,
+}
+
+impl GridRequest {
+    /// The whole dataset's time span and its bars' price range.
+    pub fn whole(
+        engine: &Engine,
+        price_low: f64,
+        price_high: f64,
+        columns: usize,
+        rows: usize,
+    ) -> Self {
+        let times = engine.bar_times_ms();
+        let start_ms = times.first().copied().unwrap_or(0);
+        let end_ms = times.last().copied().unwrap_or(0) + engine.interval_ms();
+        GridRequest {
+            start_ms,
+            end_ms,
+            columns,
+            price_low,
+            price_high,
+            rows,
+        }
+    }
+
+    /// Width of a column in ms.
+    pub fn column_width_ms(&self) -> f64 {
+        (self.end_ms - self.start_ms) as f64 / self.columns.max(1) as f64
+    }
+
+    /// Height of a row in USD.
+    pub fn row_height_usd(&self) -> f64 {
+        (self.price_high - self.price_low) / self.rows.max(1) as f64
+    }
+
+    /// Start time of column `col`.
+    pub fn column_start_ms(&self, col: usize) -> f64 {
+        self.start_ms as f64 + col as f64 * self.column_width_ms()
+    }
+
+    /// Lower price edge of row `row` (row 0 is the lowest).
+    pub fn row_price_low(&self, row: usize) -> f64 {
+        self.price_low + row as f64 * self.row_height_usd()
+    }
+
+    /// The row holding `price`, if inside the window.
+    pub fn row_of_price(&self, price: f64) -> Option<usize> {
+        let row = ((price - self.price_low) / self.row_height_usd()).floor();
+        (row >= 0.0 && row < self.rows as f64).then_some(row as usize)
+    }
+}
+
+/// A grid request that cannot be served.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("bad grid request: {0}")]
+pub struct GridError(String);
+
+/// Standing notional per (row, column) for each layer, at unit tier weight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grid {
+    /// The window and resolution served.
+    pub request: GridRequest,
+    /// The bar whose state each column shows (the last bar opening inside or before the column),
+    /// or `None` where no bar covers the column (before the data, in a gap, after the end).
+    pub column_bar: Vec<Option<usize>>,
+    /// Side and tier of each layer, in the engine's layer order.
+    pub layer_keys: Vec<(Side, usize)>,
+    /// Values of each layer, row-major (`row * columns + col`), row 0 the lowest price.
+    pub layers: Vec<Vec<f64>>,
+}
+
+impl Grid {
+    /// Sums the layers with the selection's weights into `out` (resized to rows × columns).
+    pub fn compose_into(&self, selection: &LayerSelection, out: &mut Vec<f64>) {
+        let cells = self.request.rows * self.request.columns;
+        out.clear();
+        out.resize(cells, 0.0);
+        for (layer, &(side, tier)) in self.layers.iter().zip(&self.layer_keys) {
+            let weight = selection.weight(side, tier);
+            if weight > 0.0 {
+                for (o, v) in out.iter_mut().zip(layer) {
+                    *o += weight * v;
+                }
+            }
+        }
+    }
+
+    /// The selection's weighted sum of layers, row-major.
+    pub fn compose(&self, selection: &LayerSelection) -> Vec<f64> {
+        let mut out = Vec::new();
+        self.compose_into(selection, &mut out);
+        out
+    }
+
+    /// One layer's value at a cell, at unit weight.
+    pub fn cell_usd(&self, layer: usize, row: usize, col: usize) -> f64 {
+        self.layers
+            .get(layer)
+            .and_then(|values| values.get(row * self.request.columns + col))
+            .copied()
+            .unwrap_or(0.0)
+    }
+}
+
+/// Builds the grid (see [`Engine::grid`]).
+pub(super) fn build_grid(engine: &Engine, request: &GridRequest) -> Result<Grid, GridError> {
+    let GridRequest {
+        start_ms,
+        end_ms,
+        columns,
+        price_low,
+        price_high,
+        rows,
+    } = *request;
+    if end_ms <= start_ms {
+        return Err(GridError(format!(
+            "the time window must not be empty (start {start_ms} ms, end {end_ms} ms)"
+        )));
+    }
+    if !(price_low.is_finite() && price_high.is_finite() && price_high > price_low) {
+        return Err(GridError(format!(
+            "the price window must be finite and not empty ({price_low} to {price_high})"
+        )));
+    }
+    if columns == 0 || rows == 0 || columns.saturating_mul(rows) > MAX_CELLS {
+        return Err(GridError(format!(
+            "{columns} columns x {rows} rows: both must be at least 1 and the cells at most {MAX_CELLS}"
+        )));
+    }
+    let column_bar = column_bars(engine, request);
+    let n = engine.bar_count();
+    // first_column[b]: the first shown column whose bar is b or later (`columns` if none).
+    let mut first_column = vec![columns; n + 1];
+    let mut next_bar = 0;
+    for (col, bar) in column_bar.iter().enumerate() {
+        if let Some(bar) = *bar {
+            while next_bar <= bar {
+                if let Some(slot) = first_column.get_mut(next_bar) {
+                    *slot = col;
+                }
+                next_bar += 1;
+            }
+        }
+    }
+    let log_scale = &engine.inputs().log_scale;
+    let log_at = |bar: usize| log_scale.get(bar).copied().unwrap_or(0.0);
+    // The change of scale from the previous shown column to this one.
+    let mut step_factor = vec![1.0; columns];
+    let mut previous: Option<usize> = None;
+    for (col, bar) in column_bar.iter().enumerate() {
+        if let Some(bar) = *bar {
+            if let (Some(prev), Some(slot)) = (previous, step_factor.get_mut(col)) {
+                *slot = (log_at(bar) - log_at(prev)).exp();
+            }
+            previous = Some(bar);
+        }
+    }
+    let ctx = LayerContext {
+        engine,
+        request,
+        column_bar: &column_bar,
+        first_column: &first_column,
+        step_factor: &step_factor,
+    };
+    let layers = engine.layers();
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+    let values: Vec<Vec<f64>> = if threads < 2 || n * layers.len() < 200_000 {
+        (0..layers.len()).map(|i| ctx.layer(i)).collect()
+    } else {
+        let indices: Vec<usize> = (0..layers.len()).collect();
+        let chunk = indices.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = indices
+                .chunks(chunk)
+                .map(|part| scope.spawn(|| part.iter().map(|&i| ctx.layer(i)).collect::<Vec<_>>()))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        })
+    };
+    Ok(Grid {
+        request: *request,
+        column_bar,
+        layer_keys: layers.iter().map(|l| (l.side, l.tier)).collect(),
+        layers: values,
+    })
+}
+
+/// For each column, the last bar opening before the column ends, if that bar still covers the
+/// column's start.
+fn column_bars(engine: &Engine, request: &GridRequest) -> Vec<Option<usize>> {
+    let times = engine.bar_times_ms();
+    let interval = engine.interval_ms() as f64;
+    let width = request.column_width_ms();
+    (0..request.columns)
+        .map(|col| {
+            let col_start = request.start_ms as f64 + col as f64 * width;
+            let col_end = col_start + width;
+            let after = times.partition_point(|&t| (t as f64) < col_end);
+            let bar = after.checked_sub(1)?;
+            let open = *times.get(bar)? as f64;
+            (open + interval > col_start).then_some(bar)
+        })
+        .collect()
+}
+
+/// What every layer of one grid shares.
+struct LayerContext<'a> {
+    engine: &'a Engine,
+    request: &'a GridRequest,
+    column_bar: &'a [Option<usize>],
+    first_column: &'a [usize],
+    step_factor: &'a [f64],
+}
+
+impl LayerContext<'_> {
+    /// One layer's values, row-major.
+    fn layer(&self, index: usize) -> Vec<f64> {
+        let columns = self.request.columns;
+        let rows = self.request.rows;
+        let mut values = vec![0.0; rows * columns];
+        let mut counts = vec![0i32; rows * columns];
+        let Some(layer) = self.engine.layers().get(index) else {
+            return values;
+        };
+        let inputs = self.engine.inputs();
+        let notional = &inputs.new_usd[layer.side.index()];
+        let log_scale = &inputs.log_scale;
+        let n = self.engine.bar_count();
+        let row_height = self.request.row_height_usd();
+        for (born, ((&price, &death), &base)) in layer
+            .price
+            .iter()
+            .zip(&layer.death_bar)
+            .zip(notional)
+            .enumerate()
+        {
+            if base <= 0.0 {
+                continue;
+            }
+            let row = ((price - self.request.price_low) / row_height).floor();
+            if !(row >= 0.0 && row < rows as f64) {
+                continue;
+            }
+            let row = row as usize;
+            let death = (death as usize).min(n);
+            let (Some(&start), Some(&stop)) =
+                (self.first_column.get(born), self.first_column.get(death))
+            else {
+                continue;
+            };
+            if start >= stop {
+                continue;
+            }
+            let log_born = log_scale.get(born).copied().unwrap_or(0.0);
+            let value_at = |col: usize| {
+                let bar = self.column_bar.get(col).copied().flatten().unwrap_or(born);
+                base * (log_scale.get(bar).copied().unwrap_or(log_born) - log_born).exp()
+            };
+            let at = row * columns;
+            if let (Some(v), Some(c)) = (values.get_mut(at + start), counts.get_mut(at + start)) {
+                *v += value_at(start);
+                *c += 1;
+            }
+            if stop < columns
+                && let (Some(v), Some(c)) = (values.get_mut(at + stop), counts.get_mut(at + stop))
+            {
+                *v -= value_at(stop);
+                *c -= 1;
+            }
+        }
+        for (row_values, row_counts) in values.chunks_mut(columns).zip(counts.chunks(columns)) {
+            let mut running = 0.0;
+            let mut standing = 0i32;
+            for (col, (value, count)) in row_values.iter_mut().zip(row_counts).enumerate() {
+                if self.column_bar.get(col).copied().flatten().is_none() {
+                    *value = 0.0;
+                    continue;
+                }
+                running = running * self.step_factor.get(col).copied().unwrap_or(1.0) + *value;
+                standing += count;
+                // When no level stands, the sum is zero by definition: drop rounding residue.
+                if standing == 0 {
+                    running = 0.0;
+                }
+                *value = running.max(0.0);
+            }
+        }
+        values
+    }
+}

@@ -14,6 +14,7 @@ pub const FORMAT_TAG: &str = "liqmap-dataset";
 /// The format version this build writes and reads.
 pub const VERSION: u32 = 1;
 
+/// The whole file, as written.
 #[derive(Serialize, Deserialize)]
 struct File {
     format: String,
@@ -28,6 +29,7 @@ struct File {
     liquidations: LiquidationColumns,
 }
 
+/// `bars`: one array per field of [`Bar`].
 #[derive(Serialize, Deserialize)]
 struct BarColumns {
     open_time_ms: Vec<i64>,
@@ -42,6 +44,7 @@ struct BarColumns {
     quote_volume: Option<Vec<Option<f64>>>,
 }
 
+/// `open_interest`: one array per field of [`OpenInterestSample`].
 #[derive(Default, Serialize, Deserialize)]
 struct OpenInterestColumns {
     time_ms: Vec<i64>,
@@ -50,6 +53,7 @@ struct OpenInterestColumns {
     value_usd: Option<Vec<Option<f64>>>,
 }
 
+/// `liquidations`: one array per field of [`Liquidation`].
 #[derive(Default, Serialize, Deserialize)]
 struct LiquidationColumns {
     time_ms: Vec<i64>,

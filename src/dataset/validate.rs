@@ -267,3 +267,41 @@ pub fn liquidations_sorted(events: &[Liquidation], at: At<'_>) -> Result<(), Str
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bars_at(times_ms: &[i64]) -> Vec<Bar> {
+        times_ms
+            .iter()
+            .map(|&open_time_ms| Bar {
+                open_time_ms,
+                open: 1.0,
+                high: 1.0,
+                low: 1.0,
+                close: 1.0,
+                volume: 0.0,
+                taker_buy_volume: None,
+                quote_volume: None,
+            })
+            .collect()
+    }
+
+    fn interval(times_ms: &[i64]) -> Result<i64, String> {
+        interval_ms(&bars_at(times_ms), &|i| format!("row {}", i + 1))
+    }
+
+    #[test]
+    fn interval_is_the_most_common_step_and_the_smallest_on_a_tie() {
+        assert_eq!(interval(&[0, 300, 600, 1200, 1500]), Ok(300));
+        assert_eq!(interval(&[0, 600, 1200, 2400]), Ok(600));
+        // A step shorter than the most common one is not a whole number of it: irregular data.
+        let err = interval(&[0, 600, 1200, 1500]).unwrap_err();
+        assert!(err.starts_with("row 4:") && err.contains("300 ms"), "{err}");
+        assert_eq!(interval(&[0, 600, 900]), Ok(300));
+        let err = interval(&[0, 300, 700]).unwrap_err();
+        assert!(err.starts_with("row 3:") && err.contains("400 ms"), "{err}");
+        assert!(interval(&[0]).unwrap_err().contains("at least 2"));
+    }
+}

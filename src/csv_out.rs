@@ -6,17 +6,40 @@ use std::fmt::Write as _;
 use crate::engine::{Cluster, GridRequest, LiqMap};
 use crate::time::format_time_ms;
 
-/// `price_low,price_high,long_usd,short_usd`, one line per non-empty row, ascending.
+/// `price_low,price_high,long_usd,short_usd`, one line per non-empty row, ascending. Row edges
+/// are the exact decimals `k * bin` (`25.9`, not the binary product `25.900000000000002`).
 pub fn map_csv(map: &LiqMap) -> String {
     let mut out = String::from("price_low,price_high,long_usd,short_usd\n");
+    let edge = |index: i64| row_edge(index, map.bin_usd);
     for row in map.non_empty_rows() {
         let _ = writeln!(
             out,
             "{},{},{},{}",
-            row.price_low, row.price_high, row.long_usd, row.short_usd
+            edge(row.index),
+            edge(row.index + 1),
+            row.long_usd,
+            row.short_usd
         );
     }
     out
+}
+
+/// The price `index * bin` written with the bin's own decimals, so it reads back as the exact
+/// decimal edge; a bin with no short decimal form gets the shortest round-trip float.
+fn row_edge(index: i64, bin: f64) -> String {
+    let bin_text = bin.to_string();
+    let decimals = bin_text.split_once('.').map_or(0, |(_, d)| d.len());
+    let value = index as f64 * bin;
+    if bin_text.contains('e') || decimals > 12 {
+        return value.to_string();
+    }
+    let text = format!("{value:.decimals$}");
+    // Drop trailing zeros so `25.0` prints as `25`, like the float would.
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
 }
 
 /// One line per cluster, ranked, with the share of each tier (`leverages` names the tiers).
@@ -70,4 +93,18 @@ pub fn grid_csv(request: &GridRequest, long_usd: &[f64], short_usd: &[f64]) -> S
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_edges_are_exact_decimals() {
+        assert_eq!(row_edge(259, 0.1), "25.9");
+        assert_eq!(row_edge(260, 0.1), "26");
+        assert_eq!(row_edge(3, 2.5), "7.5");
+        assert_eq!(row_edge(1_215, 100.0), "121500");
+        assert_eq!(row_edge(-2, 0.25), "-0.5");
+    }
 }

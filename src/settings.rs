@@ -139,8 +139,27 @@ pub struct ModelSettings {
     )]
     pub oi_decrease: OiDecrease,
     /// Fade standing levels with this half-life in bars.
-    #[arg(long = "half-life", value_name = "BARS|none", default_value = "none", value_parser = parse_half_life)]
-    pub half_life_bars: Option<f64>,
+    #[arg(long = "half-life", value_name = "BARS|none", default_value = "none")]
+    pub half_life: HalfLife,
+}
+
+/// The fade of standing levels: a half-life in bars, or none.
+#[derive(Clone, Copy, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct HalfLife(pub Option<f64>);
+
+impl HalfLife {
+    /// The half-life in bars, if levels fade.
+    pub fn bars(self) -> Option<f64> {
+        self.0
+    }
+}
+
+impl FromStr for HalfLife {
+    type Err = ParseSettingError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        parse_half_life(s).map(HalfLife)
+    }
 }
 
 impl Default for ModelSettings {
@@ -153,7 +172,7 @@ impl Default for ModelSettings {
             entry: EntryPrice::Typical,
             split: SplitChoice::Auto,
             oi_decrease: OiDecrease::Shrink,
-            half_life_bars: None,
+            half_life: HalfLife(None),
         }
     }
 }
@@ -239,7 +258,7 @@ impl ModelSettings {
             (0.0..1.0).contains(&self.mmr),
             "must be in [0, 1)",
         )?;
-        if let Some(h) = self.half_life_bars {
+        if let Some(h) = self.half_life.bars() {
             range("--half-life", h, h > 0.0, "must be more than 0 bars")?;
         }
         if self.tiers.0.is_empty() {
@@ -305,7 +324,7 @@ impl ModelSettings {
             entry: self.entry,
             split,
             oi_decrease: self.oi_decrease,
-            half_life_bars: self.half_life_bars,
+            half_life_bars: self.half_life.bars(),
         })
     }
 }

@@ -3,7 +3,7 @@
 use liqmap::engine::{Engine, GridRequest, LayerSelection};
 use liqmap::model::{Bar, Dataset, OpenInterestSample, Side};
 use liqmap::settings::{
-    LeverageTier, ModelSettings, OiDecrease, SourceChoice, SplitChoice, TierList,
+    HalfLife, LeverageTier, ModelSettings, OiDecrease, SourceChoice, SplitChoice, TierList,
 };
 
 const MIN: i64 = 60_000;
@@ -153,7 +153,7 @@ fn falling_open_interest_shrinks_and_fade_halves() {
 
     // A half-life of one bar halves every level once per later bar, on top of the shrink.
     let fade = ModelSettings {
-        half_life_bars: Some(1.0),
+        half_life: HalfLife(Some(1.0)),
         ..shrink
     };
     let at2 = map_rows(&Engine::new(&data, &fade).unwrap(), 2, 1.0);

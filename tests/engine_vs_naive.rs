@@ -4,7 +4,8 @@
 use liqmap::engine::{Engine, GridRequest};
 use liqmap::model::{Bar, Dataset, OpenInterestSample, Side};
 use liqmap::settings::{
-    EntryPrice, LeverageTier, ModelSettings, OiDecrease, SourceChoice, SplitChoice, TierList,
+    EntryPrice, HalfLife, LeverageTier, ModelSettings, OiDecrease, SourceChoice, SplitChoice,
+    TierList,
 };
 use proptest::prelude::*;
 
@@ -65,7 +66,7 @@ fn simulate(data: &Dataset, s: &ModelSettings) -> (Vec<Vec<NaiveLevel>>, Vec<[f6
             }
         }
         // c) fade
-        if let Some(h) = s.half_life_bars {
+        if let Some(h) = s.half_life.bars() {
             for l in &mut standing {
                 l.usd *= 0.5f64.powf(1.0 / h);
             }
@@ -219,7 +220,7 @@ fn arb_settings() -> impl Strategy<Value = ModelSettings> {
                 } else {
                     OiDecrease::None
                 },
-                half_life_bars,
+                half_life: HalfLife(half_life_bars),
             },
         )
 }

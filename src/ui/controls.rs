@@ -234,11 +234,11 @@ fn model_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
         ui.end_row();
         ui.label("Half-life");
         ui.horizontal(|ui| {
-            let mut fade = model.half_life_bars.is_some();
+            let mut fade = model.half_life.0.is_some();
             if ui.checkbox(&mut fade, "fade").changed() {
-                model.half_life_bars = fade.then_some(288.0);
+                model.half_life.0 = fade.then_some(288.0);
             }
-            if let Some(h) = &mut model.half_life_bars {
+            if let Some(h) = &mut model.half_life.0 {
                 ui.add(
                     egui::DragValue::new(h)
                         .range(1.0..=1_000_000.0)

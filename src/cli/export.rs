@@ -58,22 +58,20 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
     let bin = args.engine.bin_usd(&dataset);
     let (low, high) = dataset.price_range().context("the dataset has no bars")?;
     let pad = (high - low) * 0.05;
-    // Rows at multiples of the bin over the candles' range with a margin, one column per bar up
-    // to the picture's width.
-    let price_low = ((low - pad) / bin).floor() * bin;
-    let rows = (((high + pad - price_low) / bin).ceil() as usize).clamp(1, 4000);
     let columns = dataset.bars.len().clamp(1, args.width.max(1) as usize);
-    let request = GridRequest::whole(
-        &engine,
-        price_low,
-        price_low + rows as f64 * bin,
-        columns,
-        rows,
-    );
+    // Rows at multiples of the bin, one column per bar up to the picture's width.
+    let request_for = |price_low: f64, price_high: f64| {
+        let first = (price_low / bin).floor() * bin;
+        let rows = (((price_high - first) / bin).floor() as usize + 1).clamp(1, 20_000);
+        GridRequest::whole(&engine, first, first + rows as f64 * bin, columns, rows)
+    };
+    // The picture shows the candles' range with a margin, where a reader looks.
+    let request = request_for(low - pad, high + pad);
     let grid = engine
         .grid(&request)
         .context("could not compute the grid")?;
     let values = grid.compose(&selection);
+    let rows = request.rows;
 
     if let Some(path) = &args.png {
         let (start_ms, end_ms) = dataset.time_range_ms().unwrap_or((0, 0));
@@ -115,6 +113,12 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         eprintln!("wrote {}", path.display());
     }
     if let Some(path) = &args.grid_csv {
+        // The CSV holds every level, however far from the candles.
+        let (level_low, level_high) = engine.level_price_range().unwrap_or((low, high));
+        let request = request_for(level_low.min(low), level_high.max(high));
+        let grid = engine
+            .grid(&request)
+            .context("could not compute the grid")?;
         let side_only = |side: Side| LayerSelection {
             sides: [side == Side::Long, side == Side::Short],
             ..selection.clone()

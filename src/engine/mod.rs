@@ -210,6 +210,22 @@ impl Engine {
         self.settings.tiers.0.len()
     }
 
+    /// The lowest and highest liquidation price of any level that received notional.
+    pub fn level_price_range(&self) -> Option<(f64, f64)> {
+        let mut range: Option<(f64, f64)> = None;
+        for layer in &self.layers {
+            let notional = &self.inputs.new_usd[layer.side.index()];
+            for (&price, &usd) in layer.price.iter().zip(notional) {
+                if usd > 0.0 && price.is_finite() {
+                    range = Some(
+                        range.map_or((price, price), |(lo, hi)| (lo.min(price), hi.max(price))),
+                    );
+                }
+            }
+        }
+        range
+    }
+
     /// Every tier at its normalised weight, both sides.
     pub fn default_selection(&self) -> LayerSelection {
         LayerSelection::all(&self.settings.tiers)

@@ -1,0 +1,232 @@
+//! `map`, `clusters` and `export` run as a user runs them: the built binary on a dataset file,
+//! with the answers worked out by hand from the model's rules.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use liqmap::dataset;
+use liqmap::model::{Bar, Dataset};
+
+const MIN: i64 = 60_000;
+/// 2025-10-10T00:00:00Z.
+const T0: i64 = 1_760_054_400_000;
+
+fn liqmap(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_liqmap"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn bar(i: i64, open: f64, high: f64, low: f64, close: f64, volume: f64) -> Bar {
+    Bar {
+        open_time_ms: T0 + i * MIN,
+        open,
+        high,
+        low,
+        close,
+        volume,
+        taker_buy_volume: None,
+        quote_volume: None,
+    }
+}
+
+/// Bar 0: flat at 100, volume 2; bar 1: 95..105 typical 100, volume 1; bar 2: high 111.
+fn three_bars(dir: &Path) -> PathBuf {
+    let data = Dataset {
+        exchange: "test".into(),
+        symbol: "TESTUSDT".into(),
+        interval_ms: MIN,
+        bars: vec![
+            bar(0, 100.0, 100.0, 100.0, 100.0, 2.0),
+            bar(1, 100.0, 105.0, 95.0, 100.0, 1.0),
+            bar(2, 100.0, 111.0, 99.0, 105.0, 0.0),
+        ],
+        open_interest: Vec::new(),
+        liquidations: Vec::new(),
+    };
+    let path = dir.join("three.json");
+    dataset::save(&data, &path).expect("saved");
+    path
+}
+
+/// One 10x tier, no margin, half long: levels at 90 (long) and 110 (short).
+const MODEL: [&str; 10] = [
+    "--source",
+    "volume",
+    "--leverage",
+    "10:1",
+    "--mmr",
+    "0",
+    "--split",
+    "fixed:0.5",
+    "--bin",
+    "1",
+];
+
+#[test]
+fn map_csv_at_a_time_is_worked_out_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = three_bars(dir.path());
+    let path = path.to_str().unwrap();
+    // At bar 1 (00:01, RFC 3339 at 00:01:30 selects it): 100 + 50 USD of longs at 90 and of
+    // shorts at 110.
+    let mut args = vec![
+        "map",
+        path,
+        "--at",
+        "2025-10-10T00:01:30Z",
+        "--format",
+        "csv",
+    ];
+    args.extend(MODEL);
+    let out = liqmap(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "price_low,price_high,long_usd,short_usd\n90,91,150,0\n110,111,0,150\n"
+    );
+    // At the last bar the high of 111 has liquidated the shorts.
+    let mut args = vec!["map", path, "--format", "csv"];
+    args.extend(MODEL);
+    let out = liqmap(&args);
+    assert_eq!(
+        stdout(&out),
+        "price_low,price_high,long_usd,short_usd\n90,91,150,0\n"
+    );
+}
+
+#[test]
+fn clusters_json_names_side_price_and_distance() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = three_bars(dir.path());
+    let mut args = vec![
+        "clusters",
+        path.to_str().unwrap(),
+        "--at",
+        "1760054460000",
+        "--format",
+        "json",
+    ];
+    args.extend(MODEL);
+    let out = liqmap(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let clusters = doc["clusters"].as_array().unwrap();
+    assert_eq!(clusters.len(), 2);
+    // Two clusters of 150 USD each, one a side; the close of bar 1 is 100.
+    for c in clusters {
+        assert_eq!(c["notional_usd"].as_f64(), Some(150.0));
+        let (low, peak, distance) = match c["side"].as_str() {
+            Some("long") => (90.0, 90.5, -9.5),
+            Some("short") => (110.0, 110.5, 10.5),
+            other => panic!("unexpected side {other:?}"),
+        };
+        assert_eq!(c["price_low"].as_f64(), Some(low));
+        assert_eq!(c["peak_price"].as_f64(), Some(peak));
+        assert!((c["distance_pct"].as_f64().unwrap() - distance).abs() < 1e-9);
+        // Half the notional was opened at bar 0 (100 of 150 USD): the cluster formed then.
+        assert_eq!(c["formed_time_ms"].as_i64(), Some(T0));
+    }
+}
+
+#[test]
+fn export_writes_a_png_and_csv_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = three_bars(dir.path());
+    let png = dir.path().join("chart.png");
+    let grid = dir.path().join("grid.csv");
+    let clusters = dir.path().join("clusters.csv");
+    let mut args = vec![
+        "export",
+        path.to_str().unwrap(),
+        "--png",
+        png.to_str().unwrap(),
+        "--width",
+        "800",
+        "--height",
+        "500",
+        "--grid-csv",
+        grid.to_str().unwrap(),
+        "--clusters-csv",
+        clusters.to_str().unwrap(),
+    ];
+    args.extend(MODEL);
+    let out = liqmap(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&png).unwrap()));
+    let reader = decoder.read_info().unwrap();
+    assert_eq!((reader.info().width, reader.info().height), (800, 500));
+    // One column per bar; the long level at 90 stands in every column, the short at 110 in
+    // the first two; the grid rows start at a multiple of the bin.
+    let grid = std::fs::read_to_string(&grid).unwrap();
+    let lines: Vec<&str> = grid.lines().collect();
+    assert_eq!(lines[0], "time_ms,price_low,long_usd,short_usd");
+    let at = |col: i64, price: &str, long: &str, short: &str| {
+        format!("{},{price},{long},{short}", T0 + col * MIN)
+    };
+    assert!(lines.contains(&at(0, "90", "100", "0").as_str()), "{grid}");
+    assert!(lines.contains(&at(1, "110", "0", "150").as_str()), "{grid}");
+    assert!(lines.contains(&at(2, "90", "150", "0").as_str()), "{grid}");
+    assert_eq!(lines.len(), 1 + 5);
+    let clusters = std::fs::read_to_string(&clusters).unwrap();
+    assert!(clusters.starts_with("rank,side,price_low,price_high,peak_price,notional_usd,"));
+    assert_eq!(
+        clusters.lines().count(),
+        2,
+        "only the long cluster stands at the last bar"
+    );
+}
+
+#[test]
+fn bad_arguments_exit_2_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = three_bars(dir.path());
+    let path = path.to_str().unwrap();
+    for (args, needle) in [
+        (vec!["map", path, "--bin", "0"], "bin"),
+        (vec!["map", path, "--leverage", "10"], "leverage"),
+        (vec!["map", path, "--split", "fixed:2"], "split"),
+        (vec!["map", path, "--source", "oi"], "open interest"),
+        (vec!["map", path, "--at", "2020-01-01T00:00:00Z"], "no bar"),
+        (
+            vec!["clusters", "/nonexistent/file.json"],
+            "/nonexistent/file.json",
+        ),
+        (vec!["export", path], "nothing to export"),
+    ] {
+        let out = liqmap(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn map_of_the_bundled_sample_is_rows_of_the_automatic_bin() {
+    // HYPEUSDT 21.029..47.x over 300 rows: the automatic bin is 0.1 USD.
+    let out = liqmap(&["map", "--format", "csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let mut previous = f64::NEG_INFINITY;
+    for line in text.lines().skip(1) {
+        let cells: Vec<f64> = line.split(',').map(|c| c.parse().unwrap()).collect();
+        let (low, high) = (cells[0], cells[1]);
+        assert!(low > previous, "rows ascend");
+        assert!(((high - low) - 0.1).abs() < 1e-9);
+        assert!(
+            ((low * 10.0) - (low * 10.0).round()).abs() < 1e-6,
+            "edges at multiples of 0.1"
+        );
+        assert!(cells[2] > 0.0 || cells[3] > 0.0, "only non-empty rows");
+        previous = low;
+    }
+    assert!(text.lines().count() > 20);
+}

@@ -622,3 +622,37 @@ async fn poll_latest_reads_the_last_bars_and_open_interest() {
     assert_eq!(latest.bars[1].close, 114430.6);
     assert_eq!(latest.open_interest.unwrap().open_interest, 80123.456);
 }
+
+#[tokio::test]
+async fn a_connection_closed_mid_body_is_retried_until_the_bound() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // A raw server that promises 4000 bytes, sends the start of a page, and hangs up.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let uri = format!("http://{}", listener.local_addr().unwrap());
+    let served = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = served.clone();
+    tokio::spawn(async move {
+        for _ in 0..10 {
+            let Ok((mut tcp, _)) = listener.accept().await else {
+                return;
+            };
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut buf = [0u8; 4096];
+            let _ = tcp.read(&mut buf).await;
+            let head =
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n";
+            let _ = tcp.write_all(head.as_bytes()).await;
+            let _ = tcp
+                .write_all(b"[[1758242100000,\"117223.8\",\"117316.0\"")
+                .await;
+            drop(tcp);
+        }
+    });
+    let error = fetch_with(&btc_request(10), &config(&uri, BTC_NOW_MS))
+        .await
+        .unwrap_err();
+    assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 4);
+    let message = error.to_string();
+    assert!(message.contains("gave up after 4 tries"), "{message}");
+    assert!(message.contains("invalid response body"), "{message}");
+}

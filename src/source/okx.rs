@@ -334,6 +334,8 @@ pub(crate) async fn liquidations(
                     })
                 })();
                 match parsed {
+                    // Rows at or after the page cursor were on an earlier page.
+                    Ok(l) if after.is_some_and(|a| l.time_ms >= a) => {}
                     Ok(l) => {
                         oldest = Some(oldest.map_or(l.time_ms, |o: i64| o.min(l.time_ms)));
                         if l.time_ms >= range.0 && l.time_ms < range.1 {
@@ -348,7 +350,7 @@ pub(crate) async fn liquidations(
             }
         }
         match oldest {
-            Some(o) if o > range.0 && after.is_none_or(|a| o < a) => after = Some(o),
+            Some(o) if o > range.0 => after = Some(o),
             _ => break,
         }
     }

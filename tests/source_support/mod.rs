@@ -26,12 +26,18 @@ pub struct RealBar {
     pub taker_buy_quote: Option<String>,
 }
 
-/// BTCUSDT 5m, 3200 bars from 2025-09-19 00:00 UTC (freqtrade's rows of /fapi/v1/klines).
+/// BTCUSDT 5m, 5200 bars from 2025-09-19 00:00 UTC (freqtrade's rows of /fapi/v1/klines).
 pub fn btc_5m() -> Arc<Vec<RealBar>> {
-    let text = std::fs::read_to_string(format!(
-        "{DATA}/binance-usdm-BTCUSDT-klines-5m-20250919-first3200.json"
-    ))
-    .unwrap();
+    freqtrade_klines("binance-usdm-BTCUSDT-klines-5m-20250919-first5200.json")
+}
+
+/// BTCUSDT 5m, the 12 bars of 2025-10-22 09:00–10:00 UTC, around the recorded liquidations.
+pub fn btc_5m_oct22() -> Arc<Vec<RealBar>> {
+    freqtrade_klines("binance-usdm-BTCUSDT-klines-5m-20251022T0900-1000.json")
+}
+
+fn freqtrade_klines(name: &str) -> Arc<Vec<RealBar>> {
+    let text = std::fs::read_to_string(format!("{DATA}/{name}")).unwrap();
     let rows: Vec<Vec<serde_json::Number>> = serde_json::from_str(&text).unwrap();
     Arc::new(
         rows.iter()

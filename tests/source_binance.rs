@@ -441,6 +441,28 @@ async fn an_empty_page_mid_span_is_reported_as_partial() {
 }
 
 #[tokio::test]
+async fn a_hole_is_not_cached_as_held() {
+    let server = btc_server().await;
+    Mock::given(path(KLINES))
+        .and(query_param("startTime", "1758692100000"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&server.uri(), BTC_NOW_MS);
+    config.cache_dir = Some(dir.path().to_path_buf());
+    let holed = fetch_with(&btc_request(3100), &config).await.unwrap();
+    assert!(!holed.complete);
+    let again = fetch_with(&btc_request(3100), &config).await.unwrap();
+    assert!(again.complete, "{:?}", again.problems);
+    assert_eq!(again.dataset.bars.len(), 3100);
+    // A page and the empty one, then the whole range again (3 pages).
+    assert_eq!(count(&server, KLINES).await, 5);
+}
+
+#[tokio::test]
 async fn a_page_that_keeps_failing_gives_a_partial_fetch_with_what_arrived() {
     let server = btc_server().await;
     Mock::given(path(KLINES))
@@ -480,8 +502,14 @@ async fn cancel_stops_a_request_in_flight_promptly() {
         trigger.cancel();
     });
     let started = Instant::now();
-    let error = fetch(&btc_request(100), &config, &no_progress, &cancel)
+    // Spawned as the viewer will: the fetch future is Send and 'static once its inputs move in.
+    let fetching = cancel.clone();
+    let error =
+        tokio::spawn(
+            async move { fetch(&btc_request(100), &config, &no_progress, &fetching).await },
+        )
         .await
+        .unwrap()
         .unwrap_err();
     assert!(error.is_cancelled(), "{error}");
     assert!(
@@ -655,4 +683,25 @@ async fn a_connection_closed_mid_body_is_retried_until_the_bound() {
     let message = error.to_string();
     assert!(message.contains("gave up after 4 tries"), "{message}");
     assert!(message.contains("invalid response body"), "{message}");
+}
+
+#[tokio::test]
+async fn requests_wait_for_the_request_weight_limit() {
+    let server = btc_server().await;
+    let mut config = config(&server.uri(), BTC_NOW_MS);
+    // A klines request of 1500 rows weighs 10: a full bucket of 20 lets two through at once,
+    // the third waits for 10 units at 20 a second.
+    config.rate_limit_override = Some(source::RateLimit {
+        capacity: 20,
+        window_ms: 1_000,
+    });
+    let started = Instant::now();
+    let outcome = fetch_with(&btc_request(3100), &config).await.unwrap();
+    let waited = started.elapsed();
+    assert!(outcome.complete);
+    assert_eq!(count(&server, KLINES).await, 3);
+    assert!(
+        waited >= Duration::from_millis(480) && waited < Duration::from_millis(1500),
+        "{waited:?}"
+    );
 }

@@ -219,3 +219,28 @@ async fn an_empty_page_leaves_the_older_bars_missing_and_says_so() {
         outcome.problems
     );
 }
+
+#[tokio::test]
+async fn poll_latest_reads_the_last_bars_and_open_interest() {
+    let server = server(hype_5m(), hype_oi()).await;
+    // 2025-10-11 23:57:30: the 23:55 bar is open, the 23:50 bar closed.
+    let latest = liqmap::source::poll_latest(
+        Venue::Bybit,
+        "HYPEUSDT",
+        FIVE_MIN_MS,
+        &config(&server.uri(), 1_760_227_050_000),
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
+    let times: Vec<i64> = latest.bars.iter().map(|b| b.open_time_ms).collect();
+    assert_eq!(times, vec![1_760_226_600_000, 1_760_226_900_000]);
+    // 1760226900000,36.89700,36.90100,36.76600,36.82800,32440.21
+    assert_eq!(latest.bars[1].close, 36.828);
+    // The newest open-interest row: 2025-10-11 23:55:00, 5033629.57.
+    let oi = latest.open_interest.unwrap();
+    assert_eq!(
+        (oi.time_ms, oi.open_interest),
+        (1_760_226_900_000, 5_033_629.57)
+    );
+}

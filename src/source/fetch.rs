@@ -101,10 +101,11 @@ pub async fn fetch(
 
     for &range in &bar_ranges {
         let paged = venue_bars(&session, venue, &symbol, interval_ms, range, &on_page).await;
-        let covered = paged
-            .stopped
-            .is_none()
-            .then(|| (range.0, range.1.min(open_bar_ms)));
+        // Only a range whose closed bars all arrived is marked as held: a hole (an empty page,
+        // a venue outage) is asked for again next time rather than remembered as final.
+        let closed = (range.0, range.1.min(open_bar_ms));
+        let covered = (paged.stopped.is_none() && covers(&paged.items, closed, interval_ms))
+            .then_some(closed);
         entry.add_bars(&paged.items, covered);
         problems.extend(paged.notes);
         if let Some(e) = paged.stopped {
@@ -260,6 +261,33 @@ fn holes(dataset: &Dataset, want: (i64, i64), now_ms: i64) -> Vec<String> {
         ));
     }
     holes
+}
+
+/// Whether `bars` (in time order) hold every bar that opens in `range`.
+fn covers(bars: &[Bar], range: (i64, i64), interval_ms: i64) -> bool {
+    let aligned = range.0.div_euclid(interval_ms) * interval_ms;
+    let first_open = if aligned < range.0 {
+        aligned + interval_ms
+    } else {
+        aligned
+    };
+    let expected = if range.1 > first_open {
+        (range.1 - first_open + interval_ms - 1) / interval_ms
+    } else {
+        0
+    };
+    let mut inside = bars
+        .iter()
+        .map(|b| b.open_time_ms)
+        .filter(|&t| t >= range.0 && t < range.1);
+    let mut found = 0;
+    for i in 0..expected {
+        if inside.next() != Some(first_open + i * interval_ms) {
+            return false;
+        }
+        found += 1;
+    }
+    found == expected && inside.next().is_none()
 }
 
 /// The request as error messages name it.

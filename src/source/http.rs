@@ -1,6 +1,7 @@
 //! The HTTP side of a source: one reqwest client with timeouts, the venue's base URL, and the
 //! venue's limiter, shared by every request of a fetch.
 
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
@@ -71,8 +72,8 @@ pub(crate) struct Session {
     pub client: reqwest::Client,
     /// Base URL without a trailing slash.
     pub base_url: String,
-    /// The venue's published limits.
-    pub limiter: Limiter,
+    /// The venue's published limits, shared by every session of the process.
+    pub limiter: Arc<Limiter>,
     /// The settings.
     pub config: SourceConfig,
     /// Stops every request of the session.
@@ -105,19 +106,22 @@ impl Session {
             .unwrap_or_else(|| venue.default_base_url().to_string())
             .trim_end_matches('/')
             .to_string();
-        let limits = match &config.rate_limit_override {
-            Some(limit) => venue
-                .limits()
-                .iter()
-                .map(|&(name, _)| (name, *limit))
-                .collect(),
-            None => venue.limits().to_vec(),
+        let limiter = match &config.rate_limit_override {
+            Some(limit) => {
+                let limits: Vec<_> = venue
+                    .limits()
+                    .iter()
+                    .map(|&(name, _)| (name, *limit))
+                    .collect();
+                Arc::new(Limiter::new(&limits))
+            }
+            None => shared_limiter(venue),
         };
         Ok(Self {
             venue,
             client,
             base_url,
-            limiter: Limiter::new(&limits),
+            limiter,
             config: config.clone(),
             cancel,
         })
@@ -151,4 +155,20 @@ impl Session {
             Payload::Json(body) => self.client.post(url).json(body),
         }
     }
+}
+
+/// One limiter per venue for the whole process: a fetch, the live poll and a symbol list running
+/// at once draw on the same published limits, as the venue counts them per IP.
+fn shared_limiter(venue: Venue) -> Arc<Limiter> {
+    static SHARED: OnceLock<Vec<(Venue, Arc<Limiter>)>> = OnceLock::new();
+    let all = SHARED.get_or_init(|| {
+        Venue::ALL
+            .iter()
+            .map(|&v| (v, Arc::new(Limiter::new(v.limits()))))
+            .collect()
+    });
+    all.iter()
+        .find(|(v, _)| *v == venue)
+        .map(|(_, limiter)| limiter.clone())
+        .unwrap_or_else(|| Arc::new(Limiter::new(venue.limits())))
 }

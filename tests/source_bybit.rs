@@ -244,3 +244,36 @@ async fn poll_latest_reads_the_last_bars_and_open_interest() {
         (1_760_226_900_000, 5_033_629.57)
     );
 }
+
+#[tokio::test]
+async fn a_403_is_bybits_rate_limit_ban_and_ends_the_fetch() {
+    let server = server(btc_5m(), Arc::new(Vec::new())).await;
+    Mock::given(path(KLINE))
+        .respond_with(ResponseTemplate::new(403).set_body_string("access too frequent"))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let request = FetchRequest {
+        venue: Venue::Bybit,
+        symbol: "BTCUSDT".into(),
+        interval_ms: FIVE_MIN_MS,
+        start_ms: 1_758_242_100_000,
+        end_ms: 1_758_245_100_000,
+    };
+    let error = fetch(
+        &request,
+        &config(&server.uri(), 1_759_276_800_000),
+        &no_progress,
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(count(&server, KLINE).await, 1);
+    let message = error.to_string();
+    assert!(
+        message.contains("Bybit")
+            && message.contains("HTTP 403")
+            && message.contains("rate limited"),
+        "{message}"
+    );
+}

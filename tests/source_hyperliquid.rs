@@ -191,3 +191,33 @@ async fn symbols_lists_listed_coins() {
         .unwrap();
     assert_eq!(list, vec!["BTC".to_string(), "HYPE".to_string()]);
 }
+
+#[tokio::test]
+async fn poll_latest_reads_the_last_candles_and_current_open_interest() {
+    let server = server(hype_5m()).await;
+    Mock::given(method("POST"))
+        .and(path("/info"))
+        .and(body_partial_json(json!({"type": "metaAndAssetCtxs"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"universe": [{"name": "HYPE", "szDecimals": 2, "maxLeverage": 10}]},
+            [{"openInterest": "5033629.57", "markPx": "36.828", "funding": "0", "dayNtlVlm": "0"}]
+        ])))
+        .mount(&server)
+        .await;
+    // 2025-10-11 23:57:30.
+    let now_ms = 1_760_227_050_000;
+    let latest = source::poll_latest(
+        Venue::Hyperliquid,
+        "HYPEUSDT",
+        FIVE_MIN_MS,
+        &config(&server.uri(), now_ms),
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
+    let times: Vec<i64> = latest.bars.iter().map(|b| b.open_time_ms).collect();
+    assert_eq!(times, vec![1_760_226_600_000, 1_760_226_900_000]);
+    assert_eq!(latest.bars[1].open, 36.897);
+    let oi = latest.open_interest.unwrap();
+    assert_eq!((oi.time_ms, oi.open_interest), (now_ms, 5_033_629.57));
+}

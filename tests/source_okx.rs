@@ -221,3 +221,57 @@ async fn a_rate_limit_code_is_retried() {
     assert_eq!(outcome.dataset.bars.len(), 50);
     assert_eq!(count(&server, CANDLES).await, 2);
 }
+
+#[tokio::test]
+async fn poll_latest_reads_the_last_candles_and_open_interest_in_coins() {
+    let server = MockServer::start().await;
+    // /market/candles answers newest first, like history-candles.
+    let bars = btc_5m_oct22();
+    let rows: Vec<Value> = bars[10..]
+        .iter()
+        .rev()
+        .map(|b| {
+            json!([
+                b.open_time_ms.to_string(),
+                b.open,
+                b.high,
+                b.low,
+                b.close,
+                "0",
+                b.volume,
+                "0",
+                "0"
+            ])
+        })
+        .collect();
+    Mock::given(path("/api/v5/market/candles"))
+        .and(query_param("instId", "BTC-USDT-SWAP"))
+        .and(query_param("limit", "2"))
+        .respond_with(okx_body(Value::Array(rows)))
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v5/public/open-interest"))
+        .respond_with(okx_body(json!([
+            {"instType": "SWAP", "instId": "BTC-USDT-SWAP", "oi": "2500000", "oiCcy": "25000", "oiUsd": "2697000000", "ts": "1761127170000"}
+        ])))
+        .mount(&server)
+        .await;
+    let latest = liqmap::source::poll_latest(
+        Venue::Okx,
+        "BTCUSDT",
+        FIVE_MIN_MS,
+        &config(&server.uri(), 1_761_127_180_000),
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
+    let times: Vec<i64> = latest.bars.iter().map(|b| b.open_time_ms).collect();
+    // The 09:50 and 09:55 bars of 2025-10-22, oldest first.
+    assert_eq!(times, vec![1_761_126_600_000, 1_761_126_900_000]);
+    // [1761126900000,107971.4,108030.2,107891.1,107907.9,253.883]
+    assert_eq!(
+        (latest.bars[1].close, latest.bars[1].volume),
+        (107907.9, 253.883)
+    );
+    assert_eq!(latest.open_interest.unwrap().open_interest, 25000.0);
+}

@@ -14,16 +14,18 @@ mod http;
 mod hyperliquid;
 pub mod interval;
 mod limits;
-mod live;
 mod okx;
+mod poll;
 mod ranges;
 mod retry;
+mod stream;
 mod venue;
 
 pub use error::{Cause, SourceError};
 pub use fetch::fetch;
 pub use limits::RateLimit;
-pub use live::{LatestSample, LiveEvent, StreamStatus, poll_latest, stream_liquidations};
+pub use poll::{LatestSample, poll_latest};
+pub use stream::{LiveEvent, StreamStatus, stream_liquidations};
 pub use venue::{Venue, symbols};
 
 pub(crate) use venue::venue_error;

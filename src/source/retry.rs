@@ -8,6 +8,9 @@ use super::error::{Cause, SourceError, excerpt};
 use super::http::{Call, Session};
 use super::venue_error;
 
+/// How long Bybit bans an IP that answered 403 "access too frequent".
+const BYBIT_BAN_MS: u64 = 600_000;
+
 /// What one try came to.
 enum Try<T> {
     Done(T),
@@ -86,6 +89,14 @@ async fn try_once<T>(
         // A body cut short (the connection closed before Content-Length bytes) lands here.
         Err(e) => return Try::Again(Cause::InvalidBody(error_chain(&e)), None),
     };
+    if session.venue == super::Venue::Bybit && status == 403 {
+        // Bybit's "access too frequent": the IP is banned for 10 minutes, far too long to wait
+        // inside a fetch.
+        return Try::Fail(Cause::RateLimited {
+            status,
+            retry_after_ms: BYBIT_BAN_MS,
+        });
+    }
     if status == 429 || status == 418 {
         let wait = retry_after.unwrap_or_else(|| backoff(session, 1));
         let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);

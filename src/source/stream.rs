@@ -1,6 +1,5 @@
-//! Live mode: the latest bars and open interest polled over REST, and liquidations streamed over
-//! a websocket (Binance `<symbol>@forceOrder`, Bybit `allLiquidation.<symbol>`) that reconnects
-//! with backoff and skips frames it cannot read.
+//! Live liquidations over a websocket (Binance `<symbol>@forceOrder`, Bybit
+//! `allLiquidation.<symbol>`), reconnecting with backoff and skipping frames it cannot read.
 
 use std::time::Duration;
 
@@ -11,44 +10,9 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
 use super::error::{Cause, SourceError};
-use super::http::Session;
 use super::venue::{millis, number};
-use super::{CancelToken, SourceConfig, Venue, binance, bybit, hyperliquid, okx};
-use crate::model::{Bar, Liquidation, OpenInterestSample, Side};
-
-/// The newest bars and open interest, as polled at each interval in live mode.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LatestSample {
-    /// The last bars in time order: the one still open last, the one before it first.
-    pub bars: Vec<Bar>,
-    /// The current open interest, if the venue serves it.
-    pub open_interest: Option<OpenInterestSample>,
-}
-
-/// Polls the newest bars and the current open interest of `symbol` once.
-pub async fn poll_latest(
-    venue: Venue,
-    symbol: &str,
-    interval_ms: i64,
-    config: &SourceConfig,
-    cancel: &CancelToken,
-) -> Result<LatestSample, SourceError> {
-    let session = Session::new(venue, config, cancel.clone())?;
-    let (bars, open_interest) = match venue {
-        Venue::Binance => {
-            binance::latest(&session, &symbol.to_ascii_uppercase(), interval_ms).await?
-        }
-        Venue::Bybit => bybit::latest(&session, &symbol.to_ascii_uppercase(), interval_ms).await?,
-        Venue::Okx => okx::latest(&session, &okx::inst_id(symbol), interval_ms).await?,
-        Venue::Hyperliquid => {
-            hyperliquid::latest(&session, &hyperliquid::coin(symbol), interval_ms).await?
-        }
-    };
-    Ok(LatestSample {
-        bars,
-        open_interest,
-    })
-}
+use super::{CancelToken, SourceConfig, Venue};
+use crate::model::{Liquidation, Side};
 
 /// The state of a liquidation stream, for a status line.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -120,10 +120,12 @@ pub fn run(args: &FetchArgs) -> anyhow::Result<Ended> {
 
     if cancel.is_cancelled() {
         let arrived = outcome.as_ref().map_or(0, |o| o.dataset.bars.len());
-        eprintln!(
-            "cancelled: nothing written to {} ({arrived} bars had arrived; they stay in the cache)",
-            args.out.display()
-        );
+        let kept = if arrived > 0 && !args.no_cache {
+            format!(" ({arrived} bars had arrived; they stay in the cache)")
+        } else {
+            String::new()
+        };
+        eprintln!("cancelled: nothing written to {}{kept}", args.out.display());
         return Ok(Ended::Cancelled);
     }
     let outcome = outcome?;

@@ -113,7 +113,9 @@ pub struct FetchRequest {
 pub struct FetchProgress {
     /// Pages fetched so far.
     pub pages_done: u64,
-    /// Pages expected in all; an estimate that grows if the venue serves smaller pages.
+    /// Pages expected in all; an estimate that grows if the venue serves smaller pages and is
+    /// set to `pages_done` when paging ends early because the data did. 0 when the cache held
+    /// everything.
     pub pages_total: u64,
 }
 

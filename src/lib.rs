@@ -11,6 +11,7 @@ pub mod engine;
 pub mod model;
 pub mod render;
 pub mod settings;
+pub mod source;
 pub mod synth;
 pub mod time;
 pub mod ui;

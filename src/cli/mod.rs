@@ -3,6 +3,7 @@
 mod clusters;
 mod common;
 mod export;
+mod fetch;
 mod import;
 mod info;
 mod map;
@@ -34,6 +35,8 @@ pub enum Command {
     Clusters(clusters::ClustersArgs),
     /// Write a PNG of the heatmap under the candles, and the grid or clusters as CSV.
     Export(export::ExportArgs),
+    /// Download bars, open interest and liquidations from an exchange into a dataset file.
+    Fetch(fetch::FetchArgs),
     /// Open the viewer window on a dataset or importable file.
     View(view::ViewArgs),
 }
@@ -50,6 +53,11 @@ pub fn main() -> ExitCode {
         Some(Command::Map(args)) => map::run(&args),
         Some(Command::Clusters(args)) => clusters::run(&args),
         Some(Command::Export(args)) => export::run(&args),
+        Some(Command::Fetch(args)) => match fetch::run(&args) {
+            Ok(fetch::Ended::Written) => Ok(()),
+            Ok(fetch::Ended::Cancelled) => return ExitCode::from(fetch::CANCELLED_EXIT),
+            Err(err) => Err(err),
+        },
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,707 @@
+//! Binance USD-M against a replay server on 127.0.0.1: paging, open interest, faults, cancel,
+//! cache. Expected values are read by hand from tests/data/sources.
+#![allow(clippy::inconsistent_digit_grouping)]
+
+#[path = "source_support/mod.rs"]
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use liqmap::source::{self, CancelToken, FetchProgress, FetchRequest, SourceConfig, Venue, fetch};
+use serde_json::json;
+use support::*;
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const KLINES: &str = "/fapi/v1/klines";
+const OI: &str = "/futures/data/openInterestHist";
+/// Bar 7 of the BTC file: 2025-09-19 00:35 UTC.
+const BTC_START_MS: i64 = 1_758_242_100_000;
+/// 2025-10-01 00:00 UTC: the BTC file lies within the last 30 days.
+const BTC_NOW_MS: i64 = 1_759_276_800_000;
+/// 2025-10-08 00:00 and 2025-10-12 00:00 UTC: the HYPEUSDT files.
+const HYPE_START_MS: i64 = 1_759_881_600_000;
+const HYPE_END_MS: i64 = 1_760_227_200_000;
+/// 2025-10-20 00:00 UTC.
+const HYPE_NOW_MS: i64 = 1_760_918_400_000;
+
+/// A server replaying the BTC klines, with no open interest for BTC.
+async fn btc_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(KLINES))
+        .respond_with(BinanceKlines(btc_5m(), FIVE_MIN_MS))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(OI))
+        .respond_with(BinanceOi(Arc::new(Vec::new())))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn btc_request(bars: i64) -> FetchRequest {
+    FetchRequest {
+        venue: Venue::Binance,
+        symbol: "BTCUSDT".into(),
+        interval_ms: FIVE_MIN_MS,
+        start_ms: BTC_START_MS,
+        end_ms: BTC_START_MS + bars * FIVE_MIN_MS,
+    }
+}
+
+async fn fetch_with(
+    request: &FetchRequest,
+    config: &SourceConfig,
+) -> Result<source::FetchOutcome, source::SourceError> {
+    fetch(request, config, &no_progress, &CancelToken::new()).await
+}
+
+/// Mounts `template` for the first `times` klines requests, ahead of the replay.
+async fn fault_first(server: &MockServer, times: u64, template: ResponseTemplate) {
+    Mock::given(method("GET"))
+        .and(path(KLINES))
+        .respond_with(template)
+        .up_to_n_times(times)
+        .with_priority(1)
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn klines_page_forward_and_cover_the_span_exactly() {
+    let server = btc_server().await;
+    let seen = Arc::new(Mutex::new(Vec::<FetchProgress>::new()));
+    let sink = seen.clone();
+    let progress = move |p: FetchProgress| sink.lock().unwrap().push(p);
+    // 3100 bars: pages of 1500, 1500 and 100.
+    let request = btc_request(3100);
+    let outcome = fetch(
+        &request,
+        &config(&server.uri(), BTC_NOW_MS),
+        &progress,
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
+    assert!(outcome.complete, "{:?}", outcome.problems);
+    let bars = &outcome.dataset.bars;
+    assert_eq!(bars.len(), 3100);
+    for (i, bar) in bars.iter().enumerate() {
+        assert_eq!(
+            bar.open_time_ms,
+            BTC_START_MS + i as i64 * FIVE_MIN_MS,
+            "bar {i}"
+        );
+    }
+    // Row 7 of the file: [1758242100000, 117223.8, 117316.0, 117223.8, 117288.1, 198.154].
+    assert_eq!(
+        (
+            bars[0].open,
+            bars[0].high,
+            bars[0].low,
+            bars[0].close,
+            bars[0].volume
+        ),
+        (117223.8, 117316.0, 117223.8, 117288.1, 198.154)
+    );
+    // Rows 1506 and 1507 meet at the first page boundary.
+    assert_eq!(bars[1499].open_time_ms, 1_758_691_800_000);
+    assert_eq!(bars[1499].close, 112253.8);
+    assert_eq!(bars[1500].open, 112253.9);
+    // Row 3106: [1759171800000, 113995.8, 113999.9, 113964.4, 113994.9, 120.248].
+    assert_eq!(bars[3099].open_time_ms, 1_759_171_800_000);
+    assert_eq!(bars[3099].close, 113994.9);
+    assert_eq!(count(&server, KLINES).await, 3);
+    assert_eq!(outcome.dataset.exchange, "binance-usdm");
+    let seen = seen.lock().unwrap();
+    let last = seen.last().unwrap();
+    assert_eq!(last.pages_done, last.pages_total);
+    // 3 pages of klines and 1 (empty) page of open interest.
+    assert_eq!(last.pages_done, 4);
+}
+
+async fn hype_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(KLINES))
+        .respond_with(BinanceKlines(hype_5m(), FIVE_MIN_MS))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(OI))
+        .respond_with(BinanceOi(hype_oi()))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn hype_request() -> FetchRequest {
+    FetchRequest {
+        venue: Venue::Binance,
+        symbol: "HYPEUSDT".into(),
+        interval_ms: FIVE_MIN_MS,
+        start_ms: HYPE_START_MS,
+        end_ms: HYPE_END_MS,
+    }
+}
+
+#[tokio::test]
+async fn open_interest_pages_backward_and_keeps_every_row_once() {
+    let server = hype_server().await;
+    let outcome = fetch_with(&hype_request(), &config(&server.uri(), HYPE_NOW_MS))
+        .await
+        .unwrap();
+    assert!(outcome.complete, "{:?}", outcome.problems);
+    let oi = &outcome.dataset.open_interest;
+    // 1152 rows: pages of 500, 500 and 152.
+    assert_eq!(oi.len(), 1152);
+    assert_eq!(count(&server, OI).await, 3);
+    for (i, sample) in oi.iter().enumerate() {
+        assert_eq!(
+            sample.time_ms,
+            HYPE_START_MS + i as i64 * FIVE_MIN_MS,
+            "sample {i}"
+        );
+    }
+    // 2025-10-08 00:00:00,HYPEUSDT,5759013.0800000000000000,260537751.7392000000000000
+    assert_eq!(oi[0].open_interest, 5_759_013.08);
+    assert_eq!(oi[0].value_usd, Some(260537751.7392));
+    // 2025-10-10 06:20:00 (row 653): 5003263.44
+    assert_eq!(oi[652].time_ms, 1_760_077_200_000);
+    assert_eq!(oi[652].open_interest, 5_003_263.44);
+    // 2025-10-11 23:55:00: 5033629.57
+    assert_eq!(oi[1151].open_interest, 5_033_629.57);
+    let bars = &outcome.dataset.bars;
+    assert_eq!(bars.len(), 1152);
+    // 1759881600000,45.12400,45.28500,45.09600,45.23300,24922.48,13711.55,...
+    assert_eq!(bars[0].close, 45.233);
+    assert_eq!(bars[0].taker_buy_volume, Some(13711.55));
+    assert_eq!(bars[1151].close, 36.828);
+}
+
+#[tokio::test]
+async fn open_interest_older_than_30_days_falls_back_to_volume_mode() {
+    let server = hype_server().await;
+    // 2025-12-01: the whole span is older than 30 days.
+    let outcome = fetch_with(&hype_request(), &config(&server.uri(), 1_764_547_200_000))
+        .await
+        .unwrap();
+    assert!(outcome.dataset.open_interest.is_empty());
+    assert_eq!(outcome.dataset.bars.len(), 1152);
+    assert_eq!(count(&server, OI).await, 0);
+    assert!(
+        outcome
+            .problems
+            .iter()
+            .any(|p| p.contains("last 30 days") && p.contains("volume mode")),
+        "{:?}",
+        outcome.problems
+    );
+    assert!(outcome.complete);
+}
+
+#[tokio::test]
+async fn open_interest_refused_with_1130_is_a_note_and_not_retried() {
+    let server = MockServer::start().await;
+    Mock::given(path(KLINES))
+        .respond_with(BinanceKlines(hype_5m(), FIVE_MIN_MS))
+        .mount(&server)
+        .await;
+    Mock::given(path(OI))
+        .respond_with(ResponseTemplate::new(400).set_body_json(
+            json!({"code": -1130, "msg": "Data sent for parameter 'startTime' is not valid."}),
+        ))
+        .mount(&server)
+        .await;
+    let outcome = fetch_with(&hype_request(), &config(&server.uri(), HYPE_NOW_MS))
+        .await
+        .unwrap();
+    assert_eq!(count(&server, OI).await, 1);
+    assert!(outcome.dataset.open_interest.is_empty());
+    assert_eq!(outcome.dataset.bars.len(), 1152);
+    assert!(
+        outcome.problems.iter().any(|p| p.contains("-1130")),
+        "{:?}",
+        outcome.problems
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_symbol_ends_the_fetch_at_once_naming_venue_request_and_cause() {
+    let server = MockServer::start().await;
+    Mock::given(path(KLINES))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"code": -1121, "msg": "Invalid symbol."})),
+        )
+        .mount(&server)
+        .await;
+    let mut request = btc_request(10);
+    request.symbol = "NOPEUSDT".into();
+    let error = fetch_with(&request, &config(&server.uri(), BTC_NOW_MS))
+        .await
+        .unwrap_err();
+    let message = error.to_string();
+    assert_eq!(
+        count(&server, KLINES).await,
+        1,
+        "venue codes are not retried"
+    );
+    for part in [
+        "Binance",
+        "GET /fapi/v1/klines",
+        "symbol=NOPEUSDT",
+        "HTTP 400",
+        "-1121",
+        "Invalid symbol.",
+    ] {
+        assert!(message.contains(part), "{part:?} missing from {message}");
+    }
+}
+
+async fn waits_for_retry_after(status: u16) {
+    let server = btc_server().await;
+    fault_first(
+        &server,
+        1,
+        ResponseTemplate::new(status)
+            .insert_header("Retry-After", "1")
+            .set_body_json(json!({"code": -1003, "msg": "Too many requests."})),
+    )
+    .await;
+    let started = Instant::now();
+    let outcome = fetch_with(&btc_request(100), &config(&server.uri(), BTC_NOW_MS))
+        .await
+        .unwrap();
+    let waited = started.elapsed();
+    assert!(outcome.complete);
+    assert_eq!(outcome.dataset.bars.len(), 100);
+    assert_eq!(count(&server, KLINES).await, 2);
+    assert!(
+        waited >= Duration::from_millis(990) && waited < Duration::from_millis(1800),
+        "waited {waited:?} for Retry-After: 1"
+    );
+}
+
+#[tokio::test]
+async fn a_429_waits_for_retry_after_then_succeeds() {
+    waits_for_retry_after(429).await;
+}
+
+#[tokio::test]
+async fn a_418_waits_for_retry_after_then_succeeds() {
+    waits_for_retry_after(418).await;
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_cap_fails_at_once() {
+    let server = btc_server().await;
+    fault_first(
+        &server,
+        5,
+        ResponseTemplate::new(418).insert_header("Retry-After", "7200"),
+    )
+    .await;
+    let error = fetch_with(&btc_request(10), &config(&server.uri(), BTC_NOW_MS))
+        .await
+        .unwrap_err();
+    assert_eq!(count(&server, KLINES).await, 1);
+    assert!(error.to_string().contains("HTTP 418"), "{error}");
+    assert!(error.to_string().contains("7200000 ms"), "{error}");
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_then_succeed() {
+    let server = btc_server().await;
+    fault_first(
+        &server,
+        2,
+        ResponseTemplate::new(500).set_body_string("Internal error"),
+    )
+    .await;
+    let outcome = fetch_with(&btc_request(100), &config(&server.uri(), BTC_NOW_MS))
+        .await
+        .unwrap();
+    assert!(outcome.complete);
+    assert_eq!(count(&server, KLINES).await, 3);
+}
+
+#[tokio::test]
+async fn retries_stop_after_the_bound() {
+    let server = btc_server().await;
+    fault_first(
+        &server,
+        100,
+        ResponseTemplate::new(503).set_body_string("Service Unavailable"),
+    )
+    .await;
+    let error = fetch_with(&btc_request(100), &config(&server.uri(), BTC_NOW_MS))
+        .await
+        .unwrap_err();
+    assert_eq!(count(&server, KLINES).await, 4, "max_tries is 4");
+    let message = error.to_string();
+    assert!(message.contains("Binance"), "{message}");
+    assert!(message.contains("gave up after 4 tries"), "{message}");
+    assert!(
+        message.contains("HTTP 503: Service Unavailable"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_response_slower_than_the_timeout_is_retried() {
+    let server = btc_server().await;
+    fault_first(
+        &server,
+        1,
+        ResponseTemplate::new(200)
+            .set_body_json(json!([]))
+            .set_delay(Duration::from_secs(5)),
+    )
+    .await;
+    let mut config = config(&server.uri(), BTC_NOW_MS);
+    config.timeout_ms = 300;
+    let started = Instant::now();
+    let outcome = fetch_with(&btc_request(100), &config).await.unwrap();
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(outcome.complete);
+    assert_eq!(outcome.dataset.bars.len(), 100);
+    assert_eq!(count(&server, KLINES).await, 2);
+}
+
+#[tokio::test]
+async fn a_venue_that_never_answers_in_time_fails_naming_the_timeout() {
+    let server = btc_server().await;
+    fault_first(
+        &server,
+        100,
+        ResponseTemplate::new(200).set_delay(Duration::from_secs(5)),
+    )
+    .await;
+    let mut config = config(&server.uri(), BTC_NOW_MS);
+    config.timeout_ms = 200;
+    config.max_tries = 2;
+    let error = fetch_with(&btc_request(100), &config).await.unwrap_err();
+    assert_eq!(count(&server, KLINES).await, 2);
+    assert!(
+        error.to_string().contains("no answer within 200 ms"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_truncated_body_is_retried() {
+    let server = btc_server().await;
+    // The start of a real page, cut mid-row.
+    fault_first(
+        &server,
+        1,
+        ResponseTemplate::new(200).set_body_raw(
+            "[[1758242100000,\"117223.8\",\"117316.0\",\"1172",
+            "application/json",
+        ),
+    )
+    .await;
+    let outcome = fetch_with(&btc_request(100), &config(&server.uri(), BTC_NOW_MS))
+        .await
+        .unwrap();
+    assert!(outcome.complete);
+    assert_eq!(outcome.dataset.bars.len(), 100);
+    assert_eq!(count(&server, KLINES).await, 2);
+}
+
+#[tokio::test]
+async fn an_empty_page_mid_span_is_reported_as_partial() {
+    let server = btc_server().await;
+    // The second page starts at bar 1507 of the file (2025-09-24 05:35 UTC).
+    Mock::given(path(KLINES))
+        .and(query_param("startTime", "1758692100000"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let outcome = fetch_with(&btc_request(3100), &config(&server.uri(), BTC_NOW_MS))
+        .await
+        .unwrap();
+    assert!(!outcome.complete);
+    assert_eq!(outcome.dataset.bars.len(), 1500);
+    assert_eq!(outcome.dataset.bars[1499].open_time_ms, 1_758_691_800_000);
+    assert!(
+        outcome
+            .problems
+            .iter()
+            .any(|p| p.contains("1600 missing at the end")),
+        "{:?}",
+        outcome.problems
+    );
+    assert_eq!(count(&server, KLINES).await, 2);
+}
+
+#[tokio::test]
+async fn a_hole_is_not_cached_as_held() {
+    let server = btc_server().await;
+    Mock::given(path(KLINES))
+        .and(query_param("startTime", "1758692100000"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&server.uri(), BTC_NOW_MS);
+    config.cache_dir = Some(dir.path().to_path_buf());
+    let holed = fetch_with(&btc_request(3100), &config).await.unwrap();
+    assert!(!holed.complete);
+    let again = fetch_with(&btc_request(3100), &config).await.unwrap();
+    assert!(again.complete, "{:?}", again.problems);
+    assert_eq!(again.dataset.bars.len(), 3100);
+    // A page and the empty one, then the whole range again (3 pages).
+    assert_eq!(count(&server, KLINES).await, 5);
+}
+
+#[tokio::test]
+async fn a_page_that_keeps_failing_gives_a_partial_fetch_with_what_arrived() {
+    let server = btc_server().await;
+    Mock::given(path(KLINES))
+        .and(query_param("startTime", "1758692100000"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("Bad Gateway"))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let outcome = fetch_with(&btc_request(3100), &config(&server.uri(), BTC_NOW_MS))
+        .await
+        .unwrap();
+    assert!(!outcome.complete);
+    assert_eq!(outcome.dataset.bars.len(), 1500);
+    // 1 good page, then the bad one 4 times.
+    assert_eq!(count(&server, KLINES).await, 5);
+    let all = outcome.problems.join(" | ");
+    assert!(
+        all.contains("HTTP 502") && all.contains("startTime=1758692100000"),
+        "{all}"
+    );
+}
+
+#[tokio::test]
+async fn cancel_stops_a_request_in_flight_promptly() {
+    let server = btc_server().await;
+    fault_first(
+        &server,
+        100,
+        ResponseTemplate::new(200).set_delay(Duration::from_secs(10)),
+    )
+    .await;
+    let config = config(&server.uri(), BTC_NOW_MS);
+    let cancel = CancelToken::new();
+    let trigger = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        trigger.cancel();
+    });
+    let started = Instant::now();
+    // Spawned as the viewer will: the fetch future is Send and 'static once its inputs move in.
+    let fetching = cancel.clone();
+    let error =
+        tokio::spawn(
+            async move { fetch(&btc_request(100), &config, &no_progress, &fetching).await },
+        )
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(error.is_cancelled(), "{error}");
+    assert!(
+        started.elapsed() < Duration::from_millis(600),
+        "{:?}",
+        started.elapsed()
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(count(&server, KLINES).await, 1);
+}
+
+#[tokio::test]
+async fn cancel_between_pages_keeps_what_arrived_as_partial() {
+    let server = btc_server().await;
+    let cancel = CancelToken::new();
+    let trigger = cancel.clone();
+    let progress = move |p: FetchProgress| {
+        if p.pages_done == 1 {
+            trigger.cancel();
+        }
+    };
+    let outcome = fetch(
+        &btc_request(3100),
+        &config(&server.uri(), BTC_NOW_MS),
+        &progress,
+        &cancel,
+    )
+    .await
+    .unwrap();
+    assert!(!outcome.complete);
+    assert_eq!(outcome.dataset.bars.len(), 1500);
+    assert!(outcome.problems.iter().any(|p| p.contains("cancelled")));
+    assert_eq!(count(&server, KLINES).await, 1);
+}
+
+#[tokio::test]
+async fn the_cache_asks_only_for_missing_ranges() {
+    let server = btc_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&server.uri(), BTC_NOW_MS);
+    config.cache_dir = Some(dir.path().to_path_buf());
+
+    let first = fetch_with(&btc_request(100), &config).await.unwrap();
+    assert_eq!(first.dataset.bars.len(), 100);
+    assert_eq!(count(&server, KLINES).await, 1);
+
+    let wider = fetch_with(&btc_request(200), &config).await.unwrap();
+    assert!(wider.complete);
+    assert_eq!(wider.dataset.bars.len(), 200);
+    let requests = server.received_requests().await.unwrap();
+    let klines: Vec<_> = requests.iter().filter(|r| r.url.path() == KLINES).collect();
+    assert_eq!(klines.len(), 2);
+    // Only bars 100..200 were asked for: 1758242100000 + 100 × 300000.
+    assert!(
+        klines[1]
+            .url
+            .query()
+            .unwrap()
+            .contains("startTime=1758272100000"),
+        "{}",
+        klines[1].url
+    );
+    assert_eq!(wider.dataset.bars[..100], first.dataset.bars[..]);
+
+    let again = fetch_with(&btc_request(200), &config).await.unwrap();
+    assert_eq!(count(&server, KLINES).await, 2, "all from the cache");
+    assert_eq!(again.dataset, wider.dataset);
+    assert!(again.complete);
+}
+
+#[tokio::test]
+async fn a_failed_fetch_keeps_what_arrived_in_the_cache() {
+    let server = btc_server().await;
+    Mock::given(path(KLINES))
+        .and(query_param("startTime", "1758692100000"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(4)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&server.uri(), BTC_NOW_MS);
+    config.cache_dir = Some(dir.path().to_path_buf());
+    let failed = fetch_with(&btc_request(3100), &config).await.unwrap();
+    assert!(!failed.complete);
+    assert_eq!(count(&server, KLINES).await, 5);
+    let retried = fetch_with(&btc_request(3100), &config).await.unwrap();
+    assert!(retried.complete, "{:?}", retried.problems);
+    assert_eq!(retried.dataset.bars.len(), 3100);
+    // The first page was not marked as held (the range failed), so it is asked again, with
+    // the two after it.
+    assert_eq!(count(&server, KLINES).await, 8);
+}
+
+#[tokio::test]
+async fn symbols_lists_trading_perpetuals() {
+    let server = MockServer::start().await;
+    Mock::given(path("/fapi/v1/exchangeInfo"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "timezone": "UTC",
+            "symbols": [
+                {"symbol": "ETHUSDT", "contractType": "PERPETUAL", "status": "TRADING"},
+                {"symbol": "BTCUSDT", "contractType": "PERPETUAL", "status": "TRADING"},
+                {"symbol": "BTCUSDT_251226", "contractType": "CURRENT_QUARTER", "status": "TRADING"},
+                {"symbol": "OLDUSDT", "contractType": "PERPETUAL", "status": "SETTLING"}
+            ]
+        })))
+        .mount(&server)
+        .await;
+    let list = source::symbols(Venue::Binance, &config(&server.uri(), BTC_NOW_MS))
+        .await
+        .unwrap();
+    assert_eq!(list, vec!["BTCUSDT".to_string(), "ETHUSDT".to_string()]);
+}
+
+#[tokio::test]
+async fn poll_latest_reads_the_last_bars_and_open_interest() {
+    let server = btc_server().await;
+    Mock::given(path("/fapi/v1/openInterest"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"openInterest": "80123.456", "symbol": "BTCUSDT", "time": 1759199950000i64}),
+        ))
+        .mount(&server)
+        .await;
+    // 2025-09-30 02:39:10: bar 3199 (02:35) is open, bar 3198 (02:30) closed.
+    let now_ms = 1_759_199_950_000;
+    let latest = source::poll_latest(
+        Venue::Binance,
+        "BTCUSDT",
+        FIVE_MIN_MS,
+        &config(&server.uri(), now_ms),
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
+    let times: Vec<i64> = latest.bars.iter().map(|b| b.open_time_ms).collect();
+    assert_eq!(times, vec![1_759_199_400_000, 1_759_199_700_000]);
+    assert_eq!(latest.bars[1].close, 114430.6);
+    assert_eq!(latest.open_interest.unwrap().open_interest, 80123.456);
+}
+
+#[tokio::test]
+async fn a_connection_closed_mid_body_is_retried_until_the_bound() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // A raw server that promises 4000 bytes, sends the start of a page, and hangs up.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let uri = format!("http://{}", listener.local_addr().unwrap());
+    let served = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = served.clone();
+    tokio::spawn(async move {
+        for _ in 0..10 {
+            let Ok((mut tcp, _)) = listener.accept().await else {
+                return;
+            };
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut buf = [0u8; 4096];
+            let _ = tcp.read(&mut buf).await;
+            let head =
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n";
+            let _ = tcp.write_all(head.as_bytes()).await;
+            let _ = tcp
+                .write_all(b"[[1758242100000,\"117223.8\",\"117316.0\"")
+                .await;
+            drop(tcp);
+        }
+    });
+    let error = fetch_with(&btc_request(10), &config(&uri, BTC_NOW_MS))
+        .await
+        .unwrap_err();
+    assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 4);
+    let message = error.to_string();
+    assert!(message.contains("gave up after 4 tries"), "{message}");
+    assert!(message.contains("invalid response body"), "{message}");
+}
+
+#[tokio::test]
+async fn requests_wait_for_the_request_weight_limit() {
+    let server = btc_server().await;
+    let mut config = config(&server.uri(), BTC_NOW_MS);
+    // A klines request of 1500 rows weighs 10: a full bucket of 20 lets two through at once,
+    // the third waits for 10 units at 20 a second.
+    config.rate_limit_override = Some(source::RateLimit {
+        capacity: 20,
+        window_ms: 1_000,
+    });
+    let started = Instant::now();
+    let outcome = fetch_with(&btc_request(3100), &config).await.unwrap();
+    let waited = started.elapsed();
+    assert!(outcome.complete);
+    assert_eq!(count(&server, KLINES).await, 3);
+    assert!(
+        waited >= Duration::from_millis(480) && waited < Duration::from_millis(1500),
+        "{waited:?}"
+    );
+}

@@ -1,0 +1,277 @@
+//! OKX against a replay server on 127.0.0.1: history-candles paging with `after`, rubik open
+//! interest in USD, liquidation orders in contracts, error codes. The replay re-encodes real
+//! Binance data in OKX's layout (see tests/data/sources/README.md); expected values by hand.
+
+#[path = "source_support/mod.rs"]
+mod support;
+
+use std::sync::Arc;
+
+use liqmap::model::Side;
+use liqmap::source::{
+    CancelToken, FetchOutcome, FetchRequest, SourceConfig, SourceError, Venue, fetch,
+};
+use serde_json::{Value, json};
+use support::*;
+use wiremock::matchers::{path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const CANDLES: &str = "/api/v5/market/history-candles";
+const RUBIK: &str = "/api/v5/rubik/stat/contracts/open-interest-volume";
+const LIQUIDATIONS: &str = "/api/v5/public/liquidation-orders";
+const INSTRUMENTS: &str = "/api/v5/public/instruments";
+
+fn okx_body(data: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({"code": "0", "msg": "", "data": data}))
+}
+
+async fn server(bars: Arc<Vec<RealBar>>, oi_rows: Value) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path(CANDLES))
+        .respond_with(OkxCandles(bars))
+        .mount(&server)
+        .await;
+    Mock::given(path(RUBIK))
+        .respond_with(okx_body(oi_rows))
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn run(request: &FetchRequest, config: &SourceConfig) -> Result<FetchOutcome, SourceError> {
+    fetch(request, config, &no_progress, &CancelToken::new()).await
+}
+
+#[tokio::test]
+async fn candles_page_backward_and_cover_the_span_exactly() {
+    let server = server(btc_5m(), json!([])).await;
+    let start_ms = 1_758_242_100_000;
+    let request = FetchRequest {
+        venue: Venue::Okx,
+        symbol: "BTC-USDT-SWAP".into(),
+        interval_ms: FIVE_MIN_MS,
+        start_ms,
+        end_ms: start_ms + 3100 * FIVE_MIN_MS,
+    };
+    let outcome = run(&request, &config(&server.uri(), 1_759_276_800_000))
+        .await
+        .unwrap();
+    assert!(outcome.complete, "{:?}", outcome.problems);
+    let bars = &outcome.dataset.bars;
+    assert_eq!(bars.len(), 3100);
+    for (i, bar) in bars.iter().enumerate() {
+        assert_eq!(
+            bar.open_time_ms,
+            start_ms + i as i64 * FIVE_MIN_MS,
+            "bar {i}"
+        );
+    }
+    // Row 7: volume 198.154 BTC (volCcy; vol is 19815 contracts of 0.01 BTC).
+    assert_eq!((bars[0].open, bars[0].volume), (117223.8, 198.154));
+    assert_eq!(bars[3099].close, 113994.9);
+    // 3100 bars at 100 a page.
+    assert_eq!(count(&server, CANDLES).await, 31);
+    assert_eq!(outcome.dataset.symbol, "BTC-USDT-SWAP");
+}
+
+#[tokio::test]
+async fn open_interest_in_usd_becomes_coins_at_the_bar_close() {
+    // rubik rows [ts, oi (USD), vol (USD)], newest first, from the HYPEUSDT metrics values.
+    let rows: Vec<Value> = hype_oi()
+        .iter()
+        .rev()
+        .map(|o| json!([o.time_ms.to_string(), o.sum_open_interest_value, "0"]))
+        .collect();
+    let server = server(hype_5m(), Value::Array(rows)).await;
+    let request = FetchRequest {
+        venue: Venue::Okx,
+        symbol: "HYPEUSDT".into(),
+        interval_ms: FIVE_MIN_MS,
+        start_ms: 1_759_881_600_000,
+        end_ms: 1_760_227_200_000,
+    };
+    let outcome = run(&request, &config(&server.uri(), 1_760_918_400_000))
+        .await
+        .unwrap();
+    assert!(outcome.complete, "{:?}", outcome.problems);
+    assert_eq!(outcome.dataset.symbol, "HYPE-USDT-SWAP");
+    let oi = &outcome.dataset.open_interest;
+    assert_eq!(oi.len(), 1152);
+    assert_eq!(count(&server, RUBIK).await, 1);
+    // 260537751.7392 USD at the close of the 2025-10-08 00:00 bar, 45.233.
+    assert_eq!(oi[0].value_usd, Some(260537751.7392));
+    assert!((oi[0].open_interest - 260537751.7392 / 45.233).abs() < 1e-6);
+    // Liquidation orders reach back one day only: this span is older.
+    assert_eq!(count(&server, LIQUIDATIONS).await, 0);
+    assert!(outcome.problems.iter().any(|p| p.contains("last day")));
+}
+
+#[tokio::test]
+async fn liquidation_orders_are_turned_from_contracts_into_coins() {
+    let server = server(btc_5m_oct22(), json!([])).await;
+    Mock::given(path(INSTRUMENTS))
+        .respond_with(okx_body(json!([
+            {"instId": "BTC-USDT-SWAP", "instType": "SWAP", "ctVal": "0.01", "ctValCcy": "BTC", "state": "live"}
+        ])))
+        .mount(&server)
+        .await;
+    // The five BTCUSDT rows of the forceOrder CSV, newest first, sizes in contracts of 0.01 BTC (lot size 0.01 contract).
+    let details: Vec<Value> = liquidations()
+        .iter()
+        .filter(|l| l.symbol == "BTCUSDT")
+        .rev()
+        .map(|l| {
+            let contracts = l.filled_qty.parse::<f64>().unwrap() / 0.01;
+            json!({
+                "side": if l.side == "SELL" { "sell" } else { "buy" },
+                "posSide": if l.side == "SELL" { "long" } else { "short" },
+                "bkPx": l.avg_price, "sz": format!("{contracts:.2}"), "ts": l.time_ms.to_string(),
+                "bkLoss": "0", "ccy": ""
+            })
+        })
+        .collect();
+    Mock::given(path(LIQUIDATIONS))
+        .and(query_param("instFamily", "BTC-USDT"))
+        .respond_with(okx_body(json!([
+            {"instId": "BTC-USDT-SWAP", "instFamily": "BTC-USDT", "instType": "SWAP", "uly": "BTC-USDT", "details": details}
+        ])))
+        .mount(&server)
+        .await;
+    let request = FetchRequest {
+        venue: Venue::Okx,
+        symbol: "BTC-USDT-SWAP".into(),
+        interval_ms: FIVE_MIN_MS,
+        // 2025-10-22 09:00 to 10:00 UTC.
+        start_ms: 1_761_123_600_000,
+        end_ms: 1_761_127_200_000,
+    };
+    let outcome = run(&request, &config(&server.uri(), 1_761_127_230_000))
+        .await
+        .unwrap();
+    assert!(outcome.complete, "{:?}", outcome.problems);
+    assert_eq!(outcome.dataset.bars.len(), 12);
+    let liq = &outcome.dataset.liquidations;
+    assert_eq!(liq.len(), 5);
+    // 2025-10-22T09:40:21.490,BTCUSDT,SELL,107952.8,0.008
+    assert_eq!(liq[0].time_ms, 1_761_126_021_490);
+    assert_eq!(liq[0].price, 107952.8);
+    assert!((liq[0].quantity - 0.008).abs() < 1e-12);
+    assert!(liq.iter().all(|l| l.side == Side::Long));
+    // 2025-10-22T09:42:55.131,BTCUSDT,SELL,107837.9,0.003
+    assert_eq!(liq[4].price, 107837.9);
+    assert!((liq[4].quantity - 0.003).abs() < 1e-12);
+}
+
+#[tokio::test]
+async fn an_error_code_ends_the_fetch_naming_venue_code_and_message() {
+    let server = MockServer::start().await;
+    Mock::given(path(CANDLES))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"code": "51001", "msg": "Instrument ID does not exist", "data": []}),
+        ))
+        .mount(&server)
+        .await;
+    let request = FetchRequest {
+        venue: Venue::Okx,
+        symbol: "NOPE-USDT-SWAP".into(),
+        interval_ms: FIVE_MIN_MS,
+        start_ms: 1_758_242_100_000,
+        end_ms: 1_758_245_100_000,
+    };
+    let error = run(&request, &config(&server.uri(), 1_759_276_800_000))
+        .await
+        .unwrap_err();
+    assert_eq!(count(&server, CANDLES).await, 1);
+    let message = error.to_string();
+    for part in [
+        "OKX",
+        "history-candles",
+        "instId=NOPE-USDT-SWAP",
+        "51001",
+        "Instrument ID does not exist",
+    ] {
+        assert!(message.contains(part), "{part:?} missing from {message}");
+    }
+}
+
+#[tokio::test]
+async fn a_rate_limit_code_is_retried() {
+    let server = server(btc_5m(), json!([])).await;
+    Mock::given(path(CANDLES))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .set_body_json(json!({"code": "50011", "msg": "Too Many Requests", "data": []})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let start_ms = 1_758_242_100_000;
+    let request = FetchRequest {
+        venue: Venue::Okx,
+        symbol: "BTC-USDT-SWAP".into(),
+        interval_ms: FIVE_MIN_MS,
+        start_ms,
+        end_ms: start_ms + 50 * FIVE_MIN_MS,
+    };
+    let outcome = run(&request, &config(&server.uri(), 1_759_276_800_000))
+        .await
+        .unwrap();
+    assert!(outcome.complete);
+    assert_eq!(outcome.dataset.bars.len(), 50);
+    assert_eq!(count(&server, CANDLES).await, 2);
+}
+
+#[tokio::test]
+async fn poll_latest_reads_the_last_candles_and_open_interest_in_coins() {
+    let server = MockServer::start().await;
+    // /market/candles answers newest first, like history-candles.
+    let bars = btc_5m_oct22();
+    let rows: Vec<Value> = bars[10..]
+        .iter()
+        .rev()
+        .map(|b| {
+            json!([
+                b.open_time_ms.to_string(),
+                b.open,
+                b.high,
+                b.low,
+                b.close,
+                "0",
+                b.volume,
+                "0",
+                "0"
+            ])
+        })
+        .collect();
+    Mock::given(path("/api/v5/market/candles"))
+        .and(query_param("instId", "BTC-USDT-SWAP"))
+        .and(query_param("limit", "2"))
+        .respond_with(okx_body(Value::Array(rows)))
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v5/public/open-interest"))
+        .respond_with(okx_body(json!([
+            {"instType": "SWAP", "instId": "BTC-USDT-SWAP", "oi": "2500000", "oiCcy": "25000", "oiUsd": "2697000000", "ts": "1761127170000"}
+        ])))
+        .mount(&server)
+        .await;
+    let latest = liqmap::source::poll_latest(
+        Venue::Okx,
+        "BTCUSDT",
+        FIVE_MIN_MS,
+        &config(&server.uri(), 1_761_127_180_000),
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
+    let times: Vec<i64> = latest.bars.iter().map(|b| b.open_time_ms).collect();
+    // The 09:50 and 09:55 bars of 2025-10-22, oldest first.
+    assert_eq!(times, vec![1_761_126_600_000, 1_761_126_900_000]);
+    // [1761126900000,107971.4,108030.2,107891.1,107907.9,253.883]
+    assert_eq!(
+        (latest.bars[1].close, latest.bars[1].volume),
+        (107907.9, 253.883)
+    );
+    assert_eq!(latest.open_interest.unwrap().open_interest, 25000.0);
+}

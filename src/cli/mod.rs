@@ -6,6 +6,7 @@ mod export;
 mod import;
 mod info;
 mod map;
+mod score;
 
 use std::process::ExitCode;
 
@@ -33,6 +34,8 @@ pub enum Command {
     Clusters(clusters::ClustersArgs),
     /// Write a PNG of the heatmap under the candles, and the grid or clusters as CSV.
     Export(export::ExportArgs),
+    /// Score the map against what price and real liquidations did next.
+    Score(score::ScoreArgs),
 }
 
 /// Runs the command line and turns its outcome into an exit code: 0 on success, 2 on any error
@@ -46,6 +49,7 @@ pub fn main() -> ExitCode {
         Some(Command::Map(args)) => map::run(&args),
         Some(Command::Clusters(args)) => clusters::run(&args),
         Some(Command::Export(args)) => export::run(&args),
+        Some(Command::Score(args)) => score::run(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -390,3 +390,93 @@ fn fit_text(fit: &FitReport) -> String {
     );
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Engine;
+    use crate::model::{Bar, Dataset, Liquidation, Side};
+    use crate::settings::{LeverageTier, ModelSettings, SourceChoice, SplitChoice, TierList};
+
+    /// 40 one-minute bars flat at 100.5; bar 0 opens 201 USD of 10x longs (level 90.45, band
+    /// [90, 91], controls [91, 92] and [89, 90]); every fifth bar dips to `dip_low`.
+    fn report(dip_low: f64, liquidations: Vec<Liquidation>) -> ScoreReport {
+        let bars = (0..40)
+            .map(|i| Bar {
+                open_time_ms: i * 60_000,
+                open: 100.5,
+                high: 100.5,
+                low: if i > 0 && i % 5 == 0 { dip_low } else { 100.5 },
+                close: 100.5,
+                volume: if i == 0 { 2.0 } else { 0.0 },
+                taker_buy_volume: None,
+                quote_volume: None,
+            })
+            .collect();
+        let data = Dataset {
+            exchange: "test".into(),
+            symbol: "TESTUSDT".into(),
+            interval_ms: 60_000,
+            bars,
+            open_interest: Vec::new(),
+            liquidations,
+        };
+        let settings = ModelSettings {
+            source: SourceChoice::Volume,
+            split: SplitChoice::Fixed(1.0),
+            tiers: TierList(vec![LeverageTier {
+                leverage: 10.0,
+                weight: 1.0,
+            }]),
+            mmr: 0.0,
+            ..ModelSettings::default()
+        };
+        let engine = Engine::new(&data, &settings).unwrap();
+        let params = ScoreParams {
+            horizon_bars: 5,
+            max_distance_pct: 15.0,
+            ..ScoreParams::new(1.0, 60_000)
+        };
+        score::score(&engine, &data, &engine.default_selection(), &params).unwrap()
+    }
+
+    #[test]
+    fn the_table_says_when_the_control_wins() {
+        // Dips to 91.5 reach the inward control but stop short of the cluster.
+        let text = table("TESTUSDT", 60_000, &report(91.5, Vec::new()), None, None);
+        assert!(
+            text.contains(
+                "=> clusters were reached LESS often than empty bands: no evidence the map helps here"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("the last 5 bars are not scored"), "{text}");
+        assert!(text.contains("none in this dataset"), "{text}");
+    }
+
+    #[test]
+    fn the_table_says_when_the_map_helps_and_what_real_liquidations_rest_on() {
+        let events = vec![Liquidation {
+            time_ms: 3 * 60_000,
+            side: Side::Long,
+            price: 90.5,
+            quantity: 10.0,
+        }];
+        let text = table("TESTUSDT", 60_000, &report(90.6, events), None, None);
+        assert!(text.contains("clusters were reached MORE often"), "{text}");
+        assert!(text.contains("Real liquidations: 1 events"), "{text}");
+        assert!(text.contains("read the lift as anecdote"), "{text}");
+    }
+
+    #[test]
+    fn json_adds_calibration_and_fit_only_when_asked() {
+        let report = report(90.6, Vec::new());
+        let doc: serde_json::Value =
+            serde_json::from_str(&json("TESTUSDT", &report, None, None).unwrap()).unwrap();
+        assert_eq!(doc["symbol"], "TESTUSDT");
+        assert!(doc.get("reach").is_some() && doc.get("calibration").is_none());
+        let doc: serde_json::Value =
+            serde_json::from_str(&json("TESTUSDT", &report, Some(&[]), None).unwrap()).unwrap();
+        assert!(doc["calibration"].is_array());
+    }
+}

@@ -14,7 +14,7 @@ use crate::model::Dataset;
 use crate::settings::{LeverageTier, ModelSettings, SourceChoice, SplitChoice, TierList};
 
 /// Bars sampled per trial of the weight search.
-pub const FIT_SAMPLED_BARS: usize = 400;
+pub const FIT_SAMPLED_BARS: usize = 200;
 /// A trial of the weight search needs at least this many clusters with a control.
 pub const MIN_FIT_CLUSTERS: u64 = 30;
 /// Factors a tier's weight is multiplied by in each step of the search.

@@ -54,6 +54,10 @@ fn lift_by_hand() {
     assert_eq!((hourly.first_bar, hourly.end_bar), (3, 8));
     assert!(near(hourly.hours, 5.0 / 60.0, 1e-12));
     assert_eq!(hourly.predicted_usd, 0.0);
+    assert!(
+        hourly.predicted_usd.is_sign_positive(),
+        "an empty sum prints as 0, not -0"
+    );
     assert!(near(hourly.real_usd_per_hour, 24_480.0, 1e-6));
     assert_eq!(hourly.predicted_to_real, Some(0.0));
 }
@@ -111,4 +115,5 @@ fn no_real_liquidations_means_no_lift() {
     assert_eq!((real.real_events, real.events_in_range), (0, 0));
     assert_eq!((real.lift, real.control_lift), (None, None));
     assert!(real.predicted_vs_real_per_hour.is_none());
+    assert!(real.real_usd.is_sign_positive());
 }

@@ -24,6 +24,12 @@
 //! price runs to the clusters and turns there, and loses when it stops short of them: reach that
 //! merely falls with distance gives a tie, and the mean distances of clusters and controls are
 //! reported so a reader can check that they match.
+//!
+//! What beating the controls means. In this model a band near the price is mostly empty because
+//! price passed through it lately and liquidated its levels, while clusters stand where price has
+//! not been since they formed. A map that only said "where price has not been lately" would lose
+//! to its controls whenever price keeps revisiting its recent range; clusters that beat them
+//! carry information beyond that.
 
 use std::ops::Range;
 

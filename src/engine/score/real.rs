@@ -121,6 +121,12 @@ pub fn liquidations_per_bar(
     bars
 }
 
+/// A sum of USD starting from +0.0: `Iterator::sum` starts floats at -0.0, which an empty sum
+/// would print as "-0".
+fn usd_sum(values: impl Iterator<Item = f64>) -> f64 {
+    values.fold(0.0, |total, v| total + v)
+}
+
 /// The bar whose time holds `time_ms`, if any.
 fn bar_of(engine: &Engine, time_ms: i64) -> Option<usize> {
     let times = engine.bar_times_ms();
@@ -297,7 +303,7 @@ pub(super) fn score_real(
     let per_hour = per_hour(engine, selection, &by_bar);
     Ok(RealScore {
         real_events: in_span.len() as u64,
-        real_usd: in_span.iter().map(|e| e.notional_usd()).sum(),
+        real_usd: usd_sum(in_span.iter().map(|e| e.notional_usd())),
         events_scored,
         events_not_scored: in_span.len() as u64 - events_scored,
         events_in_range,
@@ -326,13 +332,14 @@ fn per_hour(
     let first_bar = *by_bar.keys().next()?;
     let end_bar = *by_bar.keys().next_back()? + 1;
     let hours = (end_bar - first_bar) as f64 * engine.interval_ms() as f64 / HOUR_MS;
-    let predicted_usd: f64 = engine
-        .predicted_liquidations(selection)
-        .iter()
-        .filter(|d| (first_bar..end_bar).contains(&d.bar))
-        .map(|d| d.notional_usd)
-        .sum();
-    let real_usd: f64 = by_bar.values().flatten().map(|e| e.notional_usd()).sum();
+    let predicted_usd = usd_sum(
+        engine
+            .predicted_liquidations(selection)
+            .iter()
+            .filter(|d| (first_bar..end_bar).contains(&d.bar))
+            .map(|d| d.notional_usd),
+    );
+    let real_usd = usd_sum(by_bar.values().flatten().map(|e| e.notional_usd()));
     let per = |usd: f64| if hours > 0.0 { usd / hours } else { 0.0 };
     Some(PerHour {
         first_bar,

@@ -147,3 +147,33 @@ fn bad_parameters_are_refused_with_a_reason() {
     assert!(fit_tier_weights(&engine, &data, &params(), 0.5).is_err());
     assert!(fit_tier_weights(&engine, &data, &params(), 1.0).is_err());
 }
+
+#[test]
+fn progress_is_reported_and_cancelling_stops_the_run() {
+    use liqmap::engine::score::{ScoreError, Stage, score_span_with_progress};
+    // 10 bars, horizon 5: 5 reach maps; events in bars 3 and 4: 2 more maps.
+    let events = vec![
+        liquidation(3, Side::Long, 90.5, 1.0),
+        liquidation(4, Side::Long, 90.5, 1.0),
+    ];
+    let data = dataset(flat(10), events);
+    let engine = build_engine(&data, &ten_x(0.5));
+    let selection = engine.default_selection();
+    let mut seen = Vec::new();
+    score_span_with_progress(&engine, &data, &selection, &params(), 0..10, &mut |p| {
+        seen.push((p.stage, p.done, p.total));
+        true
+    })
+    .unwrap();
+    assert_eq!(seen.len(), 7);
+    assert_eq!(seen[4], (Stage::Reach, 5, 5));
+    assert_eq!(seen[6], (Stage::RealLiquidations, 2, 2));
+    let mut calls = 0;
+    let stopped =
+        score_span_with_progress(&engine, &data, &selection, &params(), 0..10, &mut |_| {
+            calls += 1;
+            calls < 3
+        });
+    assert_eq!(stopped, Err(ScoreError::Cancelled));
+    assert_eq!(calls, 3);
+}

@@ -250,7 +250,15 @@ pub fn fit_tier_weights(
     let mut evaluations = 0;
     let mut objective = |selection: &LayerSelection| -> Result<Option<f64>, ScoreError> {
         evaluations += 1;
-        let reach = score_reach(engine, dataset, selection, params, 0..train_end, cap)?;
+        let reach = score_reach(
+            engine,
+            dataset,
+            selection,
+            params,
+            0..train_end,
+            cap,
+            &mut |_| true,
+        )?;
         if reach.reach_with_control.total < MIN_FIT_CLUSTERS {
             return Ok(None);
         }

@@ -62,6 +62,9 @@ pub enum ScoreError {
     /// A parameter out of its range.
     #[error("bad score parameter: {0}")]
     BadParam(String),
+    /// The caller's progress callback asked to stop.
+    #[error("scoring was cancelled")]
+    Cancelled,
     /// The engine was built from another dataset.
     #[error("the engine has {engine_bars} bars but the dataset {dataset_bars}")]
     Mismatch {
@@ -139,6 +142,31 @@ impl ScoreParams {
     }
 }
 
+/// The stage a scoring run is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Mapping the sampled bars for reach.
+    Reach,
+    /// Mapping the bars before real liquidations.
+    RealLiquidations,
+}
+
+/// How far a scoring run has got: `done` of `total` maps of the current stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// The stage.
+    pub stage: Stage,
+    /// Maps built so far in this stage.
+    pub done: usize,
+    /// Maps this stage needs.
+    pub total: usize,
+}
+
+/// Called after every map with the progress so far; returning `false` cancels the run with
+/// [`ScoreError::Cancelled`]. A viewer scoring on a worker thread reports progress and stops on
+/// request through it.
+pub type ProgressFn<'a> = dyn FnMut(Progress) -> bool + 'a;
+
 /// Every figure of one scoring run. Serialised, it is the `liqmap score --format json` document
 /// (the reach and real-liquidation figures appear at the top level).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -174,6 +202,19 @@ pub fn score_span(
     params: &ScoreParams,
     span: Range<usize>,
 ) -> Result<ScoreReport, ScoreError> {
+    score_span_with_progress(engine, dataset, selection, params, span, &mut |_| true)
+}
+
+/// As [`score_span`], reporting progress after every map and stopping when `on_progress` returns
+/// `false`.
+pub fn score_span_with_progress(
+    engine: &Engine,
+    dataset: &Dataset,
+    selection: &LayerSelection,
+    params: &ScoreParams,
+    span: Range<usize>,
+    on_progress: &mut ProgressFn<'_>,
+) -> Result<ScoreReport, ScoreError> {
     params.check()?;
     if engine.bar_count() != dataset.bars.len() {
         return Err(ScoreError::Mismatch {
@@ -189,8 +230,9 @@ pub fn score_span(
         params,
         span.clone(),
         params.max_sampled_bars,
+        on_progress,
     )?;
-    let real_score = real::score_real(engine, dataset, selection, params, span)?;
+    let real_score = real::score_real(engine, dataset, selection, params, span, on_progress)?;
     Ok(ScoreReport {
         settings: engine.settings().summary(),
         params: *params,

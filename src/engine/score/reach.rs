@@ -37,7 +37,7 @@ use serde::Serialize;
 
 use super::rate::{Rate, Tally};
 use super::verdict::Verdict;
-use super::{ScoreError, ScoreParams};
+use super::{Progress, ProgressFn, ScoreError, ScoreParams, Stage};
 use crate::engine::clusters::find_clusters;
 use crate::engine::{Cluster, Engine, LayerSelection, LiqMap};
 use crate::model::{Dataset, Side};
@@ -137,11 +137,20 @@ pub(super) fn score_reach(
     params: &ScoreParams,
     span: Range<usize>,
     cap: usize,
+    on_progress: &mut ProgressFn<'_>,
 ) -> Result<ReachScore, ScoreError> {
     let (bars, cut) = sample_bars(span.clone(), params.horizon_bars, cap);
     let mut outcomes = Vec::new();
-    for &bar in &bars {
+    for (done, &bar) in bars.iter().enumerate() {
         outcomes.extend(outcomes_at(engine, dataset, selection, params, bar)?);
+        let progress = Progress {
+            stage: Stage::Reach,
+            done: done + 1,
+            total: bars.len(),
+        };
+        if !on_progress(progress) {
+            return Err(ScoreError::Cancelled);
+        }
     }
     let scoreable = span.len() - cut;
     Ok(summarise(

@@ -21,7 +21,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use super::reach::{Band, control_bands};
-use super::{ScoreError, ScoreParams};
+use super::{Progress, ProgressFn, ScoreError, ScoreParams, Stage};
 use crate::engine::clusters::find_clusters;
 use crate::engine::{Engine, LayerSelection};
 use crate::model::{Dataset, Liquidation, Side};
@@ -232,6 +232,7 @@ pub(super) fn score_real(
     selection: &LayerSelection,
     params: &ScoreParams,
     span: Range<usize>,
+    on_progress: &mut ProgressFn<'_>,
 ) -> Result<RealScore, ScoreError> {
     let times = engine.bar_times_ms();
     let span_start_ms = times.get(span.start).copied();
@@ -271,9 +272,17 @@ pub(super) fn score_real(
     let mut events_in_range = 0u64;
     let (mut usd_in_range, mut usd_in_bands, mut usd_in_controls) = (0.0, 0.0, 0.0);
     let (mut expected_usd, mut control_expected_usd) = (0.0, 0.0);
-    for &bar in &chosen {
+    for (done, &bar) in chosen.iter().enumerate() {
         let events = by_bar.get(&bar).map_or(&[][..], Vec::as_slice);
-        let sides = bands_at(engine, selection, params, bar - 1)?;
+        let sides = bands_at(engine, selection, params, bar.saturating_sub(1))?;
+        let progress = Progress {
+            stage: Stage::RealLiquidations,
+            done: done + 1,
+            total: chosen.len(),
+        };
+        if !on_progress(progress) {
+            return Err(ScoreError::Cancelled);
+        }
         for event in events {
             events_scored += 1;
             let Some(bands) = sides.get(event.side.index()) else {

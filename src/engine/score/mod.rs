@@ -1,13 +1,13 @@
 //! Scoring the map against what the price and real liquidations did afterwards.
 //!
 //! Three measures, all on the user's own data (see "Scoring" in `docs/engine-model.md`):
-//! - reach ([`reach`]): how often the clusters standing at a bar were entered by price within a
+//! - reach: how often the clusters standing at a bar were entered by price within a
 //!   horizon, against control bands of the same width near the same distance that hold no
 //!   cluster. The control can win, and the report says so when it does;
-//! - real liquidations ([`real`]): the share of real liquidated USD that fell inside a band
+//! - real liquidations: the share of real liquidated USD that fell inside a band
 //!   standing just before it, against the share of the price range the bands covered (a lift),
 //!   and predicted against real liquidated USD per hour;
-//! - calibration ([`calibrate`]): the headline figures across model variants, and an optional
+//! - calibration ([`calibrate`], [`fit_tier_weights`]): the headline figures across model variants, and an optional
 //!   search for tier weights fitted on an earlier span and scored on a later one only.
 //!
 //! Cost: each sampled bar builds one liquidation map and its clusters, and the engine builds a map

@@ -1,14 +1,15 @@
 //! Scoring the map against what the price and real liquidations did afterwards.
 //!
 //! Three measures, all on the user's own data (see "Scoring" in `docs/engine-model.md`):
-//! - reach: how often the clusters standing at a bar were entered by price within a
-//!   horizon, against control bands of the same width near the same distance that hold no
-//!   cluster. The control can win, and the report says so when it does;
-//! - real liquidations: the share of real liquidated USD that fell inside a band
-//!   standing just before it, against the share of the price range the bands covered (a lift),
-//!   and predicted against real liquidated USD per hour;
-//! - calibration ([`calibrate`], [`fit_tier_weights`]): the headline figures across model variants, and an optional
-//!   search for tier weights fitted on an earlier span and scored on a later one only.
+//! - reach: how often the clusters standing at a bar were entered by price within a horizon,
+//!   against two empty control bands of the same width that bracket each cluster's distance (one
+//!   nearer the price, one farther). The control can win, and the report says so when it does;
+//! - real liquidations: the share of real liquidated USD that fell inside a band standing just
+//!   before it, against the share of the price range the bands covered (a lift), and predicted
+//!   against real liquidated USD per hour;
+//! - calibration ([`calibrate`], [`fit_tier_weights`]): the headline figures across model
+//!   variants, and an optional search for tier weights fitted on an earlier span and scored on a
+//!   later one only.
 //!
 //! Cost: each sampled bar builds one liquidation map and its clusters, and the engine builds a map
 //! by walking every level born up to that bar, so a map late in the data costs about levels x

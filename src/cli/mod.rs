@@ -7,6 +7,7 @@ mod fetch;
 mod import;
 mod info;
 mod map;
+mod score;
 mod view;
 
 use std::process::ExitCode;
@@ -39,6 +40,8 @@ pub enum Command {
     Fetch(fetch::FetchArgs),
     /// Open the viewer window on a dataset or importable file.
     View(view::ViewArgs),
+    /// Score the map against what price and real liquidations did next.
+    Score(score::ScoreArgs),
 }
 
 /// Runs the command line and turns its outcome into an exit code: 0 on success, 2 on any error
@@ -58,6 +61,7 @@ pub fn main() -> ExitCode {
             Ok(fetch::Ended::Cancelled) => return ExitCode::from(fetch::CANCELLED_EXIT),
             Err(err) => Err(err),
         },
+        Some(Command::Score(args)) => score::run(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -13,6 +13,7 @@ mod crossing;
 mod grid;
 mod inputs;
 mod map;
+pub mod score;
 
 pub use bins::{DEFAULT_BIN_ROWS, auto_bin_usd};
 pub use clusters::{Cluster, ClusterParams};

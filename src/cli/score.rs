@@ -5,10 +5,11 @@ use std::fmt::Write as _;
 
 use anyhow::Context;
 
-use super::common::{DatasetArg, EngineArgs, human_usd, print_out};
+use super::common::{DatasetArg, EngineArgs, print_out};
 use crate::engine::score::{
     self, FitReport, Headline, Rate, ScoreParams, ScoreReport, VariantScore, Verdict,
 };
+use crate::render::labels::compact_usd;
 
 /// How `liqmap score` prints its result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -251,10 +252,10 @@ fn real_text(report: &ScoreReport) -> String {
         "Real liquidations: {} events, {} USD; {} scored against the map of the bar before, {} \
          of them ({} USD) within {}% of the close on their side",
         real.real_events,
-        human_usd(real.real_usd),
+        compact_usd(real.real_usd),
         real.events_scored,
         real.events_in_range,
-        human_usd(real.usd_in_range),
+        compact_usd(real.usd_in_range),
         report.params.max_distance_pct
     );
     let _ = writeln!(
@@ -299,8 +300,8 @@ fn real_text(report: &ScoreReport) -> String {
             "  predicted (levels dying) against real liquidated USD over {:.1} h of bars with \
              events: {}/h predicted, {}/h real{}",
             hourly.hours,
-            human_usd(hourly.predicted_usd_per_hour),
-            human_usd(hourly.real_usd_per_hour),
+            compact_usd(hourly.predicted_usd_per_hour),
+            compact_usd(hourly.real_usd_per_hour),
             hourly
                 .predicted_to_real
                 .map_or(String::new(), |r| format!(" ({r:.2}x)"))

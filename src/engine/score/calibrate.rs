@@ -11,7 +11,7 @@ use super::reach::score_reach;
 use super::{Rate, ScoreError, ScoreParams, ScoreReport, Verdict, score, score_span};
 use crate::engine::{Engine, LayerSelection};
 use crate::model::Dataset;
-use crate::settings::{LeverageTier, ModelSettings, SourceChoice, SplitChoice, TierList};
+use crate::settings::{HalfLife, LeverageTier, ModelSettings, SourceChoice, SplitChoice, TierList};
 
 /// Bars sampled per trial of the weight search.
 pub const FIT_SAMPLED_BARS: usize = 200;
@@ -132,14 +132,17 @@ fn variants(base: &ModelSettings, interval_ms: i64) -> Vec<(String, ModelSetting
             "tiers high leverage".into(),
             with(&|s| s.tiers = tiers(&[(25.0, 0.2), (50.0, 0.4), (100.0, 0.4)])),
         ),
-        ("no half-life".into(), with(&|s| s.half_life_bars = None)),
+        (
+            "no half-life".into(),
+            with(&|s| s.half_life = HalfLife(None)),
+        ),
         (
             "half-life 1 day".into(),
-            with(&|s| s.half_life_bars = Some(day_bars)),
+            with(&|s| s.half_life = HalfLife(Some(day_bars))),
         ),
         (
             "half-life 1 week".into(),
-            with(&|s| s.half_life_bars = Some(7.0 * day_bars)),
+            with(&|s| s.half_life = HalfLife(Some(7.0 * day_bars))),
         ),
     ]
 }

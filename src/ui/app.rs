@@ -14,6 +14,7 @@ use super::worker::LatestJob;
 use super::{clusters_panel, controls, map_panel, menu};
 use crate::dataset;
 use crate::engine::{Cluster, ClusterParams, Engine, Grid, GridRequest, auto_bin_usd};
+use crate::model::Dataset;
 use crate::render::heatmap::heatmap_rgba;
 
 /// What a panel asks the app to do; applied after the frame's panels are drawn.
@@ -181,6 +182,16 @@ impl LiqmapApp {
                 })
                 .map_err(|err| err.to_string())
         });
+    }
+
+    /// Shows a dataset already in memory (fetched from a venue, or built by a test or benchmark);
+    /// it replaces the one shown as a file opened would.
+    pub fn show_dataset(&mut self, dataset: Dataset, path: Option<PathBuf>) {
+        let loaded = Loaded {
+            dataset: Arc::new(dataset),
+            path,
+        };
+        self.load_job.submit(move || Ok(loaded));
     }
 
     fn open_sample(&mut self) {
@@ -496,7 +507,8 @@ impl LiqmapApp {
             });
         egui::Panel::bottom("clusters")
             .resizable(true)
-            .default_size(170.0)
+            .default_size(190.0)
+            .min_size(120.0)
             .show(ui, |ui| clusters_panel::clusters_ui(ui, self));
         egui::Panel::right("liquidation_map")
             .resizable(true)

@@ -88,6 +88,8 @@ pub struct LiqmapApp {
     texture_dirty: bool,
     /// The top of the colour scale used for the current texture, USD.
     pub texture_top_usd: f64,
+    /// How many times the heatmap texture was uploaded (it must not happen every frame).
+    pub texture_uploads: u64,
     load_job: LatestJob<Result<Loaded, String>>,
     engine_job: LatestJob<Result<EngineResult, String>>,
     grid_job: LatestJob<Result<Arc<Grid>, String>>,
@@ -135,6 +137,7 @@ impl LiqmapApp {
             texture: None,
             texture_dirty: false,
             texture_top_usd: 0.0,
+            texture_uploads: 0,
             load_job: LatestJob::new("load", wake(ctx)),
             engine_job: LatestJob::new("engine", wake(ctx)),
             grid_job: LatestJob::new("grid", wake(ctx)),
@@ -166,6 +169,17 @@ impl LiqmapApp {
             || self.grid_job.is_busy()
             || self.cluster_job.is_busy()
             || self.io_job.is_busy()
+    }
+
+    /// Whether the picture is complete: a dataset, its grid, the texture and the clusters, and no
+    /// job running.
+    pub fn is_settled(&self) -> bool {
+        !self.is_busy()
+            && self.commands.is_empty()
+            && self.data.grid.is_some()
+            && self.texture.is_some()
+            && !self.texture_dirty
+            && self.data.clusters.is_some()
     }
 
     /// The heatmap texture, once the first grid is ready.
@@ -463,6 +477,7 @@ impl LiqmapApp {
             &self.settings.colors,
         );
         self.texture_top_usd = image.top_usd;
+        self.texture_uploads += 1;
         let color_image =
             ColorImage::from_rgba_unmultiplied([image.width, image.height], &image.rgba);
         match &mut self.texture {
@@ -525,7 +540,7 @@ impl LiqmapApp {
 
     fn error_banner_ui(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
-            ui.colored_label(Color32::from_rgb(230, 80, 70), "⚠");
+            ui.colored_label(Color32::from_rgb(230, 80, 70), "Error:");
             if let Some(last) = self.errors.last() {
                 ui.colored_label(Color32::from_rgb(230, 80, 70), last.as_str());
             }

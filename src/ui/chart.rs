@@ -118,7 +118,8 @@ fn grid_request(bounds: &PlotBounds, size: Vec2, row_height: RowHeight) -> Optio
     if !(bounds.is_valid() && x1 > x0 && y1 > y0) {
         return None;
     }
-    let columns = (size.x.round() as usize).clamp(16, MAX_GRID_COLUMNS);
+    // Columns in steps of 16 pixels: a panel one pixel wider does not re-bin the heatmap.
+    let columns = ((size.x / 16.0).round() as usize * 16).clamp(16, MAX_GRID_COLUMNS);
     let span = y1 - y0;
     let step = match row_height {
         // About two screen points a row: zooming in gives finer rows.

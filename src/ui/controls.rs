@@ -11,6 +11,8 @@ use crate::settings::{EntryPrice, LeverageTier, OiDecrease, SourceChoice, SplitC
 
 /// Draws the control panel.
 pub fn controls_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+    open_path_ui(ui, app);
+    ui.separator();
     tiers_ui(ui, app);
     ui.separator();
     sides_ui(ui, app);
@@ -22,8 +24,6 @@ pub fn controls_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
     rows_ui(ui, app);
     ui.separator();
     overlays_ui(ui, app);
-    ui.separator();
-    open_path_ui(ui, app);
 }
 
 fn tiers_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
@@ -60,7 +60,7 @@ fn tiers_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
                 ));
                 if count > 1
                     && ui
-                        .small_button("✕")
+                        .small_button("x")
                         .on_hover_text("remove this tier")
                         .clicked()
                 {
@@ -151,7 +151,7 @@ fn model_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
     let before = app.settings.model.clone();
     let model = &mut app.settings.model;
     egui::Grid::new("model").num_columns(2).show(ui, |ui| {
-        ui.label("Positions from");
+        let label = ui.label("Positions from");
         egui::ComboBox::from_id_salt("source")
             .selected_text(match model.source {
                 SourceChoice::Auto => "auto",
@@ -170,7 +170,9 @@ fn model_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
                     "open interest",
                 );
                 ui.selectable_value(&mut model.source, SourceChoice::Volume, "volume");
-            });
+            })
+            .response
+            .labelled_by(label.id);
         ui.end_row();
         if model.source == SourceChoice::Volume {
             ui.label("Participation");
@@ -184,7 +186,7 @@ fn model_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
             }
         });
         ui.end_row();
-        ui.label("Long share");
+        let label = ui.label("Long share");
         ui.horizontal(|ui| {
             let fixed = match model.split {
                 SplitChoice::Fixed(f) => f,
@@ -206,7 +208,9 @@ fn model_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
                     ui.selectable_value(&mut model.split, SplitChoice::Taker, "taker buys");
                     ui.selectable_value(&mut model.split, SplitChoice::Candle, "candle direction");
                     ui.selectable_value(&mut model.split, SplitChoice::Fixed(fixed), "fixed");
-                });
+                })
+                .response
+                .labelled_by(label.id);
             if let SplitChoice::Fixed(f) = &mut model.split {
                 ui.add(egui::Slider::new(f, 0.0..=1.0));
             }
@@ -380,19 +384,18 @@ fn overlays_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
 }
 
 fn open_path_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
-    ui.heading("Open");
     ui.horizontal(|ui| {
-        let edit = ui.add(
-            egui::TextEdit::singleline(&mut app.path_input)
-                .hint_text("path to a dataset or klines file")
-                .desired_width(150.0),
-        );
+        let label = ui.label("File path");
+        let edit = ui
+            .add(
+                egui::TextEdit::singleline(&mut app.path_input)
+                    .hint_text("dataset or klines file")
+                    .desired_width(120.0),
+            )
+            .labelled_by(label.id);
         let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if (ui.button("Open path").clicked() || enter) && !app.path_input.trim().is_empty() {
             app.send(Command::Open(app.path_input.trim().into()));
         }
     });
-    if ui.button("Open file…").clicked() {
-        app.send(Command::PickOpen);
-    }
 }

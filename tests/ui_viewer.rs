@@ -1,0 +1,281 @@
+//! The viewer driven through its real widgets with egui_kittest: it opens on the sample, tiers
+//! toggle the layers it draws, colours change, the hover tooltip matches the engine, a broken
+//! file leaves the data shown, and snapshots of the window, the liquidation map and the table.
+
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use liqmap::engine::LayerSelection;
+use liqmap::model::Side;
+use liqmap::render::colors::{ColorMap, ScaleTop};
+use liqmap::ui::LiqmapApp;
+use liqmap::ui::settings::ViewerSettings;
+
+fn viewer(width: f32, height: f32) -> Harness<'static, LiqmapApp> {
+    Harness::builder()
+        .with_size([width, height])
+        .with_theme(egui::Theme::Dark)
+        .wgpu()
+        .build_eframe(|cc| LiqmapApp::with_settings(&cc.egui_ctx, ViewerSettings::default(), None))
+}
+
+/// Steps frames until every background job is done and the picture is complete.
+fn settle(harness: &mut Harness<'_, LiqmapApp>) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        harness.step();
+        if harness.state().is_settled() {
+            // A few more frames so a grid asked for by the last frame is taken too.
+            harness.step();
+            if harness.state().is_settled() {
+                return;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the viewer did not settle: errors {:?}",
+            harness.state().errors
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn layer_total(app: &LiqmapApp, tier: usize) -> f64 {
+    let grid = app.data.grid.as_ref().unwrap();
+    grid.layer_keys
+        .iter()
+        .zip(&grid.layers)
+        .filter(|((_, t), _)| *t == tier)
+        .map(|(_, values)| values.iter().sum::<f64>())
+        .sum()
+}
+
+#[test]
+fn opens_on_the_sample_with_candles_and_heatmap() {
+    let mut harness = viewer(1024.0, 640.0);
+    settle(&mut harness);
+    let app = harness.state();
+    let loaded = app.data.loaded.as_ref().expect("a dataset");
+    assert_eq!(loaded.dataset.symbol, "HYPEUSDT");
+    assert!(loaded.path.is_none(), "the bundled sample");
+    assert!(
+        app.data.composed.iter().any(|v| *v > 0.0),
+        "the heatmap has standing notional"
+    );
+    assert!(app.errors.is_empty(), "{:?}", app.errors);
+    // The texture is uploaded when the grid changes, not every frame.
+    let uploads = app.texture_uploads;
+    harness.run_steps(5);
+    assert_eq!(harness.state().texture_uploads, uploads);
+    harness.snapshot("viewer_sample");
+}
+
+#[test]
+fn unticking_100x_removes_its_layer_and_ticking_restores_it() {
+    let mut harness = viewer(1280.0, 800.0);
+    settle(&mut harness);
+    // Default weights 5:0.15, 10:0.30, 25:0.25, 50:0.20, 100:0.10 (they sum to 1).
+    let shares = [0.15, 0.30, 0.25, 0.20, 0.10];
+    let expected_total = |app: &LiqmapApp, shown: [bool; 5]| -> f64 {
+        (0..5)
+            .filter(|&tier| shown[tier])
+            .map(|tier| shares[tier] * layer_total(app, tier))
+            .sum()
+    };
+    let total = |app: &LiqmapApp| app.data.composed.iter().sum::<f64>();
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs());
+    let app = harness.state();
+    assert!(close(total(app), expected_total(app, [true; 5])));
+    assert!(layer_total(app, 4) > 0.0);
+
+    harness.get_by_label("100x").click();
+    settle(&mut harness);
+    let app = harness.state();
+    assert_eq!(
+        app.settings.tier_enabled,
+        vec![true, true, true, true, false]
+    );
+    let without = [true, true, true, true, false];
+    assert!(
+        close(total(app), expected_total(app, without)),
+        "the drawn grid is the other four layers: {} vs {}",
+        total(app),
+        expected_total(app, without)
+    );
+    assert!(total(app) < expected_total(app, [true; 5]));
+
+    harness.get_by_label("100x").click();
+    settle(&mut harness);
+    let app = harness.state();
+    assert_eq!(app.settings.tier_enabled, vec![true; 5]);
+    assert!(close(total(app), expected_total(app, [true; 5])));
+}
+
+#[test]
+fn colour_map_and_fixed_scale_top_change_the_picture() {
+    let mut harness = viewer(1280.0, 800.0);
+    settle(&mut harness);
+    let uploads = harness.state().texture_uploads;
+    harness.get_by_label("fixed USD").click();
+    settle(&mut harness);
+    let app = harness.state();
+    let ScaleTop::FixedUsd(top) = app.settings.colors.top else {
+        panic!("the top is fixed now");
+    };
+    // The fixed top starts at the percentile top the picture had.
+    assert!(top > 0.0 && (app.texture_top_usd - top).abs() < 1.0);
+    assert!(app.texture_uploads > uploads);
+    harness.get_by_label("colour map").click();
+    harness.run_steps(2);
+    harness.get_by_label("magma").click();
+    settle(&mut harness);
+    assert_eq!(harness.state().settings.colors.map, ColorMap::Magma);
+    // Panning with a fixed top keeps the top where it is.
+    harness.key_press(egui::Key::ArrowLeft);
+    settle(&mut harness);
+    assert_eq!(harness.state().texture_top_usd, top);
+}
+
+#[test]
+fn hovering_a_cell_shows_the_engines_notional_there() {
+    let mut harness = viewer(1280.0, 800.0);
+    settle(&mut harness);
+    let (bar, time_ms, price) = {
+        let app = harness.state();
+        let engine = app.data.engine.as_ref().unwrap();
+        // A bar after the crash, and the price of its largest standing long level.
+        let bar = engine.bar_count() - 200;
+        let level = engine
+            .standing_at(bar)
+            .unwrap()
+            .filter(|l| l.side == Side::Long)
+            .max_by(|a, b| a.unit_notional_usd.total_cmp(&b.unit_notional_usd))
+            .unwrap();
+        let time_ms = engine.bar_times_ms()[bar] as f64 + engine.interval_ms() as f64 / 2.0;
+        (bar, time_ms, level.price)
+    };
+    let pos = harness.state().chart.screen_pos(time_ms, price).unwrap();
+    harness.hover_at(pos);
+    // Past egui's tooltip delay, with every job the hover started done.
+    harness.run_steps(60);
+    settle(&mut harness);
+    let app = harness.state();
+    let cell = app
+        .chart
+        .hovered_cell
+        .clone()
+        .expect("a cell under the pointer");
+    // The column under the pointer shows the last bar opening before the column ends.
+    assert!(
+        (bar..=bar + 2).contains(&cell.bar),
+        "bar {} for {bar}",
+        cell.bar
+    );
+    assert!(cell.price_low <= price && price < cell.price_high);
+    // The same cell summed straight from the engine's standing levels at that bar.
+    let engine = app.data.engine.as_ref().unwrap();
+    let selection: LayerSelection = app.settings.selection();
+    let (mut long, mut short) = (0.0, 0.0);
+    for level in engine.standing_at(cell.bar).unwrap() {
+        if level.price >= cell.price_low && level.price < cell.price_high {
+            let usd = level.unit_notional_usd * selection.weight(level.side, level.tier);
+            match level.side {
+                Side::Long => long += usd,
+                Side::Short => short += usd,
+            }
+        }
+    }
+    assert!(long > 0.0);
+    assert!(
+        (cell.long_usd - long).abs() <= 1e-6 * long,
+        "{} vs {long}",
+        cell.long_usd
+    );
+    assert!((cell.short_usd - short).abs() <= 1e-6 * long.max(short));
+    // The tooltip shows it.
+    let label = format!("{} USD", liqmap::render::labels::compact_usd(cell.long_usd));
+    assert!(
+        harness.query_by_label_contains(&label).is_some(),
+        "no tooltip line '{label}'"
+    );
+}
+
+#[test]
+fn a_broken_file_shows_an_error_and_keeps_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken-klines.json");
+    std::fs::write(&broken, "[[1760054400000, \"45.1\", \"45.3\"").unwrap();
+    let mut harness = viewer(1280.0, 800.0);
+    settle(&mut harness);
+    let input = || egui::accesskit::Role::TextInput;
+    harness.get_by_role_and_label(input(), "File path").focus();
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(input(), "File path")
+        .type_text(broken.to_str().unwrap());
+    harness.run_steps(1);
+    harness.run_steps(1);
+    harness.get_by_label("Open path").click();
+    harness.run_steps(1);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while harness.state().errors.is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "no error shown; path typed: {:?}, shown {:?}, busy {}",
+            harness.state().path_input,
+            harness.state().data.loaded.as_ref().map(|l| l.path.clone()),
+            harness.state().is_busy()
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    harness.run_steps(2);
+    let app = harness.state();
+    assert!(
+        app.errors[0].contains("broken-klines.json"),
+        "{:?}",
+        app.errors
+    );
+    assert_eq!(app.data.loaded.as_ref().unwrap().dataset.symbol, "HYPEUSDT");
+    assert!(app.data.loaded.as_ref().unwrap().path.is_none());
+    // The banner names the file in the window.
+    assert!(
+        harness
+            .query_by_label_contains("broken-klines.json")
+            .is_some()
+    );
+    harness.get_by_label("Dismiss").click();
+    harness.run_steps(2);
+    assert!(harness.state().errors.is_empty());
+}
+
+#[test]
+fn snapshots_of_the_liquidation_map_and_the_cluster_table() {
+    let mut harness = viewer(1280.0, 800.0);
+    settle(&mut harness);
+    let mut app = harness.into_state();
+    let mut map = Harness::builder()
+        .with_size([240.0, 420.0])
+        .with_theme(egui::Theme::Dark)
+        .wgpu()
+        .build_ui_state(
+            |ui, app: &mut LiqmapApp| liqmap::ui::map_panel::map_ui(ui, app),
+            app,
+        );
+    map.run_steps(2);
+    let mut results = egui_kittest::SnapshotResults::new();
+    results.add(map.try_snapshot("liquidation_map_panel"));
+    app = map.into_state();
+    let mut table = Harness::builder()
+        .with_size([760.0, 230.0])
+        .with_theme(egui::Theme::Dark)
+        .wgpu()
+        .build_ui_state(
+            |ui, app: &mut LiqmapApp| liqmap::ui::clusters_panel::clusters_ui(ui, app),
+            app,
+        );
+    table.run_steps(2);
+    results.add(table.try_snapshot("cluster_table"));
+    results.unwrap();
+}

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use crate::dataset::{self, ImportRequest, format_interval};
+use crate::dataset::{self, ImportRequest};
+use crate::time::format_interval;
 use crate::time::format_time_ms;
 
 /// Arguments of `liqmap import`.

@@ -1,8 +1,9 @@
 //! `liqmap info`: a summary of a dataset.
 
 use super::common::DatasetArg;
-use crate::dataset::summary::{format_interval, liquidations_usd, open_interest_coverage};
+use crate::dataset::summary::{liquidations_usd, open_interest_coverage};
 use crate::model::Dataset;
+use crate::time::format_interval;
 use crate::time::format_time_ms;
 
 /// How many gaps are listed one by one.

@@ -24,7 +24,7 @@ use crate::model::Dataset;
 pub use detect::{Format, FormatKind};
 pub use import::{ImportRequest, import};
 pub use sample::{SAMPLE_NAME, sample};
-pub use summary::{format_interval, open_interest_coverage};
+pub use summary::open_interest_coverage;
 
 /// A file that could not be read, written or understood.
 #[derive(Debug, thiserror::Error)]

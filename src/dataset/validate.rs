@@ -129,7 +129,7 @@ pub fn interval_ms(bars: &[Bar], at: At<'_>) -> Result<i64, String> {
                 "{}: the bar opens {step} ms after the previous one, not a whole number of \
                  the {} interval",
                 at(index + 1),
-                super::summary::format_interval(interval)
+                crate::time::format_interval(interval)
             ));
         }
     }

@@ -57,9 +57,11 @@ pub fn candles_for_width(
     columns_px: u32,
 ) -> Vec<Candle> {
     let interval_ms = interval_ms.max(1);
-    let visible = bars.iter().filter(|b| {
-        b.open_time_ms.saturating_add(interval_ms) > start_ms && b.open_time_ms < end_ms
-    });
+    // Bars are in time order: two binary searches find the visible run, so a year of minutes
+    // costs only what is on screen.
+    let first = bars.partition_point(|b| b.open_time_ms.saturating_add(interval_ms) <= start_ms);
+    let last = bars.partition_point(|b| b.open_time_ms < end_ms);
+    let visible = bars.get(first..last.max(first)).unwrap_or(&[]).iter();
     let span_ms = end_ms.saturating_sub(start_ms).max(1);
     let bars_in_span = span_ms / interval_ms;
     if bars_in_span <= i64::from(columns_px) {

@@ -279,3 +279,58 @@ fn snapshots_of_the_liquidation_map_and_the_cluster_table() {
     results.add(table.try_snapshot("cluster_table"));
     results.unwrap();
 }
+
+#[test]
+fn clicking_a_cluster_centres_the_chart_on_it() {
+    let mut harness = viewer(1280.0, 800.0);
+    settle(&mut harness);
+    let (label, peak) = {
+        let app = harness.state();
+        let (_, clusters) = app.data.clusters.as_ref().unwrap();
+        let c = &clusters[2];
+        let label = format!(
+            "{} {} – {}",
+            c.side.name(),
+            liqmap::render::labels::human_price(c.price_low),
+            liqmap::render::labels::human_price(c.price_high)
+        );
+        (label, c.peak_price)
+    };
+    let height_before = harness.state().chart.bounds.unwrap().height();
+    harness.get_by_label(&label).click();
+    settle(&mut harness);
+    let bounds = harness.state().chart.bounds.unwrap();
+    let centre = (bounds.min()[1] + bounds.max()[1]) / 2.0;
+    assert!(
+        (centre - peak).abs() < 1e-6 * peak,
+        "centre {centre} vs peak {peak}"
+    );
+    assert!(
+        (bounds.height() - height_before).abs() < 1e-6 * height_before,
+        "zoom kept"
+    );
+}
+
+#[test]
+fn keys_zoom_and_home_shows_everything() {
+    let mut harness = viewer(1280.0, 800.0);
+    settle(&mut harness);
+    let full = harness.state().chart.bounds.unwrap();
+    let centre = full.center();
+    let pos = harness
+        .state()
+        .chart
+        .screen_pos(centre.x * 1000.0, centre.y)
+        .unwrap();
+    harness.hover_at(pos);
+    harness.step();
+    harness.key_press(egui::Key::Plus);
+    settle(&mut harness);
+    let zoomed = harness.state().chart.bounds.unwrap();
+    // + zooms in by 1.25 on both axes around the centre.
+    assert!((zoomed.width() - full.width() / 1.25).abs() < 1e-6 * full.width());
+    harness.key_press(egui::Key::Home);
+    settle(&mut harness);
+    let home = harness.state().chart.bounds.unwrap();
+    assert!((home.width() - full.width()).abs() < 1e-6 * full.width());
+}

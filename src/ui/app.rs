@@ -176,6 +176,8 @@ impl LiqmapApp {
     pub fn is_settled(&self) -> bool {
         !self.is_busy()
             && self.commands.is_empty()
+            && self.chart.pending_bounds.is_none()
+            && !self.chart.reset_requested
             && self.data.grid.is_some()
             && self.texture.is_some()
             && !self.texture_dirty

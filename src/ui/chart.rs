@@ -166,8 +166,10 @@ pub fn chart_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
         .allow_axis_zoom_drag(true)
         .allow_boxed_zoom(true)
         .allow_double_click_reset(false)
-        .show_x(false)
-        .show_y(false)
+        // Crosshair rulers; the values are in our own tooltip, not egui_plot's.
+        .show_crosshair(true)
+        .show_x(true)
+        .show_y(true)
         .x_axis_formatter(|mark, range| format_time_label(mark.value, range))
         .x_grid_spacer(time_grid_spacer)
         .y_axis_label("USD")

@@ -81,6 +81,11 @@ fn volume_mode_levels_stand_until_price_reaches_them() {
         &[],
     );
     let engine = Engine::new(&data, &ten_x(SourceChoice::Volume, SplitChoice::Fixed(0.5))).unwrap();
+    // Volume mode knows no open interest to explain.
+    assert_eq!(
+        engine.explained_open_interest(1, &engine.default_selection()),
+        Ok(None)
+    );
     let at1 = map_rows(&engine, 1, 1.0);
     assert_eq!(at1.len(), 2);
     assert!(close(at1[0].0, 90.0) && close(at1[0].1, 150.0) && at1[0].2 == 0.0);
@@ -142,6 +147,12 @@ fn falling_open_interest_shrinks_and_fade_halves() {
     assert!(close(at1[0].1, 50.0) && close(at1[1].2, 150.0));
     let at2 = map_rows(&engine, 2, 1.0);
     assert!(close(at2[0].1, 37.5) && close(at2[1].2, 112.5));
+    // The levels hold the 2 coins opened at bar 1 out of 12 open; after the shrink 1.5 of 9.
+    let all = engine.default_selection();
+    assert_eq!(engine.explained_open_interest(0, &all), Ok(Some(0.0)));
+    let explained = |bar| engine.explained_open_interest(bar, &all).unwrap().unwrap();
+    assert!(close(explained(1), 2.0 / 12.0));
+    assert!(close(explained(2), 1.5 / 9.0));
 
     // Without shrink the levels keep their size.
     let keep = ModelSettings {

@@ -53,6 +53,7 @@ pub fn run(args: &ClustersArgs) -> anyhow::Result<()> {
         .map(|t| t.leverage)
         .collect();
     let time_ms = engine.bar_times_ms().get(bar).copied().unwrap_or(0);
+    let explained = engine.explained_open_interest(bar, &engine.default_selection())?;
     let close = engine.closes().get(bar).copied().unwrap_or(f64::NAN);
     let text = match args.format {
         Format::Csv => clusters_csv(&clusters, &leverages),
@@ -63,6 +64,7 @@ pub fn run(args: &ClustersArgs) -> anyhow::Result<()> {
                 "time": format_time_ms(time_ms),
                 "close": close,
                 "settings": engine.settings().summary(),
+                "explained_open_interest": explained,
                 "clusters": clusters.iter().enumerate().map(|(i, c)| json!({
                     "rank": i + 1,
                     "side": c.side.name(),
@@ -88,11 +90,23 @@ pub fn run(args: &ClustersArgs) -> anyhow::Result<()> {
                 human_price(close),
                 engine.settings().summary()
             );
+            if let Some(share) = explained {
+                out += &format!("{}\n", warm_up_note(share));
+            }
             out += &table(&clusters, &leverages);
             out
         }
     };
     print_out(&text)
+}
+
+/// Says how much of the open interest the map accounts for, and why it is not all of it.
+fn warm_up_note(share: f64) -> String {
+    format!(
+        "standing levels account for {:.0}% of the open interest (positions opened before the data \
+         begins have no known entry price)",
+        share * 100.0
+    )
 }
 
 fn tier_label(leverage: f64) -> String {

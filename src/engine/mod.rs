@@ -211,6 +211,32 @@ impl Engine {
         self.settings.tiers.0.len()
     }
 
+    /// The share of the venue's open interest at `bar` that the standing levels account for
+    /// (their base size over the open interest), with tiers weighted by `selection`; `None` in
+    /// volume mode or before open interest is known. Early in a dataset it is small: positions
+    /// opened before the data begins have no known entry price (the warm-up).
+    pub fn explained_open_interest(
+        &self,
+        bar: usize,
+        selection: &LayerSelection,
+    ) -> Result<Option<f64>, EngineError> {
+        let open_interest = self.inputs.open_interest.get(bar).copied().flatten();
+        let Some(open_interest) = open_interest.filter(|oi| *oi > 0.0) else {
+            self.check_bar(bar)?;
+            return Ok(None);
+        };
+        let mut base = 0.0;
+        for level in self.standing_at(bar)? {
+            let Some(&entry) = self.inputs.entry_price.get(level.born_bar) else {
+                continue;
+            };
+            if entry > 0.0 {
+                base += level.unit_notional_usd / entry * selection.weight(level.side, level.tier);
+            }
+        }
+        Ok(Some(base / open_interest))
+    }
+
     /// The lowest and highest liquidation price of any level that received notional.
     pub fn level_price_range(&self) -> Option<(f64, f64)> {
         let mut range: Option<(f64, f64)> = None;

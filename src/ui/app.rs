@@ -55,6 +55,9 @@ pub enum Command {
     DismissError,
 }
 
+/// The clusters at a bar and the share of open interest the levels explain there.
+type ClustersAt = (Vec<Cluster>, Option<f64>);
+
 /// What the engine job produces.
 struct EngineResult {
     engine: Arc<Engine>,
@@ -93,7 +96,7 @@ pub struct LiqmapApp {
     load_job: LatestJob<Result<Loaded, String>>,
     engine_job: LatestJob<Result<EngineResult, String>>,
     grid_job: LatestJob<Result<Arc<Grid>, String>>,
-    cluster_job: LatestJob<(usize, Result<Vec<Cluster>, String>)>,
+    cluster_job: LatestJob<(usize, Result<ClustersAt, String>)>,
     io_job: LatestJob<Result<String, String>>,
     picked_sender: Sender<Picked>,
     picked: Receiver<Picked>,
@@ -284,6 +287,10 @@ impl LiqmapApp {
         self.cluster_job.submit(move || {
             let clusters = engine
                 .clusters_at(bar, bin, &selection, &ClusterParams::default())
+                .and_then(|clusters| {
+                    let explained = engine.explained_open_interest(bar, &selection)?;
+                    Ok((clusters, explained))
+                })
                 .map_err(|err| err.to_string());
             (bar, clusters)
         });
@@ -343,7 +350,10 @@ impl LiqmapApp {
         }
         if let Some((bar, result)) = self.cluster_job.poll() {
             match result {
-                Ok(clusters) => self.data.clusters = Some((bar, clusters)),
+                Ok((clusters, explained)) => {
+                    self.data.clusters = Some((bar, clusters));
+                    self.data.explained_open_interest = explained;
+                }
                 Err(message) => self.errors.push(message),
             }
         }

@@ -109,6 +109,8 @@ pub struct ViewData {
     pub composed: Vec<f64>,
     /// Clusters at a bar: the bar and its ranked clusters.
     pub clusters: Option<(usize, Vec<Cluster>)>,
+    /// The share of the open interest the standing levels account for at the clusters' bar.
+    pub explained_open_interest: Option<f64>,
     /// Predicted liquidations per bar for the current selection.
     pub predicted: Vec<PredictedBar>,
 }

@@ -45,6 +45,22 @@ impl<T> Located<T> {
         self.locations.push(location);
     }
 
+    /// Parses rows numbered from 1, naming the first bad row after `prefix` (for example
+    /// `result.list `) in the error.
+    pub fn from_rows<R>(
+        rows: &[R],
+        prefix: &str,
+        parse: impl Fn(&R) -> Result<T, String>,
+    ) -> Result<Self, String> {
+        let mut located = Located::default();
+        for (index, row) in rows.iter().enumerate() {
+            let at = Location::Row(index + 1);
+            let value = parse(row).map_err(|e| format!("{prefix}{at}: {e}"))?;
+            located.push(at, value);
+        }
+        Ok(located)
+    }
+
     /// Reverses the order, for venues that answer newest first.
     pub fn reverse(&mut self) {
         self.values.reverse();

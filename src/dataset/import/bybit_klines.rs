@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::cells::{self, Cell};
 use super::{Klines, parse_json, reverse_if_newest_first};
-use crate::dataset::location::{Located, Location};
+use crate::dataset::location::Located;
 use crate::model::Bar;
 
 /// Venue name given to Bybit datasets.
@@ -59,12 +59,7 @@ impl<T> Response<T> {
 pub fn parse(text: &str) -> Result<Klines, String> {
     let response: Response<Vec<Cell>> = parse_json(text)?;
     let (symbol, rows) = response.into_parts()?;
-    let mut bars = Located::default();
-    for (index, row) in rows.iter().enumerate() {
-        let at = Location::Row(index + 1);
-        let bar = bar(row).map_err(|e| format!("result.list {at}: {e}"))?;
-        bars.push(at, bar);
-    }
+    let mut bars = Located::from_rows(&rows, "result.list ", |row| bar(row))?;
     reverse_if_newest_first(&mut bars, |b| b.open_time_ms);
     Ok(Klines {
         bars,

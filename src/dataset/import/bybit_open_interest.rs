@@ -6,7 +6,7 @@ use serde::Deserialize;
 use super::bybit_klines::{EXCHANGE, Response};
 use super::cells::Cell;
 use super::{OpenInterest, Tagged, parse_json, reverse_if_newest_first};
-use crate::dataset::location::{Located, Location};
+use crate::dataset::location::Located;
 use crate::model::OpenInterestSample;
 
 #[derive(Deserialize)]
@@ -20,25 +20,16 @@ struct Row {
 pub fn parse(text: &str) -> Result<OpenInterest, String> {
     let response: Response<Row> = parse_json(text)?;
     let (symbol, rows) = response.into_parts()?;
-    let mut samples = Located::default();
-    for (index, row) in rows.iter().enumerate() {
-        let at = Location::Row(index + 1);
-        let sample = (|| -> Result<OpenInterestSample, String> {
-            Ok(OpenInterestSample {
+    let mut samples = Located::from_rows(&rows, "result.list ", |row| {
+        Ok(Tagged {
+            symbol: symbol.clone(),
+            value: OpenInterestSample {
                 time_ms: row.timestamp.time_ms("timestamp")?,
                 open_interest: row.open_interest.number("openInterest")?,
                 value_usd: None,
-            })
-        })()
-        .map_err(|e| format!("result.list {at}: {e}"))?;
-        samples.push(
-            at,
-            Tagged {
-                symbol: symbol.clone(),
-                value: sample,
             },
-        );
-    }
+        })
+    })?;
     reverse_if_newest_first(&mut samples, |s| s.value.time_ms);
     Ok(OpenInterest {
         samples,

@@ -2,18 +2,13 @@
 
 use super::cells::{self, Cell};
 use super::{Klines, json_rows};
-use crate::dataset::location::{Located, Location};
+use crate::dataset::location::Located;
 use crate::model::Bar;
 
 /// Parses the rows.
 pub fn parse(text: &str) -> Result<Klines, String> {
     let rows: Vec<Vec<Cell>> = json_rows(text)?;
-    let mut bars = Located::default();
-    for (index, row) in rows.iter().enumerate() {
-        let at = Location::Row(index + 1);
-        let bar = bar(row).map_err(|e| format!("{at}: {e}"))?;
-        bars.push(at, bar);
-    }
+    let bars = Located::from_rows(&rows, "", |row| bar(row))?;
     Ok(Klines {
         bars,
         symbol: None,

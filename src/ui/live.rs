@@ -3,6 +3,7 @@
 //! dataset as" keeps them. New bars rebuild the engine in the background (no incremental
 //! engine yet); liquidations alone only swap the dataset.
 
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Duration;
 
@@ -53,24 +54,22 @@ impl LiveSession {
         self.cancel.cancel();
     }
 
-    /// One line for the status bar.
+    /// One line for the status bar: the stream's state, then a polling failure if any.
     pub fn status_line(&self) -> String {
-        if let Some(error) = &self.poll_error {
-            return format!("live: polling failed, retrying: {error}");
-        }
-        match &self.stream {
-            Some(status) if !status.connected && status.reconnects > 0 => {
-                format!("live: reconnecting ({})…", status.reconnects)
-            }
-            Some(status) if status.connected => format!(
-                "live: connected · {} liquidations recorded",
+        let stream = match (&self.stream, &self.stream_note) {
+            (Some(status), _) if status.connected => format!(
+                "connected · {} liquidations recorded",
                 self.liquidations_added
             ),
-            _ => match &self.stream_note {
-                Some(note) => format!("live: bars and open interest polled; {note}"),
-                None if self.polls == 0 => "live: connecting…".to_string(),
-                None => "live: bars and open interest polled".to_string(),
-            },
+            (Some(status), _) if status.reconnects > 0 => {
+                format!("reconnecting ({})…", status.reconnects)
+            }
+            (_, Some(note)) => format!("bars and open interest polled; {note}"),
+            _ => "connecting…".to_string(),
+        };
+        match &self.poll_error {
+            Some(error) => format!("live: {stream} · polling failed, retrying: {error}"),
+            None => format!("live: {stream}"),
         }
     }
 }
@@ -80,10 +79,10 @@ pub fn can_go_live(app: &LiqmapApp) -> bool {
     let (Some(fetched), Some(loaded)) = (&app.remote.fetched, &app.data.loaded) else {
         return false;
     };
-    loaded.path.is_none()
-        && loaded.dataset.exchange == fetched.exchange
-        && loaded.dataset.interval_ms == fetched.interval_ms
-        && !loaded.dataset.bars.is_empty()
+    fetched
+        .shown
+        .upgrade()
+        .is_some_and(|shown| Arc::ptr_eq(&shown, &loaded.dataset))
 }
 
 /// Starts live mode on the shown (fetched) dataset.
@@ -248,6 +247,10 @@ pub fn poll(app: &mut LiqmapApp) {
     }
     if bars_changed || added > 0 {
         app.update_shown_dataset(dataset, bars_changed);
+        // The updated dataset is still the fetched one.
+        if let (Some(fetched), Some(loaded)) = (&mut app.remote.fetched, &app.data.loaded) {
+            fetched.shown = Arc::downgrade(&loaded.dataset);
+        }
     }
 }
 

@@ -5,11 +5,12 @@
 
 use std::collections::HashMap;
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 use super::app::LiqmapApp;
 use super::fetch_panel::FetchForm;
 use super::live::LiveSession;
+use crate::model::Dataset;
 use crate::source::{
     self, CancelToken, FetchOutcome, FetchProgress, FetchRequest, SourceConfig, SourceError, Venue,
 };
@@ -40,7 +41,7 @@ pub enum SymbolList {
 }
 
 /// Where the shown dataset came from, when it was fetched: what live mode keeps updating.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct FetchedSource {
     /// The venue.
     pub venue: Venue,
@@ -48,8 +49,9 @@ pub struct FetchedSource {
     pub symbol: String,
     /// Bar interval, milliseconds.
     pub interval_ms: i64,
-    /// The dataset's `exchange` field, to recognise the dataset once it is shown.
-    pub exchange: String,
+    /// The fetched dataset as shown (and as live mode last updated it); another dataset
+    /// opened since means live mode has nothing to update.
+    pub shown: Weak<Dataset>,
 }
 
 /// A fetch in flight.
@@ -79,6 +81,8 @@ pub struct Remote {
     pub fetched: Option<FetchedSource>,
     /// The live session, while live mode is on.
     pub live: Option<LiveSession>,
+    /// A fetched dataset on its way to being shown (the load job hands it over next frame).
+    awaiting_show: Option<(FetchedSource, Arc<Dataset>)>,
     runtime: Option<tokio::runtime::Runtime>,
     ctx: egui::Context,
     generation: u64,
@@ -100,6 +104,7 @@ impl Remote {
             running: None,
             fetched: None,
             live: None,
+            awaiting_show: None,
             runtime: None,
             ctx: ctx.clone(),
             generation: 0,
@@ -223,6 +228,7 @@ pub fn apply(app: &mut LiqmapApp, command: RemoteCommand) {
         RemoteCommand::Fetch(request) => {
             // A new fetch replaces the dataset, so live updates of the old one stop.
             super::live::stop(app);
+            app.remote.awaiting_show = None;
             app.status = format!("fetching {}…", describe(&request));
             app.remote.start_fetch(request)
         }
@@ -272,7 +278,27 @@ pub fn poll(app: &mut LiqmapApp) {
         };
         finish_fetch(app, &running.request, result);
     }
+    recognise_shown(app);
     super::live::poll(app);
+}
+
+/// Notes when the fetched dataset is the one shown: the load job wraps it in an `Arc` of its
+/// own, so it is recognised by content once and by pointer from then on.
+fn recognise_shown(app: &mut LiqmapApp) {
+    let (Some((_, fetched)), Some(loaded)) = (&app.remote.awaiting_show, &app.data.loaded) else {
+        return;
+    };
+    let same = loaded.path.is_none()
+        && loaded.dataset.bars.len() == fetched.bars.len()
+        && *loaded.dataset == **fetched;
+    if !same {
+        return;
+    }
+    let shown = Arc::downgrade(&loaded.dataset);
+    if let Some((mut source, _)) = app.remote.awaiting_show.take() {
+        source.shown = shown;
+        app.remote.fetched = Some(source);
+    }
 }
 
 fn finish_fetch(app: &mut LiqmapApp, request: &FetchRequest, result: FetchResult) {
@@ -302,12 +328,13 @@ fn finish_fetch(app: &mut LiqmapApp, request: &FetchRequest, result: FetchResult
                     describe_symbol(request)
                 ));
             }
-            app.remote.fetched = Some(FetchedSource {
+            let source = FetchedSource {
                 venue: request.venue,
                 symbol: request.symbol.clone(),
                 interval_ms: request.interval_ms,
-                exchange: dataset.exchange.clone(),
-            });
+                shown: Weak::new(),
+            };
+            app.remote.awaiting_show = Some((source, Arc::new(outcome.dataset.clone())));
             app.show_dataset(outcome.dataset, None);
         }
         Err(err) => {

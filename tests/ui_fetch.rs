@@ -308,12 +308,19 @@ fn live_mode_adds_the_new_bar_the_open_interest_and_streamed_liquidations() {
         "{}",
         live.status_line()
     );
-    // The engine is rebuilt for the new bar in the background.
+    // The engine is extended by the new bar in the background, to what a full build gives.
     assert!(step_until(&ctx, &mut app, |a| a
         .data
         .engine
         .as_ref()
         .is_some_and(|e| e.bar_count() == 601)));
+    let engine = app.data.engine.clone().unwrap();
+    let fresh = liqmap::engine::Engine::new(&dataset, &app.settings.model).unwrap();
+    assert_eq!(engine.inputs(), fresh.inputs());
+    for (x, y) in engine.layers().iter().zip(fresh.layers()) {
+        assert_eq!(x.price, y.price);
+        assert_eq!(x.death_bar, y.death_bar);
+    }
     app.send(Command::Remote(RemoteCommand::Live(false)));
     step(&ctx, &mut app);
     assert!(app.remote.live.is_none());

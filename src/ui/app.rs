@@ -200,15 +200,30 @@ impl LiqmapApp {
     }
 
     /// Replaces the shown dataset with a newer version of itself (live updates) and keeps the
-    /// view; the engine is rebuilt in the background only when `bars_changed`.
+    /// view. When `bars_changed`, the engine is extended in the background: only the new and
+    /// changed bars are computed again (see `Engine::extended`).
     pub fn update_shown_dataset(&mut self, dataset: Dataset, bars_changed: bool) {
         let Some(loaded) = &mut self.data.loaded else {
             return;
         };
-        loaded.dataset = Arc::new(dataset);
-        if bars_changed {
-            self.request_engine();
+        let dataset = Arc::new(dataset);
+        loaded.dataset = Arc::clone(&dataset);
+        if !bars_changed {
+            return;
         }
+        let Some(engine) = self.data.engine.clone() else {
+            self.request_engine();
+            return;
+        };
+        let model = self.settings.model.clone();
+        self.engine_job.submit(move || {
+            engine
+                .extended(&dataset, &model)
+                .map(|engine| EngineResult {
+                    engine: Arc::new(engine),
+                })
+                .map_err(|err| format!("model settings: {err}"))
+        });
     }
 
     fn open_sample(&mut self) {

@@ -1,7 +1,7 @@
 //! Live mode: the shown (fetched) dataset keeps growing. The last bars and the open interest
 //! are polled, liquidations are streamed, and both are merged into the dataset so that "Save
-//! dataset as" keeps them. New bars rebuild the engine in the background (no incremental
-//! engine yet); liquidations alone only swap the dataset.
+//! dataset as" keeps them. New or changed bars extend the engine in the background (only they
+//! are computed again, see `Engine::extended`); liquidations alone only swap the dataset.
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};

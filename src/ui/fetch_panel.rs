@@ -4,7 +4,7 @@
 use super::app::{Command, LiqmapApp};
 use super::remote::{RemoteCommand, SymbolList};
 use crate::source::{FetchRequest, Venue, interval::parse_interval_ms};
-use crate::time::parse_time_ms;
+use crate::time::{format_time_ms, parse_time_ms};
 
 /// The intervals offered.
 pub const INTERVALS: [&str; 6] = ["1m", "5m", "15m", "1h", "4h", "1d"];
@@ -182,6 +182,13 @@ pub fn fetch_form_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
             ui.end_row();
         }
     });
+    let form = &mut app.remote.form;
+    if form.range == RangeChoice::Custom && form.from.is_empty() && form.to.is_empty() {
+        // Start from the last day, in the format expected, rather than from empty fields.
+        let now_ms = app.remote.config.now_ms();
+        form.from = format_time_ms(now_ms - DAY_MS);
+        form.to = format_time_ms(now_ms);
+    }
     let venue = app.remote.form.venue;
     if venue != venue_before || !app.remote.symbols.contains_key(&venue) {
         app.send(Command::Remote(RemoteCommand::LoadSymbols(venue)));

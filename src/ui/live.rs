@@ -306,8 +306,23 @@ pub fn merge_liquidations(dataset: &mut Dataset, liquidations: &[Liquidation]) -
     liquidations.len()
 }
 
-/// The live toggle and status line, for the menu bar.
+/// The live toggle and status line, for the menu bar; also a fetch's progress, so that it
+/// shows and can be cancelled with the fetch window closed.
 pub fn live_status_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+    if let Some(running) = &app.remote.running {
+        let progress = running.progress.lock().map(|p| *p).unwrap_or_default();
+        ui.spinner();
+        ui.label(format!(
+            "fetching {}: {} of {} pages",
+            super::remote::describe(&running.request),
+            progress.pages_done,
+            progress.pages_total
+        ));
+        if ui.small_button("Cancel fetch").clicked() {
+            app.send(Command::Remote(RemoteCommand::CancelFetch));
+        }
+        ui.separator();
+    }
     let available = can_go_live(app);
     let mut on = app.remote.live.is_some();
     let hint = if available {

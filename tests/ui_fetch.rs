@@ -357,4 +357,8 @@ fn live_mode_reports_a_stream_that_cannot_connect() {
                 .is_some_and(|e| e.contains("Binance USD-M"))
         })
     }));
+    // Opening another dataset ends live mode: it has nothing left to update.
+    app.send(Command::OpenSample);
+    assert!(step_until(&ctx, &mut app, |a| a.remote.live.is_none()));
+    assert_eq!(shown(&app).unwrap().bars.len(), 1152);
 }

@@ -201,6 +201,11 @@ async fn stream_loop(
 
 /// Merges what the live tasks delivered into the shown dataset; called once a frame.
 pub fn poll(app: &mut LiqmapApp) {
+    if app.remote.live.is_some() && !can_go_live(app) {
+        // Another dataset was opened: live mode has nothing left to update.
+        stop(app);
+        return;
+    }
     let Some(live) = &mut app.remote.live else {
         return;
     };
@@ -225,11 +230,6 @@ pub fn poll(app: &mut LiqmapApp) {
         }
     }
     if samples.is_empty() && liquidations.is_empty() {
-        return;
-    }
-    if !can_go_live(app) {
-        // Another dataset was opened: live mode has nothing left to update.
-        stop(app);
         return;
     }
     let Some(loaded) = &app.data.loaded else {

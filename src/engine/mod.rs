@@ -10,6 +10,7 @@
 mod bins;
 mod clusters;
 mod crossing;
+mod extend;
 mod grid;
 mod inputs;
 mod map;
@@ -140,6 +141,9 @@ pub struct Engine {
     bar_time_ms: Vec<i64>,
     interval_ms: i64,
     close: Vec<f64>,
+    /// Lows and highs, kept so that [`Engine::extended`] can tell which bars changed.
+    low: Vec<f64>,
+    high: Vec<f64>,
     inputs: BarInputs,
     layers: Vec<Layer>,
 }
@@ -165,6 +169,8 @@ impl Engine {
             bar_time_ms: dataset.bars.iter().map(|b| b.open_time_ms).collect(),
             interval_ms: dataset.interval_ms,
             close: dataset.bars.iter().map(|b| b.close).collect(),
+            low: dataset.bars.iter().map(|b| b.low).collect(),
+            high: dataset.bars.iter().map(|b| b.high).collect(),
             settings,
             inputs,
             layers,

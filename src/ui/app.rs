@@ -53,6 +53,8 @@ pub enum Command {
     ResetView,
     /// Hide the error banner.
     DismissError,
+    /// Fetch from an exchange, cancel, list symbols, or toggle live mode.
+    Remote(super::remote::RemoteCommand),
 }
 
 /// The clusters at a bar and the share of open interest the levels explain there.
@@ -86,6 +88,8 @@ pub struct LiqmapApp {
     pub path_input: String,
     /// The leverage of the next tier to add.
     pub new_tier_leverage: f64,
+    /// Exchange fetches, symbol lists and live mode.
+    pub remote: super::remote::Remote,
     commands: Vec<Command>,
     texture: Option<TextureHandle>,
     texture_dirty: bool,
@@ -136,6 +140,7 @@ impl LiqmapApp {
             status: String::new(),
             path_input: String::new(),
             new_tier_leverage: 20.0,
+            remote: super::remote::Remote::new(ctx),
             commands: Vec::new(),
             texture: None,
             texture_dirty: false,
@@ -211,6 +216,33 @@ impl LiqmapApp {
             path,
         };
         self.load_job.submit(move || Ok(loaded));
+    }
+
+    /// Replaces the shown dataset with a newer version of itself (live updates) and keeps the
+    /// view. When `bars_changed`, the engine is extended in the background: only the new and
+    /// changed bars are computed again (see `Engine::extended`).
+    pub fn update_shown_dataset(&mut self, dataset: Dataset, bars_changed: bool) {
+        let Some(loaded) = &mut self.data.loaded else {
+            return;
+        };
+        let dataset = Arc::new(dataset);
+        loaded.dataset = Arc::clone(&dataset);
+        if !bars_changed {
+            return;
+        }
+        let Some(engine) = self.data.engine.clone() else {
+            self.request_engine();
+            return;
+        };
+        let model = self.settings.model.clone();
+        self.engine_job.submit(move || {
+            engine
+                .extended(&dataset, &model)
+                .map(|engine| EngineResult {
+                    engine: Arc::new(engine),
+                })
+                .map_err(|err| format!("model settings: {err}"))
+        });
     }
 
     fn open_sample(&mut self) {
@@ -404,6 +436,7 @@ impl LiqmapApp {
                 Command::CentreOn { time_ms, price } => self.chart.centre_on(time_ms, price),
                 Command::ResetView => self.chart.reset_view(),
                 Command::DismissError => self.errors.clear(),
+                Command::Remote(command) => super::remote::apply(self, command),
             }
         }
     }
@@ -518,6 +551,7 @@ impl LiqmapApp {
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.poll_jobs();
+        super::remote::poll(self);
         self.dropped_files(&ctx);
         self.take_screenshot();
         self.update_texture(&ctx);
@@ -542,6 +576,7 @@ impl LiqmapApp {
             .default_size(230.0)
             .show(ui, |ui| map_panel::map_ui(ui, self));
         egui::CentralPanel::default().show(ui, |ui| chart::chart_ui(ui, self));
+        super::fetch_panel::fetch_window(&ctx, self);
 
         self.apply_commands(&ctx);
         if self.is_busy() {

@@ -26,6 +26,10 @@ pub fn menu_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
                     }
                 }
             });
+            if ui.button("Fetch from exchange…").clicked() {
+                app.remote.form.open = true;
+                ui.close();
+            }
             ui.separator();
             if ui.button("Save dataset as…").clicked() {
                 app.send(Command::PickSave);
@@ -62,6 +66,8 @@ pub fn menu_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
                  not data: exchanges do not publish where positions would be liquidated.",
             );
         }
+        ui.separator();
+        super::live::live_status_ui(ui, app);
         if app.is_busy() {
             ui.separator();
             ui.spinner();

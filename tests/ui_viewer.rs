@@ -58,7 +58,7 @@ fn opens_on_the_sample_with_candles_and_heatmap() {
     let app = harness.state();
     let loaded = app.data.loaded.as_ref().expect("a dataset");
     assert_eq!(loaded.dataset.symbol, "HYPEUSDT");
-    assert!(loaded.path.is_none(), "the bundled sample");
+    assert!(loaded.is_sample, "the bundled sample");
     assert!(
         app.data.composed.iter().any(|v| *v > 0.0),
         "the heatmap has standing notional"
@@ -238,7 +238,7 @@ fn a_broken_file_shows_an_error_and_keeps_the_data() {
         app.errors
     );
     assert_eq!(app.data.loaded.as_ref().unwrap().dataset.symbol, "HYPEUSDT");
-    assert!(app.data.loaded.as_ref().unwrap().path.is_none());
+    assert!(app.data.loaded.as_ref().unwrap().is_sample);
     // The banner names the file in the window.
     assert!(
         harness

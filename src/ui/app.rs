@@ -203,6 +203,7 @@ impl LiqmapApp {
                 .map(|dataset| Loaded {
                     dataset: Arc::new(dataset),
                     path: Some(path),
+                    is_sample: false,
                 })
                 .map_err(|err| err.to_string())
         });
@@ -214,6 +215,7 @@ impl LiqmapApp {
         let loaded = Loaded {
             dataset: Arc::new(dataset),
             path,
+            is_sample: false,
         };
         self.load_job.submit(move || Ok(loaded));
     }
@@ -251,6 +253,7 @@ impl LiqmapApp {
                 .map(|dataset| Loaded {
                     dataset: Arc::new(dataset),
                     path: None,
+                    is_sample: true,
                 })
                 .map_err(|err| format!("the bundled sample: {err}"))
         });

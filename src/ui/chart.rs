@@ -32,10 +32,11 @@ pub fn price_axis_group() -> Id {
     Id::unique("liqmap-price-axis")
 }
 
-/// Most rows a grid may have, whatever the row height setting.
-const MAX_GRID_ROWS: usize = 3000;
-/// Most columns a grid may have.
-const MAX_GRID_COLUMNS: usize = 2400;
+/// Most rows a grid may have, whatever the row height setting: the heatmap texture must fit the
+/// 2048-pixel limit that every wgpu backend, software renderers included, guarantees.
+const MAX_GRID_ROWS: usize = 2048;
+/// Most columns a grid may have (the same texture limit).
+const MAX_GRID_COLUMNS: usize = 2048;
 
 /// The pointer over the chart, in data units.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -13,19 +13,23 @@ use crate::model::{Dataset, Side};
 pub struct Loaded {
     /// The data.
     pub dataset: Arc<Dataset>,
-    /// The file it was read from; `None` for the bundled sample.
+    /// The file it was read from; `None` for the bundled sample or data held in memory.
     pub path: Option<PathBuf>,
+    /// Whether this is the bundled sample.
+    pub is_sample: bool,
 }
 
 impl Loaded {
-    /// A short name for titles: the file name, or "bundled sample".
+    /// A short name for titles: the file name, "bundled sample", or "not saved" for data
+    /// fetched or built in memory.
     pub fn name(&self) -> String {
         match &self.path {
             Some(path) => path.file_name().map_or_else(
                 || path.display().to_string(),
                 |n| n.to_string_lossy().into_owned(),
             ),
-            None => "bundled sample".to_string(),
+            None if self.is_sample => "bundled sample".to_string(),
+            None => "not saved".to_string(),
         }
     }
 }

@@ -10,6 +10,8 @@ use liqmap::synth::synthetic_dataset;
 
 const YEAR_OF_MINUTES: usize = 525_600;
 
+/// (a) A year of one-minute bars: engine, the 1500 × 600 grid and the clusters at the last bar;
+/// (b) re-summing that grid after toggling the 100x tier.
 fn year(c: &mut Criterion) {
     let data = synthetic_dataset(YEAR_OF_MINUTES, 60_000, 300_000, 42);
     let settings = ModelSettings::default();
@@ -53,10 +55,39 @@ fn year(c: &mut Criterion) {
     group.finish();
 }
 
+/// (c) The bundled sample (HYPEUSDT 5m with open interest): engine, a 1152 × 300 grid over the
+/// whole sample, and the clusters at the last bar.
+fn sample(c: &mut Criterion) {
+    let data = liqmap::dataset::sample().expect("the bundled sample loads");
+    let settings = ModelSettings::default();
+    let (low, high) = data.price_range().unwrap_or((0.0, 1.0));
+    let bin = auto_bin_usd(low, high, 300);
+    let last = data.bars.len() - 1;
+    let mut group = c.benchmark_group("sample");
+    group.bench_function("engine+grid_1152x300+clusters", |b| {
+        b.iter(|| {
+            let engine = Engine::new(black_box(&data), &settings).expect("engine");
+            let request = GridRequest::whole(&engine, low, high, 1152, 300);
+            let grid = engine.grid(&request).expect("grid");
+            let values = grid.compose(&engine.default_selection());
+            let clusters = engine
+                .clusters_at(
+                    last,
+                    bin,
+                    &engine.default_selection(),
+                    &ClusterParams::default(),
+                )
+                .expect("clusters");
+            black_box((values, clusters))
+        })
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     // Plots need system fonts, which these machines lack; the numbers are printed either way.
     config = Criterion::default().without_plots();
-    targets = year
+    targets = year, sample
 }
 criterion_main!(benches);

@@ -9,6 +9,8 @@ use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 
 use super::chart::{self, ChartMemory};
 use super::data::{Loaded, ViewData, predicted_by_bar};
+use super::liquidation_bars::{LiquidationBars, liquidation_bars_ui};
+use super::score_panel::{ScorePanel, score_ui};
 use super::settings::{RowHeight, ViewerSettings};
 use super::worker::LatestJob;
 use super::{clusters_panel, controls, map_panel, menu};
@@ -90,6 +92,10 @@ pub struct LiqmapApp {
     pub new_tier_leverage: f64,
     /// Exchange fetches, symbol lists and live mode.
     pub remote: super::remote::Remote,
+    /// The Score panel's state and its scoring job.
+    pub score: ScorePanel,
+    /// Predicted against real liquidations per bar, under the chart.
+    pub liquidation_bars: LiquidationBars,
     commands: Vec<Command>,
     texture: Option<TextureHandle>,
     texture_dirty: bool,
@@ -141,6 +147,8 @@ impl LiqmapApp {
             path_input: String::new(),
             new_tier_leverage: 20.0,
             remote: super::remote::Remote::new(ctx),
+            score: ScorePanel::new(ctx),
+            liquidation_bars: LiquidationBars::new(ctx),
             commands: Vec::new(),
             texture: None,
             texture_dirty: false,
@@ -177,6 +185,8 @@ impl LiqmapApp {
             || self.grid_job.is_busy()
             || self.cluster_job.is_busy()
             || self.io_job.is_busy()
+            || self.score.is_busy()
+            || self.liquidation_bars.is_busy()
     }
 
     /// Whether the picture is complete: a dataset, its grid, the texture and the clusters, and no
@@ -574,10 +584,18 @@ impl LiqmapApp {
             .default_size(190.0)
             .min_size(120.0)
             .show(ui, |ui| clusters_panel::clusters_ui(ui, self));
+        egui::Panel::right("score")
+            .resizable(true)
+            .default_size(260.0)
+            .show(ui, |ui| score_ui(ui, self));
         egui::Panel::right("liquidation_map")
             .resizable(true)
             .default_size(230.0)
             .show(ui, |ui| map_panel::map_ui(ui, self));
+        egui::Panel::bottom("liquidation_bars")
+            .resizable(true)
+            .default_size(110.0)
+            .show(ui, |ui| liquidation_bars_ui(ui, self));
         egui::CentralPanel::default().show(ui, |ui| chart::chart_ui(ui, self));
         super::fetch_panel::fetch_window(&ctx, self);
 

@@ -10,7 +10,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use liqmap::dataset;
 use liqmap::engine::score::{Rate, ScoreParams, ScoreReport, liquidations_per_bar, score};
-use liqmap::model::Dataset;
+use liqmap::model::{Dataset, Liquidation, Side};
 use liqmap::ui::LiqmapApp;
 use liqmap::ui::score_panel::{CANCEL_BUTTON, NO_REAL_LIQUIDATIONS, SCORE_BUTTON};
 use liqmap::ui::settings::ViewerSettings;
@@ -75,9 +75,30 @@ fn score_now(harness: &mut Harness<'static, LiqmapApp>) {
     settle(harness);
 }
 
+/// The bundled sample (which records no liquidation) with constructed events: every seventh bar
+/// from bar 50, a long liquidated at the bar's low and a short at its high.
+fn sample_with_liquidations() -> Dataset {
+    let mut data = dataset::sample().unwrap();
+    data.liquidations = data
+        .bars
+        .iter()
+        .skip(50)
+        .step_by(7)
+        .flat_map(|bar| {
+            [(Side::Long, bar.low), (Side::Short, bar.high)].map(|(side, price)| Liquidation {
+                time_ms: bar.open_time_ms + 1000,
+                side,
+                price,
+                quantity: 100.0,
+            })
+        })
+        .collect();
+    data
+}
+
 #[test]
 fn the_panel_shows_the_score_of_the_current_settings() {
-    let mut harness = harness(None);
+    let mut harness = harness(Some(sample_with_liquidations()));
     harness.get_by_label("Not scored yet.");
     score_now(&mut harness);
     let report = expected(harness.state());
@@ -98,6 +119,7 @@ fn the_panel_shows_the_score_of_the_current_settings() {
     }
     harness.get_by_label(reach.verdict.sentence());
     let real = &report.real_score;
+    assert!(real.events_in_range > 50 && real.lift.is_some());
     let lift = |l: Option<f64>| l.map_or("-".into(), |l| format!("{l:.2}"));
     let usd = liqmap::render::labels::compact_usd(real.usd_in_range);
     harness.get_by_label(&format!(

@@ -584,10 +584,12 @@ impl LiqmapApp {
             .default_size(190.0)
             .min_size(120.0)
             .show(ui, |ui| clusters_panel::clusters_ui(ui, self));
-        egui::Panel::right("score")
-            .resizable(true)
-            .default_size(260.0)
-            .show(ui, |ui| score_ui(ui, self));
+        if self.score.is_open(ctx.content_rect().width()) {
+            egui::Panel::right("score")
+                .resizable(true)
+                .default_size(250.0)
+                .show(ui, |ui| score_ui(ui, self));
+        }
         egui::Panel::right("liquidation_map")
             .resizable(true)
             .default_size(230.0)

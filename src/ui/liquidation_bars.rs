@@ -153,13 +153,19 @@ pub fn liquidation_bars_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
         app.data.loaded.as_ref().map(|l| Arc::clone(&l.dataset)),
         app.settings.selection(),
     );
-    ui.label(
-        RichText::new(
-            "Liquidated USD per bar: predicted (bars; shorts above zero, longs below) against \
-             real (circles)",
-        )
-        .small(),
-    );
+    ui.horizontal(|ui| {
+        let mut score_open = app.score.is_open(f32::INFINITY);
+        if ui.toggle_value(&mut score_open, "Score panel").changed() {
+            app.score.set_open(score_open);
+        }
+        ui.label(
+            RichText::new(
+                "Liquidated USD per bar: predicted (bars; shorts above zero, longs below) \
+                 against real (circles)",
+            )
+            .small(),
+        );
+    });
     let (Some(engine), Some(series)) = (engine, app.liquidation_bars.series.clone()) else {
         ui.spinner();
         return;

@@ -57,10 +57,15 @@ enum Outcome {
     Failed(String),
 }
 
+/// Below this window width the panel starts hidden: the chart needs the room more.
+const OPEN_MIN_WIDTH_POINTS: f32 = 1300.0;
+
 /// The state of the Score panel.
 pub struct ScorePanel {
-    /// Score again whenever the engine, selection or rows change.
+    /// Score again whenever the engine, selection or rows change (while the panel is shown).
     pub auto: bool,
+    /// Whether the panel is shown; `None` until the first frame decides by the window's width.
+    open: Option<bool>,
     job: LatestJob<Outcome>,
     /// Progress of the running job, written by the worker.
     progress: Arc<Mutex<Option<Progress>>>,
@@ -78,12 +83,25 @@ impl ScorePanel {
         let ctx = ctx.clone();
         ScorePanel {
             auto: false,
+            open: None,
             job: LatestJob::new("score", move || ctx.request_repaint()),
             progress: Arc::new(Mutex::new(None)),
             cancel: Arc::new(AtomicBool::new(false)),
             requested: None,
             outcome: None,
         }
+    }
+
+    /// Whether the panel is shown; the first call decides by the window's width in points.
+    pub fn is_open(&mut self, window_width: f32) -> bool {
+        *self
+            .open
+            .get_or_insert(window_width >= OPEN_MIN_WIDTH_POINTS)
+    }
+
+    /// Shows or hides the panel.
+    pub fn set_open(&mut self, open: bool) {
+        self.open = Some(open);
     }
 
     /// Whether a scoring run is under way.
@@ -164,7 +182,12 @@ fn current_key(app: &LiqmapApp) -> Option<(ScoreKey, Arc<Engine>, Arc<Dataset>)>
 /// Draws the Score panel and starts or stops scoring runs.
 pub fn score_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
     app.score.poll();
-    ui.heading("Score");
+    ui.horizontal(|ui| {
+        ui.heading("Score");
+        if ui.small_button("Hide").clicked() {
+            app.score.set_open(false);
+        }
+    });
     let current = current_key(app);
     let panel = &mut app.score;
     let busy = panel.is_busy();
@@ -336,8 +359,16 @@ pub const NO_REAL_LIQUIDATIONS: &str =
 
 fn real_ui(ui: &mut egui::Ui, real: &RealScore, dataset: Option<&Dataset>) {
     ui.strong("Real liquidations");
-    if dataset.is_some_and(|d| d.liquidations.is_empty()) || real.real_events == 0 {
+    let recorded = dataset.map_or(0, |d| d.liquidations.len());
+    if recorded == 0 {
         ui.label(NO_REAL_LIQUIDATIONS);
+        return;
+    }
+    if real.real_events == 0 {
+        ui.label(format!(
+            "None of the dataset's {recorded} real liquidations falls within its bars: the lift \
+             cannot be measured."
+        ));
         return;
     }
     ui.label(lift_line(real));

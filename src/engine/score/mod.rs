@@ -19,7 +19,8 @@
 //! with ten layers (about 26,000 levels standing at a bar), on a loaded two-core machine: a
 //! release build scores 500 sampled bars in 0.26 s and 2,000 in 1.0 s (200 maps and clusters
 //! take 0.10 s with the sweep, 0.15 s when each map walks every level born before it); see
-//! `cargo bench --bench score`. A debug build is several times slower.
+//! `cargo bench --bench score`. A debug build takes 2.4 s for 500 and 9 s for 2,000 (37 s
+//! before the sweep).
 
 //! Caveat on the intervals: clusters of neighbouring sampled bars are often the same band seen
 //! again, and the horizons of close bars overlap, so the trials are not independent and the 95%

@@ -5,7 +5,7 @@
 //! prominent enough become bands: the rows around the peak holding at least a share of the peak's
 //! value. Overlapping bands merge. Clusters are ranked by notional.
 
-use super::{Engine, LayerSelection, LiqMap};
+use super::{Engine, LayerSelection, LiqMap, StandingLevel};
 use crate::model::Side;
 
 /// How clusters are picked out of a map.
@@ -62,6 +62,22 @@ pub(super) fn find_clusters(
     selection: &LayerSelection,
     params: &ClusterParams,
 ) -> Vec<Cluster> {
+    let levels: Vec<StandingLevel> = engine
+        .standing_at(map.bar)
+        .map(Iterator::collect)
+        .unwrap_or_default();
+    clusters_from_levels(engine, map, selection, params, &levels)
+}
+
+/// As [`find_clusters`], with the levels standing at the map's bar already listed (by a
+/// [`super::StandingSweep`]), so the birth times need no second walk over every level.
+pub(super) fn clusters_from_levels(
+    engine: &Engine,
+    map: &LiqMap,
+    selection: &LayerSelection,
+    params: &ClusterParams,
+    levels: &[StandingLevel],
+) -> Vec<Cluster> {
     let mut clusters = Vec::new();
     for side in Side::BOTH {
         let profile: Vec<f64> = (0..map.row_count())
@@ -74,7 +90,7 @@ pub(super) fn find_clusters(
                 *slot = i;
             }
         }
-        let births = birth_times(engine, map, selection, side, &owner, bands.len());
+        let births = birth_times(engine, map, selection, side, &owner, bands.len(), levels);
         for (band, mut born) in bands.iter().zip(births) {
             let rows = band.first..=band.last;
             let notional_usd: f64 = rows.clone().filter_map(|r| profile.get(r)).sum();
@@ -182,12 +198,10 @@ fn birth_times(
     side: Side,
     owner: &[usize],
     bands: usize,
+    levels: &[StandingLevel],
 ) -> Vec<Vec<(i64, f64)>> {
     let mut births = vec![Vec::new(); bands];
-    let Ok(levels) = engine.standing_at(map.bar) else {
-        return births;
-    };
-    for level in levels.filter(|l| l.side == side) {
+    for level in levels.iter().filter(|l| l.side == side) {
         let usd = level.unit_notional_usd * selection.weight(side, level.tier);
         let Some(row) = map.row_of_price(level.price) else {
             continue;

@@ -1,6 +1,6 @@
 //! The liquidation map at one bar: standing notional per price row, by side and tier.
 
-use super::{Engine, EngineError, LayerSelection};
+use super::{Engine, EngineError, LayerSelection, StandingLevel};
 use crate::model::Side;
 
 /// At most this many price rows in one map, so a tiny `--bin` cannot exhaust memory.
@@ -113,9 +113,21 @@ pub(super) fn map_at(
     if !(bin_usd.is_finite() && bin_usd > 0.0) {
         return Err(EngineError::BadBin(bin_usd));
     }
+    map_from_levels(engine, bar, bin_usd, selection, engine.standing_at(bar)?)
+}
+
+/// The map at `bar` summed from `levels`, the levels standing there (from
+/// [`Engine::standing_at`] or a [`super::StandingSweep`]); `bin_usd` is already checked.
+pub(super) fn map_from_levels(
+    engine: &Engine,
+    bar: usize,
+    bin_usd: f64,
+    selection: &LayerSelection,
+    levels: impl IntoIterator<Item = StandingLevel>,
+) -> Result<LiqMap, EngineError> {
     let tier_count = engine.tier_count();
     let mut entries: Vec<(i64, usize, f64)> = Vec::new();
-    for level in engine.standing_at(bar)? {
+    for level in levels {
         let usd = level.unit_notional_usd * selection.weight(level.side, level.tier);
         if usd > 0.0 && level.price.is_finite() {
             let row = (level.price / bin_usd).floor() as i64;

@@ -15,12 +15,14 @@ mod grid;
 mod inputs;
 mod map;
 pub mod score;
+mod standing;
 
 pub use bins::{DEFAULT_BIN_ROWS, auto_bin_usd};
 pub use clusters::{Cluster, ClusterParams};
 pub use grid::{Grid, GridError, GridRequest};
 pub use inputs::{BarInputs, aligned_open_interest};
 pub use map::LiqMap;
+pub use standing::StandingSweep;
 
 use crossing::FirstCrossing;
 

@@ -8,7 +8,9 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 
 use super::chart::{self, ChartMemory};
-use super::data::{Loaded, ViewData, predicted_by_bar};
+use super::data::{Loaded, PredictedBar, ViewData, predicted_by_bar};
+use super::liquidation_bars::{LiquidationBars, liquidation_bars_ui};
+use super::score_panel::{ScorePanel, score_ui};
 use super::settings::{RowHeight, ViewerSettings};
 use super::worker::LatestJob;
 use super::{clusters_panel, controls, map_panel, menu};
@@ -90,6 +92,10 @@ pub struct LiqmapApp {
     pub new_tier_leverage: f64,
     /// Exchange fetches, symbol lists and live mode.
     pub remote: super::remote::Remote,
+    /// The Score panel's state and its scoring job.
+    pub score: ScorePanel,
+    /// Predicted against real liquidations per bar, under the chart.
+    pub liquidation_bars: LiquidationBars,
     commands: Vec<Command>,
     texture: Option<TextureHandle>,
     texture_dirty: bool,
@@ -102,6 +108,9 @@ pub struct LiqmapApp {
     grid_job: LatestJob<Result<Arc<Grid>, String>>,
     cluster_job: LatestJob<(usize, Result<ClustersAt, String>)>,
     io_job: LatestJob<Result<String, String>>,
+    predicted_job: LatestJob<Vec<PredictedBar>>,
+    /// The predicted liquidations shown are not those of the current engine and selection.
+    predicted_stale: bool,
     picked_sender: Sender<Picked>,
     picked: Receiver<Picked>,
     screenshot_sender: Sender<(PathBuf, Arc<ColorImage>)>,
@@ -141,6 +150,8 @@ impl LiqmapApp {
             path_input: String::new(),
             new_tier_leverage: 20.0,
             remote: super::remote::Remote::new(ctx),
+            score: ScorePanel::new(ctx),
+            liquidation_bars: LiquidationBars::new(ctx),
             commands: Vec::new(),
             texture: None,
             texture_dirty: false,
@@ -151,6 +162,8 @@ impl LiqmapApp {
             grid_job: LatestJob::new("grid", wake(ctx)),
             cluster_job: LatestJob::new("clusters", wake(ctx)),
             io_job: LatestJob::new("io", wake(ctx)),
+            predicted_job: LatestJob::new("predicted", wake(ctx)),
+            predicted_stale: true,
             picked_sender,
             picked,
             screenshot_sender,
@@ -177,6 +190,9 @@ impl LiqmapApp {
             || self.grid_job.is_busy()
             || self.cluster_job.is_busy()
             || self.io_job.is_busy()
+            || self.predicted_job.is_busy()
+            || self.score.is_busy()
+            || self.liquidation_bars.is_busy()
     }
 
     /// Whether the picture is complete: a dataset, its grid, the texture and the clusters, and no
@@ -335,10 +351,23 @@ impl LiqmapApp {
         let selection = self.settings.selection();
         self.data.compose(&selection);
         self.texture_dirty = true;
-        if let Some(engine) = &self.data.engine {
-            self.data.predicted = predicted_by_bar(engine, &selection);
-        }
+        self.predicted_stale = true;
         self.chart.requested_clusters = None;
+    }
+
+    /// Asks for the predicted liquidations of the current engine and selection, only while the
+    /// overlay shows them: walking every level of a year takes tens of milliseconds.
+    fn request_predicted(&mut self) {
+        if !(self.predicted_stale && self.settings.show_predicted_liquidations) {
+            return;
+        }
+        let Some(engine) = self.data.engine.clone() else {
+            return;
+        };
+        self.predicted_stale = false;
+        let selection = self.settings.selection();
+        self.predicted_job
+            .submit(move || predicted_by_bar(&engine, &selection));
     }
 
     fn poll_jobs(&mut self) {
@@ -365,7 +394,7 @@ impl LiqmapApp {
         if let Some(result) = self.engine_job.poll() {
             match result {
                 Ok(EngineResult { engine }) => {
-                    self.data.predicted = predicted_by_bar(&engine, &self.settings.selection());
+                    self.predicted_stale = true;
                     self.data.engine = Some(engine);
                     self.chart.requested_grid = None;
                     self.chart.requested_clusters = None;
@@ -391,6 +420,9 @@ impl LiqmapApp {
                 }
                 Err(message) => self.errors.push(message),
             }
+        }
+        if let Some(predicted) = self.predicted_job.poll() {
+            self.data.predicted = predicted;
         }
         if let Some(result) = self.io_job.poll() {
             match result {
@@ -554,6 +586,7 @@ impl LiqmapApp {
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.poll_jobs();
+        self.request_predicted();
         super::remote::poll(self);
         self.dropped_files(&ctx);
         self.take_screenshot();
@@ -574,10 +607,20 @@ impl LiqmapApp {
             .default_size(190.0)
             .min_size(120.0)
             .show(ui, |ui| clusters_panel::clusters_ui(ui, self));
+        if self.score.is_open(ctx.content_rect().width()) {
+            egui::Panel::right("score")
+                .resizable(true)
+                .default_size(250.0)
+                .show(ui, |ui| score_ui(ui, self));
+        }
         egui::Panel::right("liquidation_map")
             .resizable(true)
             .default_size(230.0)
             .show(ui, |ui| map_panel::map_ui(ui, self));
+        egui::Panel::bottom("liquidation_bars")
+            .resizable(true)
+            .default_size(110.0)
+            .show(ui, |ui| liquidation_bars_ui(ui, self));
         egui::CentralPanel::default().show(ui, |ui| chart::chart_ui(ui, self));
         super::fetch_panel::fetch_window(&ctx, self);
 

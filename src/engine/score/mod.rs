@@ -11,14 +11,17 @@
 //!   variants, and an optional search for tier weights fitted on an earlier span and scored on a
 //!   later one only.
 //!
-//! Cost: each sampled bar builds one liquidation map and its clusters, and the engine builds a map
-//! by walking every level born up to that bar, so a map late in the data costs about levels x
-//! layers, and a score costs about (sampled bars) x (bars / 2) x (layers). The bars scored are
-//! therefore an evenly spaced sample capped by [`ScoreParams::max_sampled_bars`] (default 500).
-//! Measured in a debug build on 11,123 five-minute BTCUSDT bars with ten layers: 2,000 sampled
-//! bars took 37 s, about 80% of it in the engine's maps and clusters; a release build is several
-//! times faster. On a year of minutes, keep the cap at a few hundred bars.
-//!
+//! Cost: each sampled bar builds one liquidation map and its clusters. The maps of a run come
+//! from one [`StandingSweep`](crate::engine::StandingSweep) over the sampled bars in increasing order, so a map costs about the
+//! levels standing at its bar (plus the levels born since the previous one), not every level born
+//! before it. The bars scored are an evenly spaced sample capped by
+//! [`ScoreParams::max_sampled_bars`] (default 2,000). Measured on 11,123 five-minute BTCUSDT bars
+//! with ten layers (about 26,000 levels standing at a bar), on a loaded two-core machine: a
+//! release build scores 500 sampled bars in 0.26 s and 2,000 in 1.0 s (200 maps and clusters
+//! take 0.10 s with the sweep, 0.15 s when each map walks every level born before it); see
+//! `cargo bench --bench score`. A debug build takes 2.4 s for 500 and 9 s for 2,000 (37 s
+//! before the sweep).
+
 //! Caveat on the intervals: clusters of neighbouring sampled bars are often the same band seen
 //! again, and the horizons of close bars overlap, so the trials are not independent and the 95%
 //! intervals are narrower than they should be. Compare clusters with controls, which share the
@@ -48,7 +51,7 @@ use crate::model::Dataset;
 /// Default distance window around the price, percent.
 pub const DEFAULT_MAX_DISTANCE_PCT: f64 = 10.0;
 /// Default cap on the bars sampled for reach (and on the bars mapped for real liquidations).
-pub const DEFAULT_MAX_SAMPLED_BARS: usize = 500;
+pub const DEFAULT_MAX_SAMPLED_BARS: usize = 2_000;
 /// Default: a control band may hold at most this share of its cluster's notional.
 pub const DEFAULT_CONTROL_MAX_SHARE: f64 = 0.5;
 /// The default horizon: one day of bars.
@@ -99,7 +102,7 @@ pub struct ScoreParams {
 
 impl ScoreParams {
     /// The defaults for rows of `bin_usd` and bars of `interval_ms`: a one-day horizon, a 10%
-    /// window, 500 sampled bars.
+    /// window, 2,000 sampled bars.
     pub fn new(bin_usd: f64, interval_ms: i64) -> ScoreParams {
         let horizon_bars = if interval_ms > 0 {
             usize::try_from(DEFAULT_HORIZON_MS / interval_ms).unwrap_or(1)

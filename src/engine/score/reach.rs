@@ -38,8 +38,7 @@ use serde::Serialize;
 use super::rate::{Rate, Tally};
 use super::verdict::Verdict;
 use super::{Progress, ProgressFn, ScoreError, ScoreParams, Stage};
-use crate::engine::clusters::find_clusters;
-use crate::engine::{Cluster, Engine, LayerSelection, LiqMap};
+use crate::engine::{Cluster, Engine, LayerSelection, LiqMap, StandingSweep};
 use crate::model::{Dataset, Side};
 
 /// Lower edges of the distance buckets, percent; the last bucket has no upper edge.
@@ -141,8 +140,10 @@ pub(super) fn score_reach(
 ) -> Result<ReachScore, ScoreError> {
     let (bars, cut) = sample_bars(span.clone(), params.horizon_bars, cap);
     let mut outcomes = Vec::new();
+    // The sampled bars increase, so one sweep serves every map.
+    let mut sweep = StandingSweep::new(engine);
     for (done, &bar) in bars.iter().enumerate() {
-        outcomes.extend(outcomes_at(engine, dataset, selection, params, bar)?);
+        outcomes.extend(outcomes_at(&mut sweep, dataset, selection, params, bar)?);
         let progress = Progress {
             stage: Stage::Reach,
             done: done + 1,
@@ -191,7 +192,7 @@ fn entered(side: Side, band: Band, min_low: f64, max_high: f64) -> bool {
 
 /// The clusters at `bar` within the window, each with its control, and what price did next.
 fn outcomes_at(
-    engine: &Engine,
+    sweep: &mut StandingSweep<'_>,
     dataset: &Dataset,
     selection: &LayerSelection,
     params: &ScoreParams,
@@ -205,8 +206,8 @@ fn outcomes_at(
         .iter()
         .map(|b| b.high)
         .fold(f64::NEG_INFINITY, f64::max);
-    let map = engine.map_at(bar, params.bin_usd, selection)?;
-    let clusters = find_clusters(engine, &map, selection, &params.clusters);
+    let (map, clusters) =
+        sweep.map_and_clusters_at(bar, params.bin_usd, selection, &params.clusters)?;
     Ok(clusters
         .iter()
         .filter(|c| c.distance_pct.abs() <= params.max_distance_pct)

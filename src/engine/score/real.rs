@@ -22,8 +22,7 @@ use serde::Serialize;
 
 use super::reach::{Band, control_bands};
 use super::{Progress, ProgressFn, ScoreError, ScoreParams, Stage};
-use crate::engine::clusters::find_clusters;
-use crate::engine::{Engine, LayerSelection};
+use crate::engine::{Engine, LayerSelection, StandingSweep};
 use crate::model::{Dataset, Liquidation, Side};
 
 /// Milliseconds in an hour.
@@ -180,13 +179,13 @@ struct SideBands {
 }
 
 fn bands_at(
-    engine: &Engine,
+    sweep: &mut StandingSweep<'_>,
     selection: &LayerSelection,
     params: &ScoreParams,
     bar: usize,
 ) -> Result<[SideBands; 2], ScoreError> {
-    let map = engine.map_at(bar, params.bin_usd, selection)?;
-    let clusters = find_clusters(engine, &map, selection, &params.clusters);
+    let (map, clusters) =
+        sweep.map_and_clusters_at(bar, params.bin_usd, selection, &params.clusters)?;
     Ok(Side::BOTH.map(|side| {
         let range = side_range(side, map.close, params.max_distance_pct);
         let own: Vec<_> = clusters.iter().filter(|c| c.side == side).collect();
@@ -272,9 +271,11 @@ pub(super) fn score_real(
     let mut events_in_range = 0u64;
     let (mut usd_in_range, mut usd_in_bands, mut usd_in_controls) = (0.0, 0.0, 0.0);
     let (mut expected_usd, mut control_expected_usd) = (0.0, 0.0);
+    // The chosen bars increase, so one sweep serves every map.
+    let mut sweep = StandingSweep::new(engine);
     for (done, &bar) in chosen.iter().enumerate() {
         let events = by_bar.get(&bar).map_or(&[][..], Vec::as_slice);
-        let sides = bands_at(engine, selection, params, bar.saturating_sub(1))?;
+        let sides = bands_at(&mut sweep, selection, params, bar.saturating_sub(1))?;
         let progress = Progress {
             stage: Stage::RealLiquidations,
             done: done + 1,

@@ -1,0 +1,284 @@
+//! Under the chart: predicted (levels dying) against real liquidated USD per bar, shorts above
+//! zero and longs below, on the chart's time axis.
+//!
+//! The series comes from [`liquidations_per_bar`], computed in the background whenever the engine
+//! or the layer selection changes. The plot follows the chart's time window (read from the
+//! chart's memory each frame) instead of an egui_plot axis link: a plot holds one link group, and
+//! the chart's is taken by the price axis it shares with the liquidation map.
+
+use std::sync::{Arc, Weak};
+
+use egui::{Color32, RichText};
+use egui_plot::{Bar, BarChart, MarkerShape, Plot, PlotPoints, Points};
+
+use super::app::LiqmapApp;
+use super::chart::{LONG_COLOR, SHORT_COLOR};
+use super::time_axis::{format_time_label, time_grid_spacer};
+use super::worker::LatestJob;
+use crate::engine::score::{BarLiquidations, liquidations_per_bar};
+use crate::engine::{Engine, LayerSelection};
+use crate::model::Dataset;
+use crate::render::labels::compact_usd;
+
+/// Colour of the real liquidation markers.
+const REAL_COLOR: Color32 = Color32::from_rgb(250, 230, 90);
+/// Screen points per drawn bar at least: zoomed out, neighbouring bars are summed.
+const POINTS_PER_BAR: f32 = 3.0;
+
+/// What a series was computed for.
+#[derive(Debug, Clone)]
+struct SeriesKey {
+    engine: Weak<Engine>,
+    selection: LayerSelection,
+}
+
+impl PartialEq for SeriesKey {
+    fn eq(&self, other: &Self) -> bool {
+        Weak::ptr_eq(&self.engine, &other.engine) && self.selection == other.selection
+    }
+}
+
+/// The per-bar series and its background job.
+pub struct LiquidationBars {
+    job: LatestJob<Arc<Vec<BarLiquidations>>>,
+    requested: Option<SeriesKey>,
+    series: Option<Arc<Vec<BarLiquidations>>>,
+    /// The time window drawn last, seconds: when the chart moves, one more frame catches up.
+    drawn_x_s: Option<(f64, f64)>,
+}
+
+impl LiquidationBars {
+    /// Nothing computed yet; finished jobs wake `ctx`.
+    pub fn new(ctx: &egui::Context) -> Self {
+        let ctx = ctx.clone();
+        LiquidationBars {
+            job: LatestJob::new("liquidation-bars", move || ctx.request_repaint()),
+            requested: None,
+            series: None,
+            drawn_x_s: None,
+        }
+    }
+
+    /// Whether the series is being computed.
+    pub fn is_busy(&self) -> bool {
+        self.job.is_busy()
+    }
+
+    /// The series for the current engine and selection, once computed.
+    pub fn series(&self) -> Option<&[BarLiquidations]> {
+        self.series.as_deref().map(Vec::as_slice)
+    }
+
+    /// Asks for the series of `engine` (built from `dataset`) under `selection` unless it is
+    /// asked for already.
+    fn request(
+        &mut self,
+        engine: Option<Arc<Engine>>,
+        dataset: Option<Arc<Dataset>>,
+        selection: LayerSelection,
+    ) {
+        let (Some(engine), Some(dataset)) = (engine, dataset) else {
+            return;
+        };
+        let key = SeriesKey {
+            engine: Arc::downgrade(&engine),
+            selection,
+        };
+        if self.requested.as_ref() == Some(&key) {
+            return;
+        }
+        let selection = key.selection.clone();
+        self.requested = Some(key);
+        self.job
+            .submit(move || Arc::new(liquidations_per_bar(&engine, &dataset, &selection)));
+    }
+}
+
+/// One drawn column: bars summed over a group of neighbouring bars.
+#[derive(Debug, Clone, Copy, Default)]
+struct Column {
+    time_s: f64,
+    width_s: f64,
+    sums: BarLiquidations,
+}
+
+/// Groups the bars of `first..end` so that at most `max_columns` columns are drawn.
+fn columns(
+    series: &[BarLiquidations],
+    times_ms: &[i64],
+    interval_ms: i64,
+    range: std::ops::Range<usize>,
+    max_columns: usize,
+) -> Vec<Column> {
+    let group = range.len().div_ceil(max_columns.max(1)).max(1);
+    let interval_s = interval_ms as f64 / 1000.0;
+    let mut out = Vec::new();
+    let mut start = range.start;
+    while start < range.end {
+        let end = (start + group).min(range.end);
+        let mut sums = BarLiquidations::default();
+        for bar in series.get(start..end).unwrap_or(&[]) {
+            for side in 0..2 {
+                if let (Some(p), Some(r), Some(bp), Some(br)) = (
+                    sums.predicted_usd.get_mut(side),
+                    sums.real_usd.get_mut(side),
+                    bar.predicted_usd.get(side),
+                    bar.real_usd.get(side),
+                ) {
+                    *p += bp;
+                    *r += br;
+                }
+            }
+        }
+        let open_s = times_ms.get(start).map_or(0.0, |&t| t as f64 / 1000.0);
+        let width_s = (end - start) as f64 * interval_s;
+        out.push(Column {
+            time_s: open_s + width_s / 2.0,
+            width_s,
+            sums,
+        });
+        start = end;
+    }
+    out
+}
+
+/// Draws predicted against real liquidated USD per bar under the chart.
+pub fn liquidation_bars_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+    if let Some(series) = app.liquidation_bars.job.poll() {
+        app.liquidation_bars.series = Some(series);
+    }
+    let engine = app.data.engine.clone();
+    app.liquidation_bars.request(
+        engine.clone(),
+        app.data.loaded.as_ref().map(|l| Arc::clone(&l.dataset)),
+        app.settings.selection(),
+    );
+    ui.horizontal(|ui| {
+        let mut score_open = app.score.is_open(f32::INFINITY);
+        if ui.toggle_value(&mut score_open, "Score panel").changed() {
+            app.score.set_open(score_open);
+        }
+        ui.label(
+            RichText::new(
+                "Liquidated USD per bar: predicted (bars; shorts above zero, longs below) \
+                 against real (circles)",
+            )
+            .small(),
+        );
+    });
+    let (Some(engine), Some(series)) = (engine, app.liquidation_bars.series.clone()) else {
+        ui.spinner();
+        return;
+    };
+    let times = engine.bar_times_ms();
+    let interval_ms = engine.interval_ms();
+    let (x0, x1) = match app.chart.bounds {
+        Some(bounds) if bounds.is_valid_x() => (bounds.min()[0], bounds.max()[0]),
+        _ => {
+            let first = times.first().map_or(0.0, |&t| t as f64 / 1000.0);
+            let last = times
+                .last()
+                .map_or(1.0, |&t| (t + interval_ms) as f64 / 1000.0);
+            (first, last)
+        }
+    };
+    if app.liquidation_bars.drawn_x_s != Some((x0, x1)) {
+        // The chart is drawn after this panel: draw again so the two windows agree.
+        app.liquidation_bars.drawn_x_s = Some((x0, x1));
+        ui.ctx().request_repaint();
+    }
+    let first = times.partition_point(|&t| ((t + interval_ms) as f64 / 1000.0) < x0);
+    let end = times.partition_point(|&t| (t as f64 / 1000.0) <= x1);
+    let max_columns = (ui.available_width() / POINTS_PER_BAR).max(1.0) as usize;
+    let drawn = columns(
+        &series,
+        times,
+        interval_ms,
+        first..end.max(first),
+        max_columns,
+    );
+    plot_ui(ui, &drawn, x0, x1);
+}
+
+fn plot_ui(ui: &mut egui::Ui, drawn: &[Column], x0: f64, x1: f64) {
+    let top_usd = drawn
+        .iter()
+        .flat_map(|c| c.sums.predicted_usd.into_iter().chain(c.sums.real_usd))
+        .fold(0.0, f64::max);
+    let bars = |side: usize, sign: f64| -> Vec<Bar> {
+        drawn
+            .iter()
+            .filter_map(|c| {
+                let usd = *c.sums.predicted_usd.get(side)?;
+                (usd > 0.0).then(|| Bar::new(c.time_s, sign * usd).width(c.width_s * 0.8))
+            })
+            .collect()
+    };
+    let real: Vec<[f64; 2]> = drawn
+        .iter()
+        .flat_map(|c| {
+            let long = c.sums.real_usd.first().copied().unwrap_or(0.0);
+            let short = c.sums.real_usd.get(1).copied().unwrap_or(0.0);
+            [(-long, long > 0.0), (short, short > 0.0)]
+                .into_iter()
+                .filter(|&(_, any)| any)
+                .map(move |(usd, _)| [c.time_s, usd])
+        })
+        .collect();
+    Plot::new("liquidation_bars")
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
+        .show_x(false)
+        .y_axis_min_width(48.0)
+        .x_axis_formatter(|mark, range| format_time_label(mark.value, range))
+        .x_grid_spacer(time_grid_spacer)
+        .y_axis_formatter(|mark, _| compact_usd(mark.value.abs()))
+        .show(ui, |plot_ui| {
+            plot_ui.set_plot_bounds_x(x0..=x1);
+            let top = (top_usd * 1.1).max(1.0);
+            plot_ui.set_plot_bounds_y(-top..=top);
+            plot_ui.bar_chart(
+                BarChart::new("predicted long liquidations", bars(0, -1.0))
+                    .color(LONG_COLOR)
+                    .allow_hover(false),
+            );
+            plot_ui.bar_chart(
+                BarChart::new("predicted short liquidations", bars(1, 1.0))
+                    .color(SHORT_COLOR)
+                    .allow_hover(false),
+            );
+            plot_ui.points(
+                Points::new("real liquidations", PlotPoints::from(real))
+                    .shape(MarkerShape::Circle)
+                    .radius(3.5)
+                    .filled(false)
+                    .color(REAL_COLOR),
+            );
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_sum_groups_of_bars() {
+        let series: Vec<BarLiquidations> = (0..5)
+            .map(|i| BarLiquidations {
+                predicted_usd: [i as f64, 1.0],
+                real_usd: [0.0, i as f64 * 10.0],
+            })
+            .collect();
+        let times: Vec<i64> = (0..5).map(|i| i * 60_000).collect();
+        // Five bars in at most two columns: groups of three, then two.
+        let drawn = columns(&series, &times, 60_000, 0..5, 2);
+        assert_eq!(drawn.len(), 2);
+        assert_eq!(drawn[0].sums.predicted_usd, [3.0, 3.0]);
+        assert_eq!(drawn[1].sums.real_usd, [0.0, 70.0]);
+        assert_eq!((drawn[0].time_s, drawn[0].width_s), (90.0, 180.0));
+        assert_eq!((drawn[1].time_s, drawn[1].width_s), (240.0, 120.0));
+    }
+}

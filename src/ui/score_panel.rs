@@ -1,0 +1,402 @@
+//! The Score panel: how well the map of the current settings did on this dataset, as
+//! `liqmap score` measures it (reach of clusters against empty control bands, lift against real
+//! liquidations), scored in the background with a progress bar and a cancel button.
+//!
+//! The panel scores with the defaults of `liqmap score` (a one-day horizon, a 10% window, the
+//! default cap of sampled bars) on the viewer's cluster rows, so its figures are those the command
+//! prints for the same settings and row height.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+
+use egui::{Color32, RichText};
+
+use super::app::LiqmapApp;
+use super::chart::{LONG_COLOR, SHORT_COLOR};
+use super::worker::LatestJob;
+use crate::engine::score::{
+    self, Progress, Rate, RealScore, ScoreError, ScoreParams, ScoreReport, Stage, Verdict,
+};
+use crate::engine::{Engine, LayerSelection};
+use crate::model::{Dataset, Side};
+use crate::render::labels::compact_usd;
+
+/// The label of the button that starts scoring.
+pub const SCORE_BUTTON: &str = "Score these settings";
+/// The label of the button that stops a run.
+pub const CANCEL_BUTTON: &str = "Cancel scoring";
+/// The label of the checkbox that scores whenever the settings change.
+pub const AUTO_CHECKBOX: &str = "Score automatically when the settings change";
+
+/// What a score was computed for: the engine (model settings and dataset), the layer selection
+/// and the cluster rows. A result for another key is stale.
+#[derive(Debug, Clone)]
+struct ScoreKey {
+    /// Weak, so an old result does not keep its engine alive; the allocation it points at stays
+    /// reserved, so a new engine never compares equal to a dropped one.
+    engine: Weak<Engine>,
+    selection: LayerSelection,
+    bin_usd: f64,
+}
+
+impl PartialEq for ScoreKey {
+    fn eq(&self, other: &Self) -> bool {
+        Weak::ptr_eq(&self.engine, &other.engine)
+            && self.selection == other.selection
+            && self.bin_usd == other.bin_usd
+    }
+}
+
+/// How the last run ended.
+enum Outcome {
+    /// The figures.
+    Scored(Box<ScoreReport>),
+    /// The user stopped it.
+    Cancelled,
+    /// Scoring failed.
+    Failed(String),
+}
+
+/// Below this window width the panel starts hidden: the chart needs the room more.
+const OPEN_MIN_WIDTH_POINTS: f32 = 1300.0;
+
+/// The state of the Score panel.
+pub struct ScorePanel {
+    /// Score again whenever the engine, selection or rows change (while the panel is shown).
+    pub auto: bool,
+    /// Whether the panel is shown; `None` until the first frame decides by the window's width.
+    open: Option<bool>,
+    job: LatestJob<Outcome>,
+    /// Progress of the running job, written by the worker.
+    progress: Arc<Mutex<Option<Progress>>>,
+    /// Set to stop the running job at its next map.
+    cancel: Arc<AtomicBool>,
+    /// What the running (or last) job scores.
+    requested: Option<ScoreKey>,
+    /// The last outcome and what it was computed for.
+    outcome: Option<(ScoreKey, Outcome)>,
+}
+
+impl ScorePanel {
+    /// A panel with nothing scored; finished runs wake `ctx`.
+    pub fn new(ctx: &egui::Context) -> Self {
+        let ctx = ctx.clone();
+        ScorePanel {
+            auto: false,
+            open: None,
+            job: LatestJob::new("score", move || ctx.request_repaint()),
+            progress: Arc::new(Mutex::new(None)),
+            cancel: Arc::new(AtomicBool::new(false)),
+            requested: None,
+            outcome: None,
+        }
+    }
+
+    /// Whether the panel is shown; the first call decides by the window's width in points.
+    pub fn is_open(&mut self, window_width: f32) -> bool {
+        *self
+            .open
+            .get_or_insert(window_width >= OPEN_MIN_WIDTH_POINTS)
+    }
+
+    /// Shows or hides the panel.
+    pub fn set_open(&mut self, open: bool) {
+        self.open = Some(open);
+    }
+
+    /// Whether a scoring run is under way.
+    pub fn is_busy(&self) -> bool {
+        self.job.is_busy()
+    }
+
+    /// The last report, whether or not it is for the current settings.
+    pub fn report(&self) -> Option<&ScoreReport> {
+        match &self.outcome {
+            Some((_, Outcome::Scored(report))) => Some(report),
+            _ => None,
+        }
+    }
+
+    fn submit(
+        &mut self,
+        ctx: &egui::Context,
+        key: ScoreKey,
+        engine: Arc<Engine>,
+        dataset: Arc<Dataset>,
+    ) {
+        // A superseded run stops at its next map instead of finishing for nothing.
+        self.cancel.store(true, Ordering::Relaxed);
+        let cancel = Arc::new(AtomicBool::new(false));
+        let progress = Arc::new(Mutex::new(None));
+        self.cancel = Arc::clone(&cancel);
+        self.progress = Arc::clone(&progress);
+        let selection = key.selection.clone();
+        let params = ScoreParams::new(key.bin_usd, dataset.interval_ms);
+        let ctx = ctx.clone();
+        self.requested = Some(key);
+        self.job.submit(move || {
+            let mut on_progress = |step: Progress| {
+                if let Ok(mut slot) = progress.lock() {
+                    *slot = Some(step);
+                }
+                ctx.request_repaint();
+                !cancel.load(Ordering::Relaxed)
+            };
+            let span = 0..engine.bar_count();
+            match score::score_span_with_progress(
+                &engine,
+                &dataset,
+                &selection,
+                &params,
+                span,
+                &mut on_progress,
+            ) {
+                Ok(report) => Outcome::Scored(Box::new(report)),
+                Err(ScoreError::Cancelled) => Outcome::Cancelled,
+                Err(err) => Outcome::Failed(err.to_string()),
+            }
+        });
+    }
+
+    fn poll(&mut self) {
+        if let Some(outcome) = self.job.poll()
+            && let Some(key) = self.requested.clone()
+        {
+            self.outcome = Some((key, outcome));
+        }
+    }
+}
+
+/// The key of the settings shown, once the engine is ready.
+fn current_key(app: &LiqmapApp) -> Option<(ScoreKey, Arc<Engine>, Arc<Dataset>)> {
+    let engine = app.data.engine.clone()?;
+    let dataset = Arc::clone(&app.data.loaded.as_ref()?.dataset);
+    let key = ScoreKey {
+        engine: Arc::downgrade(&engine),
+        selection: app.settings.selection(),
+        bin_usd: app.cluster_bin_usd(),
+    };
+    Some((key, engine, dataset))
+}
+
+/// Draws the Score panel and starts or stops scoring runs.
+pub fn score_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+    app.score.poll();
+    ui.horizontal(|ui| {
+        ui.heading("Score");
+        if ui.small_button("Hide").clicked() {
+            app.score.set_open(false);
+        }
+    });
+    let current = current_key(app);
+    let panel = &mut app.score;
+    let busy = panel.is_busy();
+    ui.horizontal_wrapped(|ui| {
+        let start = ui
+            .add_enabled(current.is_some(), egui::Button::new(SCORE_BUTTON))
+            .on_hover_text("Score the map of the current settings against what price did next");
+        if start.clicked()
+            && let Some((key, engine, dataset)) = current.clone()
+        {
+            panel.submit(ui.ctx(), key, engine, dataset);
+        }
+        if busy && ui.button(CANCEL_BUTTON).clicked() {
+            panel.cancel.store(true, Ordering::Relaxed);
+        }
+    });
+    ui.checkbox(&mut panel.auto, AUTO_CHECKBOX);
+    if panel.auto
+        && let Some((key, engine, dataset)) = current.clone()
+        && panel.requested.as_ref() != Some(&key)
+    {
+        panel.submit(ui.ctx(), key, engine, dataset);
+    }
+    if busy {
+        progress_ui(ui, panel);
+    }
+    let Some((key, outcome)) = &panel.outcome else {
+        if !busy {
+            ui.label("Not scored yet.");
+        }
+        return;
+    };
+    if current.as_ref().map(|c| &c.0) != Some(key) {
+        ui.colored_label(
+            Color32::from_rgb(230, 180, 60),
+            "The settings changed since this score: score again.",
+        );
+    }
+    match outcome {
+        Outcome::Scored(report) => {
+            let dataset = app.data.loaded.as_ref().map(|l| Arc::clone(&l.dataset));
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                report_ui(ui, report, dataset.as_deref());
+            });
+        }
+        Outcome::Cancelled => {
+            ui.label("Scoring was cancelled.");
+        }
+        Outcome::Failed(message) => {
+            ui.colored_label(Color32::from_rgb(230, 80, 70), message.as_str());
+        }
+    }
+}
+
+fn progress_ui(ui: &mut egui::Ui, panel: &ScorePanel) {
+    let step = panel.progress.lock().ok().and_then(|p| *p);
+    let (fraction, text) = match step {
+        Some(p) => {
+            let stage = match p.stage {
+                Stage::Reach => "reach",
+                Stage::RealLiquidations => "real liquidations",
+            };
+            let fraction = if p.total > 0 {
+                p.done as f32 / p.total as f32
+            } else {
+                1.0
+            };
+            (fraction, format!("{stage}: {} of {} maps", p.done, p.total))
+        }
+        None => (0.0, "starting…".to_string()),
+    };
+    ui.add(egui::ProgressBar::new(fraction).text(text));
+}
+
+/// A percentage with one decimal, or "-" when there is none.
+fn pct(value: Option<f64>) -> String {
+    value.map_or("-".into(), |v| format!("{:.1}%", v * 100.0))
+}
+
+/// One line of reach: `NAME: HITS / TOTAL reached, RATE (95% LOW–HIGH)`.
+pub fn rate_line(name: &str, rate: &Rate) -> String {
+    format!(
+        "{name}: {} / {} reached, {} (95% {}–{})",
+        rate.hits,
+        rate.total,
+        pct(rate.rate),
+        pct(rate.ci95_low),
+        pct(rate.ci95_high)
+    )
+}
+
+fn report_ui(ui: &mut egui::Ui, report: &ScoreReport, dataset: Option<&Dataset>) {
+    let reach = &report.reach_score;
+    let params = &report.params;
+    let hours = dataset.map_or(0.0, |d| {
+        params.horizon_bars as f64 * d.interval_ms as f64 / 3_600_000.0
+    });
+    ui.label(
+        RichText::new(format!(
+            "{} bars sampled (every {:.1}); horizon {} bars ({hours:.1} h); clusters within {}% \
+             of the close; rows of {} USD",
+            reach.sampled_bars,
+            reach.sample_step_bars,
+            params.horizon_bars,
+            params.max_distance_pct,
+            params.bin_usd
+        ))
+        .small(),
+    );
+    ui.separator();
+    ui.strong("Reach: price entered the band within the horizon");
+    ui.label(rate_line("clusters", &reach.reach_with_control));
+    ui.label(rate_line("control bands", &reach.control_reach));
+    for side in &reach.by_side {
+        let (color, name) = match side.side {
+            Side::Long => (LONG_COLOR, "longs"),
+            Side::Short => (SHORT_COLOR, "shorts"),
+        };
+        ui.colored_label(
+            color,
+            rate_line(&format!("{name}: clusters"), &side.reach_with_control),
+        );
+        ui.colored_label(
+            color,
+            rate_line(&format!("{name}: control bands"), &side.control_reach),
+        );
+    }
+    ui.label(
+        RichText::new(format!(
+            "{} clusters in the window had no control band and are left out ({} in all)",
+            reach.clusters_without_control, reach.reach.total
+        ))
+        .small(),
+    );
+    let verdict_color = match reach.verdict {
+        Verdict::MapHelps => Color32::from_rgb(80, 200, 120),
+        Verdict::ControlWins => Color32::from_rgb(230, 80, 70),
+        Verdict::Inconclusive | Verdict::NoData => Color32::from_rgb(230, 180, 60),
+    };
+    if reach.verdict == Verdict::ControlWins {
+        ui.colored_label(
+            verdict_color,
+            RichText::new("The control bands win.").strong(),
+        );
+    }
+    ui.colored_label(verdict_color, reach.verdict.sentence());
+    ui.separator();
+    real_ui(ui, &report.real_score, dataset);
+}
+
+/// The lift line: `lift L against real liquidations (control bands C), resting on N events in
+/// range (USD) of M`.
+pub fn lift_line(real: &RealScore) -> String {
+    let lift = |l: Option<f64>| l.map_or("-".into(), |l| format!("{l:.2}"));
+    format!(
+        "lift {} against real liquidations (control bands {}), resting on {} events in range \
+         ({} USD) of {}",
+        lift(real.lift),
+        lift(real.control_lift),
+        real.events_in_range,
+        compact_usd(real.usd_in_range),
+        real.real_events
+    )
+}
+
+/// What the panel says when the dataset holds no real liquidation.
+pub const NO_REAL_LIQUIDATIONS: &str =
+    "This dataset has no real liquidations: the lift against them cannot be measured.";
+
+fn real_ui(ui: &mut egui::Ui, real: &RealScore, dataset: Option<&Dataset>) {
+    ui.strong("Real liquidations");
+    let recorded = dataset.map_or(0, |d| d.liquidations.len());
+    if recorded == 0 {
+        ui.label(NO_REAL_LIQUIDATIONS);
+        return;
+    }
+    if real.real_events == 0 {
+        ui.label(format!(
+            "None of the dataset's {recorded} real liquidations falls within its bars: the lift \
+             cannot be measured."
+        ));
+        return;
+    }
+    ui.label(lift_line(real));
+    ui.label(
+        RichText::new(format!(
+            "{} in bands of {} in range ({}); {} expected by chance; 1.0 is no better than chance",
+            compact_usd(real.usd_in_bands),
+            compact_usd(real.usd_in_range),
+            pct(real.share_in_bands),
+            pct(real.share_expected_by_chance)
+        ))
+        .small(),
+    );
+    if real.events_in_range < 30 {
+        ui.colored_label(
+            Color32::from_rgb(230, 180, 60),
+            format!(
+                "Only {} events: too few to judge the map by.",
+                real.events_in_range
+            ),
+        );
+    }
+    if let Some(per_hour) = &real.predicted_vs_real_per_hour {
+        ui.label(format!(
+            "predicted {}/h against real {}/h over {:.1} h",
+            compact_usd(per_hour.predicted_usd_per_hour),
+            compact_usd(per_hour.real_usd_per_hour),
+            per_hour.hours
+        ));
+    }
+}

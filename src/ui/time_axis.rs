@@ -7,8 +7,9 @@ use egui_plot::{GridInput, GridMark};
 
 use crate::render::labels::time_tick;
 
-/// Round steps in seconds, from a minute to a month.
-const STEPS_S: [f64; 15] = [
+/// Round steps in seconds, from a minute to a year; every step of a day or more is a whole
+/// number of days, so its ticks fall on UTC midnight.
+const STEPS_S: [f64; 19] = [
     60.0,
     300.0,
     900.0,
@@ -24,6 +25,10 @@ const STEPS_S: [f64; 15] = [
     604_800.0,
     1_209_600.0,
     2_592_000.0,
+    5_184_000.0,
+    7_776_000.0,
+    15_552_000.0,
+    31_536_000.0,
 ];
 
 /// Grid marks at round UTC times: a major step giving about six labels, and a minor step.
@@ -37,7 +42,7 @@ pub fn time_grid_spacer(input: GridInput) -> Vec<GridMark> {
         .iter()
         .copied()
         .find(|&s| span / s <= 7.0)
-        .unwrap_or(span / 6.0);
+        .unwrap_or(31_536_000.0);
     let minor = STEPS_S
         .iter()
         .rev()
@@ -94,5 +99,25 @@ mod tests {
             format_time_label(start + 14_400.0, &(start..=start + 86_400.0)),
             "10-10 04:00"
         );
+    }
+
+    #[test]
+    fn a_year_gets_ticks_on_midnight() {
+        // 2024-01-01 00:00 UTC = 1704067200 s; 365 days: 60-day steps, labelled by date.
+        let start = 1_704_067_200.0;
+        let end = start + 365.0 * 86_400.0;
+        let marks = time_grid_spacer(GridInput {
+            bounds: (start + 3600.0, end),
+            base_step_size: 1.0,
+        });
+        let major: Vec<f64> = marks
+            .iter()
+            .filter(|m| m.step_size == 5_184_000.0)
+            .map(|m| m.value)
+            .collect();
+        assert!(!major.is_empty() && major.len() <= 7);
+        assert!(major.iter().all(|v| v % 86_400.0 == 0.0));
+        let label = format_time_label(major[0], &(start..=end));
+        assert_eq!(label.len(), "2024-01-01".len(), "{label}");
     }
 }

@@ -31,64 +31,77 @@ pub fn parse_interval_ms(text: &str) -> Result<i64, String> {
     Ok(count * unit_ms)
 }
 
+/// How Binance (and Hyperliquid) name the intervals they serve.
+const BINANCE_NAMES: [(i64, &str); 14] = [
+    (MINUTE_MS, "1m"),
+    (3 * MINUTE_MS, "3m"),
+    (5 * MINUTE_MS, "5m"),
+    (15 * MINUTE_MS, "15m"),
+    (30 * MINUTE_MS, "30m"),
+    (HOUR_MS, "1h"),
+    (2 * HOUR_MS, "2h"),
+    (4 * HOUR_MS, "4h"),
+    (6 * HOUR_MS, "6h"),
+    (8 * HOUR_MS, "8h"),
+    (12 * HOUR_MS, "12h"),
+    (DAY_MS, "1d"),
+    (3 * DAY_MS, "3d"),
+    (7 * DAY_MS, "1w"),
+];
+
+/// How Bybit v5 names the intervals it serves.
+const BYBIT_NAMES: [(i64, &str); 12] = [
+    (MINUTE_MS, "1"),
+    (3 * MINUTE_MS, "3"),
+    (5 * MINUTE_MS, "5"),
+    (15 * MINUTE_MS, "15"),
+    (30 * MINUTE_MS, "30"),
+    (HOUR_MS, "60"),
+    (2 * HOUR_MS, "120"),
+    (4 * HOUR_MS, "240"),
+    (6 * HOUR_MS, "360"),
+    (12 * HOUR_MS, "720"),
+    (DAY_MS, "D"),
+    (7 * DAY_MS, "W"),
+];
+
+/// How OKX names the intervals it serves; from 6 h up the `utc` variants, so bars open at UTC
+/// midnight like every other venue's.
+const OKX_NAMES: [(i64, &str); 12] = [
+    (MINUTE_MS, "1m"),
+    (3 * MINUTE_MS, "3m"),
+    (5 * MINUTE_MS, "5m"),
+    (15 * MINUTE_MS, "15m"),
+    (30 * MINUTE_MS, "30m"),
+    (HOUR_MS, "1H"),
+    (2 * HOUR_MS, "2H"),
+    (4 * HOUR_MS, "4H"),
+    (6 * HOUR_MS, "6Hutc"),
+    (12 * HOUR_MS, "12Hutc"),
+    (DAY_MS, "1Dutc"),
+    (7 * DAY_MS, "1Wutc"),
+];
+
+fn name_in(table: &[(i64, &'static str)], interval_ms: i64) -> Option<&'static str> {
+    table
+        .iter()
+        .find(|(ms, _)| *ms == interval_ms)
+        .map(|(_, name)| *name)
+}
+
 /// The interval as Binance and Hyperliquid name it (`5m`, `1h`, `1d`), if it is one of theirs.
 pub fn binance_name(interval_ms: i64) -> Option<&'static str> {
-    Some(match interval_ms {
-        x if x == MINUTE_MS => "1m",
-        x if x == 3 * MINUTE_MS => "3m",
-        x if x == 5 * MINUTE_MS => "5m",
-        x if x == 15 * MINUTE_MS => "15m",
-        x if x == 30 * MINUTE_MS => "30m",
-        x if x == HOUR_MS => "1h",
-        x if x == 2 * HOUR_MS => "2h",
-        x if x == 4 * HOUR_MS => "4h",
-        x if x == 6 * HOUR_MS => "6h",
-        x if x == 8 * HOUR_MS => "8h",
-        x if x == 12 * HOUR_MS => "12h",
-        x if x == DAY_MS => "1d",
-        x if x == 3 * DAY_MS => "3d",
-        x if x == 7 * DAY_MS => "1w",
-        _ => return None,
-    })
+    name_in(&BINANCE_NAMES, interval_ms)
 }
 
 /// The interval as Bybit v5 names it (`5`, `60`, `D`), if it is one of theirs.
 pub fn bybit_name(interval_ms: i64) -> Option<&'static str> {
-    Some(match interval_ms {
-        x if x == MINUTE_MS => "1",
-        x if x == 3 * MINUTE_MS => "3",
-        x if x == 5 * MINUTE_MS => "5",
-        x if x == 15 * MINUTE_MS => "15",
-        x if x == 30 * MINUTE_MS => "30",
-        x if x == HOUR_MS => "60",
-        x if x == 2 * HOUR_MS => "120",
-        x if x == 4 * HOUR_MS => "240",
-        x if x == 6 * HOUR_MS => "360",
-        x if x == 12 * HOUR_MS => "720",
-        x if x == DAY_MS => "D",
-        x if x == 7 * DAY_MS => "W",
-        _ => return None,
-    })
+    name_in(&BYBIT_NAMES, interval_ms)
 }
 
-/// The interval as OKX names it; from 6 h up the `utc` variants, so bars open at UTC midnight
-/// like every other venue's.
+/// The interval as OKX names it (`5m`, `1H`, `1Dutc`), if it is one of theirs.
 pub fn okx_name(interval_ms: i64) -> Option<&'static str> {
-    Some(match interval_ms {
-        x if x == MINUTE_MS => "1m",
-        x if x == 3 * MINUTE_MS => "3m",
-        x if x == 5 * MINUTE_MS => "5m",
-        x if x == 15 * MINUTE_MS => "15m",
-        x if x == 30 * MINUTE_MS => "30m",
-        x if x == HOUR_MS => "1H",
-        x if x == 2 * HOUR_MS => "2H",
-        x if x == 4 * HOUR_MS => "4H",
-        x if x == 6 * HOUR_MS => "6Hutc",
-        x if x == 12 * HOUR_MS => "12Hutc",
-        x if x == DAY_MS => "1Dutc",
-        x if x == 7 * DAY_MS => "1Wutc",
-        _ => return None,
-    })
+    name_in(&OKX_NAMES, interval_ms)
 }
 
 /// The open-interest period closest to (not finer than needed for) the bar interval, among

@@ -136,11 +136,10 @@ pub(crate) async fn bars(
                 break;
             }
         };
-        let page: Result<Vec<Bar>, String> = rows.iter().map(|r| parse_kline(r)).collect();
-        let page = match page {
+        let page = match s.parse_rows(&call, &rows, |r| parse_kline(r)) {
             Ok(page) => page,
             Err(e) => {
-                paged.stopped = Some(s.error(&call, Cause::Layout(e)));
+                paged.stopped = Some(e);
                 break;
             }
         };
@@ -275,11 +274,10 @@ pub(crate) async fn open_interest(
                 break;
             }
         };
-        let page: Result<Vec<OpenInterestSample>, String> = rows.iter().map(parse_oi).collect();
-        let mut page = match page {
+        let mut page = match s.parse_rows(&call, &rows, parse_oi) {
             Ok(page) => page,
             Err(e) => {
-                paged.stopped = Some(s.error(&call, Cause::Layout(e)));
+                paged.stopped = Some(e);
                 break;
             }
         };

@@ -128,11 +128,10 @@ pub(crate) async fn bars(
                 break;
             }
         };
-        let page: Result<Vec<Bar>, String> = list.list.iter().map(|r| parse_kline(r)).collect();
-        let mut page = match page {
+        let mut page = match s.parse_rows(&call, &list.list, |r| parse_kline(r)) {
             Ok(page) => page,
             Err(e) => {
-                paged.stopped = Some(s.error(&call, Cause::Layout(e)));
+                paged.stopped = Some(e);
                 break;
             }
         };

@@ -132,6 +132,20 @@ impl Session {
         SourceError::new(self.venue, call.describe(), cause)
     }
 
+    /// Parses every row of `call`'s answer with `parse`; a row that does not fit is the venue's
+    /// layout changing under us, reported as such for `call`.
+    pub fn parse_rows<R, T>(
+        &self,
+        call: &Call,
+        rows: &[R],
+        parse: impl Fn(&R) -> Result<T, String>,
+    ) -> Result<Vec<T>, SourceError> {
+        rows.iter()
+            .map(parse)
+            .collect::<Result<Vec<T>, String>>()
+            .map_err(|e| self.error(call, Cause::Layout(e)))
+    }
+
     /// Sends `call` with retries and decodes the body as `T`.
     pub async fn request<T: DeserializeOwned>(&self, call: &Call) -> Result<T, SourceError> {
         retry::send(self, call, |body| {

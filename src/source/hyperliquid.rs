@@ -110,11 +110,10 @@ pub(crate) async fn bars(
                 break;
             }
         };
-        let page: Result<Vec<Bar>, String> = candles.iter().map(parse_candle).collect();
-        let mut page = match page {
+        let mut page = match s.parse_rows(&call, &candles, parse_candle) {
             Ok(page) => page,
             Err(e) => {
-                paged.stopped = Some(s.error(&call, Cause::Layout(e)));
+                paged.stopped = Some(e);
                 break;
             }
         };

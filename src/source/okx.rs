@@ -146,11 +146,10 @@ pub(crate) async fn bars(
                 break;
             }
         };
-        let page: Result<Vec<Bar>, String> = rows.iter().map(|r| parse_candle(r)).collect();
-        let mut page = match page {
+        let mut page = match s.parse_rows(&call, &rows, |r| parse_candle(r)) {
             Ok(page) => page,
             Err(e) => {
-                paged.stopped = Some(s.error(&call, Cause::Layout(e)));
+                paged.stopped = Some(e);
                 break;
             }
         };

@@ -334,3 +334,65 @@ fn keys_zoom_and_home_shows_everything() {
     let home = harness.state().chart.bounds.unwrap();
     assert!((home.width() - full.width()).abs() < 1e-6 * full.width());
 }
+
+/// Sends one wheel movement of `delta` points at the hovered position and lets egui's smoothing
+/// hand all of it out before the viewer settles.
+fn wheel(harness: &mut Harness<'_, LiqmapApp>, delta: egui::Vec2) {
+    harness.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta,
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Wheel,
+        modifiers: egui::Modifiers::NONE,
+    });
+    for _ in 0..120 {
+        harness.step();
+    }
+    settle(harness);
+}
+
+#[test]
+fn the_wheel_zooms_around_the_pointer_and_a_sideways_wheel_pans_time() {
+    let mut harness = viewer(1280.0, 800.0);
+    settle(&mut harness);
+    let full = harness.state().chart.bounds.unwrap();
+    // A point away from the centre, so zooming around the centre would move it.
+    let time_s = full.min()[0] + full.width() * 0.25;
+    let price = full.min()[1] + full.height() * 0.7;
+    let pos = harness
+        .state()
+        .chart
+        .screen_pos(time_s * 1000.0, price)
+        .unwrap();
+    harness.hover_at(pos);
+    harness.step();
+
+    // 200 points of wheel towards the user double the scale on both axes.
+    wheel(&mut harness, egui::vec2(0.0, 200.0));
+    let zoomed = harness.state().chart.bounds.unwrap();
+    assert!(
+        (zoomed.width() - full.width() / 2.0).abs() < 1e-3 * full.width(),
+        "width {} of {}",
+        zoomed.width(),
+        full.width()
+    );
+    assert!((zoomed.height() - full.height() / 2.0).abs() < 1e-3 * full.height());
+    // The time and price under the pointer stay under it.
+    let left_share = (time_s - zoomed.min()[0]) / zoomed.width();
+    let low_share = (price - zoomed.min()[1]) / zoomed.height();
+    assert!((left_share - 0.25).abs() < 1e-3, "time share {left_share}");
+    assert!((low_share - 0.7).abs() < 1e-3, "price share {low_share}");
+
+    // A sideways wheel of 128 points moves time by 128 points' worth and leaves price alone.
+    let width_px = f64::from(harness.state().chart.transform.unwrap().frame().width());
+    wheel(&mut harness, egui::vec2(-128.0, 0.0));
+    let panned = harness.state().chart.bounds.unwrap();
+    let expected_shift_s = 128.0 * zoomed.width() / width_px;
+    let shift_s = panned.min()[0] - zoomed.min()[0];
+    assert!(
+        (shift_s - expected_shift_s).abs() < 1e-3 * expected_shift_s,
+        "moved {shift_s} s, expected {expected_shift_s} s"
+    );
+    assert!((panned.width() - zoomed.width()).abs() < 1e-6 * zoomed.width());
+    assert_eq!(panned.min()[1], zoomed.min()[1]);
+}

@@ -167,6 +167,8 @@ pub fn chart_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
         .allow_axis_zoom_drag(true)
         .allow_boxed_zoom(true)
         .allow_double_click_reset(false)
+        // The wheel zooms (as on trading charts) instead of panning; see `zoom_with_wheel`.
+        .allow_scroll(false)
         // Crosshair rulers; the values are in our own tooltip, not egui_plot's.
         .show_crosshair(true)
         .show_x(true)
@@ -186,6 +188,9 @@ pub fn chart_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
             && let Some(full) = full
         {
             plot_ui.set_plot_bounds(full);
+        }
+        if hovered {
+            zoom_with_wheel(plot_ui);
         }
         if hovered && keyboard_free {
             navigate_with_keys(plot_ui, full);
@@ -284,6 +289,31 @@ pub fn chart_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
 
 fn app_predicted(data: &super::data::ViewData) -> &[super::data::PredictedBar] {
     &data.predicted
+}
+
+/// The vertical wheel zooms both axes around the pointer; a horizontal wheel (or shift+wheel)
+/// pans in time. Ctrl+wheel and pinch keep egui_plot's own zoom.
+fn zoom_with_wheel(plot_ui: &mut egui_plot::PlotUi<'_>) {
+    let (scroll, zooming) = plot_ui
+        .ctx()
+        .input(|i| (i.smooth_scroll_delta, i.zoom_delta() != 1.0));
+    if zooming {
+        return;
+    }
+    if scroll.y != 0.0 {
+        // 200 points of wheel (about four notches) double or halve the view.
+        let factor = (scroll.y / 200.0 * std::f32::consts::LN_2).exp();
+        plot_ui.zoom_bounds_around_hovered(Vec2::splat(factor));
+    }
+    let width_px = plot_ui.response().rect.width();
+    if scroll.x != 0.0 && width_px > 0.0 {
+        // translate_bounds moves by plot units, the wheel by screen points.
+        let seconds_per_px = plot_ui.plot_bounds().width() / f64::from(width_px);
+        plot_ui.translate_bounds(Vec2::new(
+            (-f64::from(scroll.x) * seconds_per_px) as f32,
+            0.0,
+        ));
+    }
 }
 
 fn navigate_with_keys(plot_ui: &mut egui_plot::PlotUi<'_>, full: Option<PlotBounds>) {

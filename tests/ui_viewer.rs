@@ -396,3 +396,54 @@ fn the_wheel_zooms_around_the_pointer_and_a_sideways_wheel_pans_time() {
     assert!((panned.width() - zoomed.width()).abs() < 1e-6 * zoomed.width());
     assert_eq!(panned.min()[1], zoomed.min()[1]);
 }
+
+#[test]
+fn a_live_update_moves_a_view_of_the_newest_bars_and_leaves_history_alone() {
+    let mut harness = viewer(1280.0, 800.0);
+    settle(&mut harness);
+    let full = harness.state().chart.bounds.unwrap();
+    let grown = |app: &LiqmapApp, bars: i64| {
+        let mut dataset = app.data.loaded.as_ref().unwrap().dataset.as_ref().clone();
+        let last = *dataset.bars.last().unwrap();
+        for i in 1..=bars {
+            let mut bar = last;
+            bar.open_time_ms += i * dataset.interval_ms;
+            dataset.bars.push(bar);
+        }
+        dataset
+    };
+    let interval_s = harness
+        .state()
+        .data
+        .loaded
+        .as_ref()
+        .unwrap()
+        .dataset
+        .interval_ms as f64
+        / 1000.0;
+
+    // The whole sample is shown, so its newest bar is in view: two new bars move the view by
+    // two intervals, at the same zoom.
+    let dataset = grown(harness.state(), 2);
+    harness.state_mut().update_shown_dataset(dataset, true);
+    settle(&mut harness);
+    let followed = harness.state().chart.bounds.unwrap();
+    assert!((followed.min()[0] - (full.min()[0] + 2.0 * interval_s)).abs() < 1e-3);
+    assert!((followed.width() - full.width()).abs() < 1e-6 * full.width());
+
+    // A view of older history (the first tenth of the data) stays put.
+    let mut history = followed;
+    history.set_x(&egui_plot::PlotBounds::from_min_max(
+        [full.min()[0], full.min()[1]],
+        [full.min()[0] + full.width() / 10.0, full.max()[1]],
+    ));
+    harness.state_mut().chart.pending_bounds = Some(history);
+    settle(&mut harness);
+    let before = harness.state().chart.bounds.unwrap();
+    let dataset = grown(harness.state(), 1);
+    harness.state_mut().update_shown_dataset(dataset, true);
+    settle(&mut harness);
+    let after = harness.state().chart.bounds.unwrap();
+    assert_eq!(after.min()[0], before.min()[0]);
+    assert_eq!(after.max()[0], before.max()[0]);
+}

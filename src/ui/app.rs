@@ -244,6 +244,11 @@ impl LiqmapApp {
             return;
         };
         let dataset = Arc::new(dataset);
+        let old_end = loaded.dataset.time_range_ms().map(|(_, end)| end);
+        let new_end = dataset.time_range_ms().map(|(_, end)| end);
+        if let (Some(old_end_ms), Some(new_end_ms)) = (old_end, new_end) {
+            self.chart.follow_new_bars(old_end_ms, new_end_ms);
+        }
         loaded.dataset = Arc::clone(&dataset);
         if !bars_changed {
             return;

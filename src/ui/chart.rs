@@ -87,6 +87,20 @@ impl ChartMemory {
         self.pending_bounds = Some(bounds);
     }
 
+    /// Live mode: when the data grew from `old_end_ms` to `new_end_ms` and the view reaches the
+    /// old end (the user watches the newest bars), moves the view by as much time, keeping the
+    /// zoom. A view left on older history stays where it is.
+    pub fn follow_new_bars(&mut self, old_end_ms: i64, new_end_ms: i64) {
+        let Some(mut bounds) = self.pending_bounds.or(self.bounds) else {
+            return;
+        };
+        if new_end_ms <= old_end_ms || bounds.max()[0] * 1000.0 < old_end_ms as f64 {
+            return;
+        }
+        bounds.translate_x((new_end_ms - old_end_ms) as f64 / 1000.0);
+        self.pending_bounds = Some(bounds);
+    }
+
     /// Shows the whole dataset at the next frame.
     pub fn reset_view(&mut self) {
         self.reset_requested = true;

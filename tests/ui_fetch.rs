@@ -362,3 +362,47 @@ fn live_mode_reports_a_stream_that_cannot_connect() {
     assert!(step_until(&ctx, &mut app, |a| a.remote.live.is_none()));
     assert_eq!(shown(&app).unwrap().bars.len(), 1152);
 }
+
+#[test]
+fn live_mode_fills_a_hole_between_the_data_and_the_newest_poll() {
+    let rt = test_runtime();
+    let server = rt.block_on(async {
+        let server = btc_server(Duration::ZERO).await;
+        Mock::given(method("GET"))
+            .and(path(OI_NOW))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "openInterest": "81234.5", "symbol": "BTCUSDT", "time": BTC_START_MS + 620 * FIVE_MIN_MS
+            })))
+            .mount(&server)
+            .await;
+        server
+    });
+    let ctx = egui::Context::default();
+    let mut settings = config(&server.uri(), BTC_NOW_MS);
+    // No stream here: this test is about the bars.
+    settings.ws_url = Some("ws://127.0.0.1:9".into());
+    let (mut app, _) = app_on_sample(&ctx, settings);
+    app.send(Command::Remote(RemoteCommand::Fetch(btc_request(600))));
+    assert!(step_until(&ctx, &mut app, |a| {
+        liqmap::ui::live::can_go_live(a)
+    }));
+    assert_eq!(shown(&app).unwrap().bars.len(), 600);
+
+    // The machine slept for 21 bars: the first poll returns bars 619 and 620 of the span, and
+    // bars 600..=618 must be fetched, not left as a hole.
+    app.remote.config.now_ms = Some(BTC_START_MS + 621 * FIVE_MIN_MS);
+    app.send(Command::Remote(RemoteCommand::Live(true)));
+    assert!(step_until(&ctx, &mut app, |a| {
+        shown(a).is_some_and(|d| d.bars.len() == 621)
+    }));
+    let dataset = shown(&app).unwrap();
+    let real = btc_5m();
+    for (i, bar) in dataset.bars.iter().enumerate() {
+        let expected = &real[7 + i];
+        assert_eq!(bar.open_time_ms, expected.open_time_ms, "bar {i}");
+        assert_eq!(bar.close, expected.close.parse::<f64>().unwrap(), "bar {i}");
+    }
+    assert!(app.remote.live.as_ref().unwrap().poll_error.is_none());
+    app.send(Command::Remote(RemoteCommand::Live(false)));
+    step(&ctx, &mut app);
+}

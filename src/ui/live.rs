@@ -25,6 +25,8 @@ const STREAM_QUEUE: usize = 256;
 #[derive(Debug)]
 enum LiveUpdate {
     Latest(LatestSample),
+    /// Closed bars and open interest of a hole between the data and the newest poll.
+    Backfill(Dataset),
     PollFailed(String),
     Event(LiveEvent),
     StreamEnded(Result<StreamStatus, String>),
@@ -144,6 +146,12 @@ async fn poll_loop(
         .interval_ms
         .clamp(MIN_POLL_PERIOD_MS, MAX_POLL_PERIOD_MS);
     let period = Duration::from_millis(u64::try_from(period_ms).unwrap_or(60_000));
+    // The newest bar the dataset holds, so that a hole (the machine slept, polls failed for a
+    // while) is seen and fetched instead of left as a gap.
+    let mut newest_open_ms = source
+        .shown
+        .upgrade()
+        .and_then(|dataset| dataset.bars.last().map(|bar| bar.open_time_ms));
     loop {
         let polled = source::poll_latest(
             source.venue,
@@ -156,18 +164,95 @@ async fn poll_loop(
         if cancel.is_cancelled() {
             return;
         }
-        let update = match polled {
-            Ok(sample) => LiveUpdate::Latest(sample),
-            Err(err) => LiveUpdate::PollFailed(err.to_string()),
-        };
-        if sender.send(update).is_err() {
+        let mut updates = Vec::new();
+        match polled {
+            Ok(sample) => {
+                let hole = hole_before(newest_open_ms, &sample, source.interval_ms);
+                let polled_newest_ms = sample.bars.last().map(|bar| bar.open_time_ms);
+                // The poll's success first: a failure to fill the hole stays on the status line.
+                updates.push(LiveUpdate::Latest(sample));
+                let filled = match hole {
+                    Some((start_ms, end_ms)) => {
+                        let (delivered, filled) =
+                            backfill(&source, &config, &cancel, start_ms, end_ms).await;
+                        updates.extend(delivered);
+                        filled
+                    }
+                    None => true,
+                };
+                // A hole not filled yet is asked for again at the next poll.
+                if filled {
+                    newest_open_ms = newest_open_ms.max(polled_newest_ms);
+                }
+            }
+            Err(err) => updates.push(LiveUpdate::PollFailed(err.to_string())),
+        }
+        if cancel.is_cancelled() {
             return;
+        }
+        for update in updates {
+            if sender.send(update).is_err() {
+                return;
+            }
         }
         ctx.request_repaint();
         tokio::select! {
             () = cancel.cancelled() => return,
             () = tokio::time::sleep(period) => {}
         }
+    }
+}
+
+/// The span of whole bars missing between the newest bar held and the first bar of `sample`.
+fn hole_before(
+    newest_open_ms: Option<i64>,
+    sample: &LatestSample,
+    interval_ms: i64,
+) -> Option<(i64, i64)> {
+    let newest_open_ms = newest_open_ms?;
+    let first_polled_ms = sample.bars.first()?.open_time_ms;
+    let start_ms = newest_open_ms + interval_ms;
+    (first_polled_ms > start_ms).then_some((start_ms, first_polled_ms))
+}
+
+/// Fetches the bars and open interest of a hole; returns what to deliver and whether the hole
+/// is filled.
+async fn backfill(
+    source: &FetchedSource,
+    config: &SourceConfig,
+    cancel: &CancelToken,
+    start_ms: i64,
+    end_ms: i64,
+) -> (Vec<LiveUpdate>, bool) {
+    let request = source::FetchRequest {
+        venue: source.venue,
+        symbol: source.symbol.clone(),
+        interval_ms: source.interval_ms,
+        start_ms,
+        end_ms,
+    };
+    let what = format!(
+        "filling the hole {} – {}",
+        crate::time::format_time_ms(start_ms),
+        crate::time::format_time_ms(end_ms)
+    );
+    match source::fetch(&request, config, &|_| {}, cancel).await {
+        Ok(outcome) if outcome.complete => (vec![LiveUpdate::Backfill(outcome.dataset)], true),
+        // What arrived is kept; the rest is asked for again at the next poll.
+        Ok(outcome) => (
+            vec![
+                LiveUpdate::PollFailed(format!(
+                    "{what}: partial ({})",
+                    outcome.problems.join("; ")
+                )),
+                LiveUpdate::Backfill(outcome.dataset),
+            ],
+            false,
+        ),
+        Err(err) => (
+            vec![LiveUpdate::PollFailed(format!("{what}: {err}"))],
+            false,
+        ),
     }
 }
 
@@ -217,6 +302,16 @@ pub fn poll(app: &mut LiqmapApp) {
                 live.polls += 1;
                 live.poll_error = None;
                 samples.push(sample);
+            }
+            LiveUpdate::Backfill(hole) => {
+                samples.push(LatestSample {
+                    bars: hole.bars,
+                    open_interest: None,
+                });
+                samples.extend(hole.open_interest.into_iter().map(|sample| LatestSample {
+                    bars: Vec::new(),
+                    open_interest: Some(sample),
+                }));
             }
             LiveUpdate::PollFailed(message) => live.poll_error = Some(message),
             LiveUpdate::Event(LiveEvent::Liquidation(liquidation)) => {

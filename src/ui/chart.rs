@@ -254,7 +254,7 @@ pub fn chart_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
             draw_predicted(plot_ui, app_predicted(data), dataset, &bounds);
         }
         if settings.show_cluster_marks {
-            draw_cluster_marks(plot_ui, data, dataset);
+            draw_cluster_marks(plot_ui, data, dataset, &bounds, size.x);
         }
         (bounds, plot_ui.pointer_coordinate().filter(|_| hovered))
     });
@@ -534,10 +534,15 @@ fn draw_predicted(
     }
 }
 
+/// Screen points a cluster's USD label needs, with its margins.
+const CLUSTER_LABEL_ROOM_PX: f64 = 56.0;
+
 fn draw_cluster_marks(
     plot_ui: &mut egui_plot::PlotUi<'_>,
     data: &super::data::ViewData,
     dataset: &Dataset,
+    bounds: &PlotBounds,
+    width_px: f32,
 ) {
     let Some((bar, clusters)) = &data.clusters else {
         return;
@@ -546,6 +551,14 @@ fn draw_cluster_marks(
         return;
     };
     let end_s = (at.open_time_ms + dataset.interval_ms) as f64 / 1000.0;
+    // A label right of the line's end would be cut by the plot's edge at the newest bars; there
+    // it goes inside, ending where the line ends.
+    let label_room_s = CLUSTER_LABEL_ROOM_PX * bounds.width() / f64::from(width_px.max(1.0));
+    let (label_s, label_anchor) = if end_s + label_room_s <= bounds.max()[0] {
+        (end_s, Align2::LEFT_CENTER)
+    } else {
+        (end_s.min(bounds.max()[0]), Align2::RIGHT_CENTER)
+    };
     for cluster in clusters.iter().take(5) {
         let color = match cluster.side {
             Side::Long => LONG_COLOR,
@@ -568,13 +581,13 @@ fn draw_cluster_marks(
         plot_ui.text(
             Text::new(
                 "cluster label",
-                PlotPoint::new(end_s, cluster.peak_price),
+                PlotPoint::new(label_s, cluster.peak_price),
                 RichText::new(format!(" {} ", compact_usd(cluster.notional_usd)))
                     .strong()
                     .color(Color32::BLACK)
                     .background_color(color),
             )
-            .anchor(Align2::LEFT_CENTER),
+            .anchor(label_anchor),
         );
     }
 }

@@ -67,10 +67,19 @@ pub fn time_grid_spacer(input: GridInput) -> Vec<GridMark> {
     marks
 }
 
+/// Share of the view at its right edge where ticks get no label.
+const RIGHT_EDGE_SHARE: f64 = 0.05;
+
 /// The label of a tick at `seconds`: `10-10 21:00`, or the date alone at midnight when the
 /// view spans days.
+///
+/// A tick in the last 5% of the view gets no label: centred on its tick, the label would be cut
+/// by the plot's right edge and misread (`2025-10-1` for the 11th).
 pub fn format_time_label(seconds: f64, range: &RangeInclusive<f64>) -> String {
     let span = range.end() - range.start();
+    if range.end() - seconds < RIGHT_EDGE_SHARE * span {
+        return String::new();
+    }
     let time_ms = (seconds * 1000.0).round() as i64;
     let whole_days = span > 3.0 * 86_400.0 && time_ms % 86_400_000 == 0;
     time_tick(time_ms, whole_days)
@@ -95,6 +104,11 @@ mod tests {
             .collect();
         assert_eq!(majors.first(), Some(&(start + 14_400.0)));
         assert_eq!(majors.len(), 6);
+        // The last tick sits on the right edge: its label would be cut, so it has none.
+        assert_eq!(
+            format_time_label(start + 86_400.0, &(start..=start + 86_400.0)),
+            ""
+        );
         assert_eq!(
             format_time_label(start + 14_400.0, &(start..=start + 86_400.0)),
             "10-10 04:00"

@@ -13,14 +13,14 @@
 //! - `viewer_year_1m/frame_hover_still+tessellate`: the pointer rests on one cell: the same
 //!   drawing, but no new request.
 //! - `viewer_year_1m/frame_after_tier_toggle`: untick or tick the 100x tier and draw the next
-//!   frame: the app re-sums the grid of the chart, recomputes predicted liquidations, recolours
-//!   the texture and draws.
+//!   frame: the app re-sums the grid of the chart, recolours the texture and draws.
 //! - `viewer_year_1m/texture_rebuild_1500x600_tier_off`: what a tier toggle costs for a
 //!   1500 × 600 grid of the whole year, without the rest of the frame: re-sum the stored layers
 //!   with the 100x tier off, colour them with `heatmap_rgba`, and upload them as the texture's
 //!   new image (`ColorImage` conversion and `TextureHandle::set`).
-//! - `viewer_year_1m/predicted_by_bar_tier_off`: the predicted liquidations per bar that the app
-//!   also recomputes on a tier toggle (on the UI thread, in `LiqmapApp::on_selection_changed`).
+//! - `viewer_year_1m/liquidations_per_bar_tier_off`: predicted and real liquidations per bar,
+//!   which the app recomputes in the background on a tier toggle (the series under the chart and
+//!   the predicted-liquidation markers both come from it).
 //!
 //! Run with `cargo bench --bench viewer`.
 
@@ -29,12 +29,12 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use egui::{ColorImage, Event, Pos2, RawInput, Rect, TextureOptions, Vec2};
+use liqmap::engine::score::liquidations_per_bar;
 use liqmap::engine::{Engine, GridRequest};
 use liqmap::render::heatmap::heatmap_rgba;
 use liqmap::settings::ModelSettings;
 use liqmap::synth::synthetic_dataset;
 use liqmap::ui::app::{Command, LiqmapApp};
-use liqmap::ui::data::predicted_by_bar;
 use liqmap::ui::settings::ViewerSettings;
 
 const YEAR_OF_MINUTES: usize = 525_600;
@@ -244,9 +244,9 @@ fn texture_rebuild(c: &mut Criterion) {
             black_box(image.top_usd)
         })
     });
-    // The app also recomputes the predicted liquidations on a tier toggle, on the UI thread.
-    group.bench_function("predicted_by_bar_tier_off", |b| {
-        b.iter(|| black_box(predicted_by_bar(&engine, &selection).len()))
+    // The app also recomputes the liquidations per bar on a tier toggle, in the background.
+    group.bench_function("liquidations_per_bar_tier_off", |b| {
+        b.iter(|| black_box(liquidations_per_bar(&engine, &data, &selection).len()))
     });
     group.finish();
 }

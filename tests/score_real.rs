@@ -102,6 +102,9 @@ fn predicted_against_real_where_a_level_dies() {
     let per_bar = liquidations_per_bar(&engine, &data, &engine.default_selection());
     assert_eq!(per_bar.len(), 10);
     assert!(near(per_bar[5].predicted_usd[0], 100.5, 1e-9));
+    // One level died, at 100.5 x (1 - 1/10) = 90.45; no short died.
+    assert!(near(per_bar[5].predicted_price[0], 90.45, 1e-9));
+    assert_eq!(per_bar[5].predicted_price[1], 0.0);
     assert!(near(per_bar[5].real_usd[0], 90.2, 1e-9));
     assert_eq!(per_bar[4].predicted_usd, [0.0, 0.0]);
 }

@@ -120,6 +120,17 @@ fn app_on_sample(ctx: &egui::Context, config: SourceConfig) -> (LiqmapApp, Arc<D
     (app, sample)
 }
 
+/// The app after fetching the first `bars` bars of the BTC replay, ready to go live.
+fn app_showing_fetched_btc(ctx: &egui::Context, config: SourceConfig, bars: i64) -> LiqmapApp {
+    let (mut app, _) = app_on_sample(ctx, config);
+    app.send(Command::Remote(RemoteCommand::Fetch(btc_request(bars))));
+    assert!(step_until(ctx, &mut app, |a| {
+        liqmap::ui::live::can_go_live(a)
+    }));
+    assert_eq!(shown(&app).unwrap().bars.len() as i64, bars);
+    app
+}
+
 #[test]
 fn a_complete_fetch_replaces_the_shown_dataset() {
     let rt = test_runtime();
@@ -238,6 +249,20 @@ fn a_newer_fetch_supersedes_an_older_one() {
     assert!(app.errors.is_empty(), "{:?}", app.errors);
 }
 
+/// The BTC replay that also answers live mode's poll of the current open interest (81234.5 BTC
+/// at `oi_time_ms`).
+async fn btc_live_server(oi_time_ms: i64) -> MockServer {
+    let server = btc_server(Duration::ZERO).await;
+    Mock::given(method("GET"))
+        .and(path(OI_NOW))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "openInterest": "81234.5", "symbol": "BTCUSDT", "time": oi_time_ms
+        })))
+        .mount(&server)
+        .await;
+    server
+}
+
 /// A websocket server that sends `frames` to the first client and keeps the connection open.
 async fn force_order_server(frames: Vec<String>) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -258,17 +283,7 @@ async fn force_order_server(frames: Vec<String>) -> String {
 #[test]
 fn live_mode_adds_the_new_bar_the_open_interest_and_streamed_liquidations() {
     let rt = test_runtime();
-    let server = rt.block_on(async {
-        let server = btc_server(Duration::ZERO).await;
-        Mock::given(method("GET"))
-            .and(path(OI_NOW))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "openInterest": "81234.5", "symbol": "BTCUSDT", "time": BTC_START_MS + 600 * FIVE_MIN_MS
-            })))
-            .mount(&server)
-            .await;
-        server
-    });
+    let server = rt.block_on(btc_live_server(BTC_START_MS + 600 * FIVE_MIN_MS));
     let bars = btc_5m();
     let liquidation_ms = bars[7 + 600].open_time_ms + 1_000;
     let frame = json!({
@@ -281,12 +296,7 @@ fn live_mode_adds_the_new_bar_the_open_interest_and_streamed_liquidations() {
     let ctx = egui::Context::default();
     let mut settings = config(&server.uri(), BTC_NOW_MS);
     settings.ws_url = Some(ws_url);
-    let (mut app, _) = app_on_sample(&ctx, settings);
-    app.send(Command::Remote(RemoteCommand::Fetch(btc_request(600))));
-    assert!(step_until(&ctx, &mut app, |a| {
-        liqmap::ui::live::can_go_live(a)
-    }));
-    assert_eq!(shown(&app).unwrap().bars.len(), 600);
+    let mut app = app_showing_fetched_btc(&ctx, settings, 600);
 
     // The clock moves on by one bar: the poll returns bar 599 (unchanged) and bar 600 (new).
     app.remote.config.now_ms = Some(BTC_START_MS + 601 * FIVE_MIN_MS);
@@ -337,11 +347,7 @@ fn live_mode_reports_a_stream_that_cannot_connect() {
     let ctx = egui::Context::default();
     let mut settings = config(&server.uri(), BTC_NOW_MS);
     settings.ws_url = Some(ws_url);
-    let (mut app, _) = app_on_sample(&ctx, settings);
-    app.send(Command::Remote(RemoteCommand::Fetch(btc_request(300))));
-    assert!(step_until(&ctx, &mut app, |a| {
-        liqmap::ui::live::can_go_live(a)
-    }));
+    let mut app = app_showing_fetched_btc(&ctx, settings, 300);
     app.send(Command::Remote(RemoteCommand::Live(true)));
     assert!(step_until(&ctx, &mut app, |a| {
         a.remote
@@ -366,27 +372,12 @@ fn live_mode_reports_a_stream_that_cannot_connect() {
 #[test]
 fn live_mode_fills_a_hole_between_the_data_and_the_newest_poll() {
     let rt = test_runtime();
-    let server = rt.block_on(async {
-        let server = btc_server(Duration::ZERO).await;
-        Mock::given(method("GET"))
-            .and(path(OI_NOW))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "openInterest": "81234.5", "symbol": "BTCUSDT", "time": BTC_START_MS + 620 * FIVE_MIN_MS
-            })))
-            .mount(&server)
-            .await;
-        server
-    });
+    let server = rt.block_on(btc_live_server(BTC_START_MS + 620 * FIVE_MIN_MS));
     let ctx = egui::Context::default();
     let mut settings = config(&server.uri(), BTC_NOW_MS);
     // No stream here: this test is about the bars.
     settings.ws_url = Some("ws://127.0.0.1:9".into());
-    let (mut app, _) = app_on_sample(&ctx, settings);
-    app.send(Command::Remote(RemoteCommand::Fetch(btc_request(600))));
-    assert!(step_until(&ctx, &mut app, |a| {
-        liqmap::ui::live::can_go_live(a)
-    }));
-    assert_eq!(shown(&app).unwrap().bars.len(), 600);
+    let mut app = app_showing_fetched_btc(&ctx, settings, 600);
 
     // The machine slept for 21 bars: the first poll returns bars 619 and 620 of the span, and
     // bars 600..=618 must be fetched, not left as a hole.

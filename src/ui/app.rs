@@ -8,7 +8,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 
 use super::chart::{self, ChartMemory};
-use super::data::{Loaded, PredictedBar, ViewData, predicted_by_bar};
+use super::data::{Loaded, ViewData};
 use super::liquidation_bars::{LiquidationBars, liquidation_bars_ui};
 use super::score_panel::{ScorePanel, score_ui};
 use super::settings::{RowHeight, ViewerSettings};
@@ -108,9 +108,6 @@ pub struct LiqmapApp {
     grid_job: LatestJob<Result<Arc<Grid>, String>>,
     cluster_job: LatestJob<(usize, Result<ClustersAt, String>)>,
     io_job: LatestJob<Result<String, String>>,
-    predicted_job: LatestJob<Vec<PredictedBar>>,
-    /// The predicted liquidations shown are not those of the current engine and selection.
-    predicted_stale: bool,
     picked_sender: Sender<Picked>,
     picked: Receiver<Picked>,
     screenshot_sender: Sender<(PathBuf, Arc<ColorImage>)>,
@@ -162,8 +159,6 @@ impl LiqmapApp {
             grid_job: LatestJob::new("grid", wake(ctx)),
             cluster_job: LatestJob::new("clusters", wake(ctx)),
             io_job: LatestJob::new("io", wake(ctx)),
-            predicted_job: LatestJob::new("predicted", wake(ctx)),
-            predicted_stale: true,
             picked_sender,
             picked,
             screenshot_sender,
@@ -190,7 +185,6 @@ impl LiqmapApp {
             || self.grid_job.is_busy()
             || self.cluster_job.is_busy()
             || self.io_job.is_busy()
-            || self.predicted_job.is_busy()
             || self.score.is_busy()
             || self.liquidation_bars.is_busy()
     }
@@ -356,23 +350,7 @@ impl LiqmapApp {
         let selection = self.settings.selection();
         self.data.compose(&selection);
         self.texture_dirty = true;
-        self.predicted_stale = true;
         self.chart.requested_clusters = None;
-    }
-
-    /// Asks for the predicted liquidations of the current engine and selection, only while the
-    /// overlay shows them: walking every level of a year takes tens of milliseconds.
-    fn request_predicted(&mut self) {
-        if !(self.predicted_stale && self.settings.show_predicted_liquidations) {
-            return;
-        }
-        let Some(engine) = self.data.engine.clone() else {
-            return;
-        };
-        self.predicted_stale = false;
-        let selection = self.settings.selection();
-        self.predicted_job
-            .submit(move || predicted_by_bar(&engine, &selection));
     }
 
     fn poll_jobs(&mut self) {
@@ -399,7 +377,6 @@ impl LiqmapApp {
         if let Some(result) = self.engine_job.poll() {
             match result {
                 Ok(EngineResult { engine }) => {
-                    self.predicted_stale = true;
                     self.data.engine = Some(engine);
                     self.chart.requested_grid = None;
                     self.chart.requested_clusters = None;
@@ -425,9 +402,6 @@ impl LiqmapApp {
                 }
                 Err(message) => self.errors.push(message),
             }
-        }
-        if let Some(predicted) = self.predicted_job.poll() {
-            self.data.predicted = predicted;
         }
         if let Some(result) = self.io_job.poll() {
             match result {
@@ -591,7 +565,6 @@ impl LiqmapApp {
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.poll_jobs();
-        self.request_predicted();
         super::remote::poll(self);
         self.dropped_files(&ctx);
         self.take_screenshot();

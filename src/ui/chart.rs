@@ -13,6 +13,7 @@ use super::data::CellInfo;
 use super::settings::RowHeight;
 use super::time_axis::{format_time_label, time_grid_spacer};
 use crate::engine::GridRequest;
+use crate::engine::score::BarLiquidations;
 use crate::model::{Dataset, Side};
 use crate::render::candles::candles_for_width;
 use crate::render::labels::{compact_usd, human_price};
@@ -173,6 +174,8 @@ pub fn chart_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
     let grid_rect = app.data.grid.as_ref().map(|g| g.request);
     let settings = &app.settings;
     let data = &app.data;
+    // The series under the chart has the predicted liquidations too: one pass feeds both.
+    let predicted = app.liquidation_bars.series().unwrap_or(&[]);
     let size = ui.available_size();
 
     let plot = Plot::new("chart")
@@ -251,7 +254,7 @@ pub fn chart_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
             draw_real_liquidations(plot_ui, dataset, &bounds);
         }
         if settings.show_predicted_liquidations {
-            draw_predicted(plot_ui, app_predicted(data), dataset, &bounds);
+            draw_predicted(plot_ui, predicted, dataset, &bounds);
         }
         if settings.show_cluster_marks {
             draw_cluster_marks(plot_ui, data, dataset, &bounds, size.x);
@@ -299,10 +302,6 @@ pub fn chart_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
             .response
             .on_hover_ui_at_pointer(|ui| cell_tooltip_ui(ui, &cell, &tiers));
     }
-}
-
-fn app_predicted(data: &super::data::ViewData) -> &[super::data::PredictedBar] {
-    &data.predicted
 }
 
 /// The vertical wheel zooms both axes around the pointer; a horizontal wheel (or shift+wheel)
@@ -482,7 +481,7 @@ fn size_bucket(usd: f64, max_usd: f64) -> usize {
 
 fn draw_predicted(
     plot_ui: &mut egui_plot::PlotUi<'_>,
-    predicted: &[super::data::PredictedBar],
+    predicted: &[BarLiquidations],
     dataset: &Dataset,
     bounds: &PlotBounds,
 ) {
@@ -497,7 +496,7 @@ fn draw_predicted(
         .get(first..last)
         .unwrap_or(&[])
         .iter()
-        .flat_map(|p| p.usd)
+        .flat_map(|p| p.predicted_usd)
         .fold(0.0, f64::max);
     if max_usd <= 0.0 {
         return;
@@ -514,8 +513,9 @@ fn draw_predicted(
             .filter_map(|i| {
                 let p = predicted.get(i)?;
                 let bar = dataset.bars.get(i)?;
-                (p.usd[s] > floor && p.usd[s] > 0.0)
-                    .then(|| [bar.open_time_ms as f64 / 1000.0, p.price[s]])
+                let usd = *p.predicted_usd.get(s)?;
+                let price = *p.predicted_price.get(s)?;
+                (usd > floor && usd > 0.0).then(|| [bar.open_time_ms as f64 / 1000.0, price])
             })
             .collect();
         plot_ui.points(

@@ -1,5 +1,5 @@
 //! What the viewer shows, apart from how it is drawn: the dataset, its engine, the grid of the
-//! visible window composed with the chosen layers, the clusters, and predicted liquidations.
+//! visible window composed with the chosen layers, and the clusters.
 //! Nothing here is an egui type.
 
 use std::path::PathBuf;
@@ -32,36 +32,6 @@ impl Loaded {
             None => "not saved".to_string(),
         }
     }
-}
-
-/// Predicted liquidations of one bar, by side.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct PredictedBar {
-    /// USD liquidated, `[long, short]`.
-    pub usd: [f64; 2],
-    /// USD-weighted mean liquidation price, `[long, short]`.
-    pub price: [f64; 2],
-}
-
-/// Predicted liquidations summed per bar.
-pub fn predicted_by_bar(engine: &Engine, selection: &LayerSelection) -> Vec<PredictedBar> {
-    let mut bars = vec![PredictedBar::default(); engine.bar_count()];
-    let mut weighted = vec![[0.0f64; 2]; engine.bar_count()];
-    for event in engine.predicted_liquidations(selection) {
-        let side = event.side.index();
-        if let (Some(bar), Some(w)) = (bars.get_mut(event.bar), weighted.get_mut(event.bar)) {
-            bar.usd[side] += event.notional_usd;
-            w[side] += event.notional_usd * event.price;
-        }
-    }
-    for (bar, w) in bars.iter_mut().zip(&weighted) {
-        for ((price, usd), weighted_sum) in bar.price.iter_mut().zip(bar.usd).zip(w) {
-            if usd > 0.0 {
-                *price = weighted_sum / usd;
-            }
-        }
-    }
-    bars
 }
 
 /// One heatmap cell under the pointer.
@@ -115,8 +85,6 @@ pub struct ViewData {
     pub clusters: Option<(usize, Vec<Cluster>)>,
     /// The share of the open interest the standing levels account for at the clusters' bar.
     pub explained_open_interest: Option<f64>,
-    /// Predicted liquidations per bar for the current selection.
-    pub predicted: Vec<PredictedBar>,
 }
 
 impl ViewData {

@@ -270,6 +270,7 @@ mod tests {
             .map(|i| BarLiquidations {
                 predicted_usd: [i as f64, 1.0],
                 real_usd: [0.0, i as f64 * 10.0],
+                ..BarLiquidations::default()
             })
             .collect();
         let times: Vec<i64> = (0..5).map(|i| i * 60_000).collect();

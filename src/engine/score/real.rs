@@ -89,6 +89,8 @@ pub struct RealScore {
 pub struct BarLiquidations {
     /// Predicted (levels dying) USD, longs then shorts.
     pub predicted_usd: [f64; 2],
+    /// USD-weighted mean price of the levels dying, longs then shorts; 0 where none died.
+    pub predicted_price: [f64; 2],
     /// Real liquidated USD, longs then shorts.
     pub real_usd: [f64; 2],
 }
@@ -101,12 +103,22 @@ pub fn liquidations_per_bar(
     selection: &LayerSelection,
 ) -> Vec<BarLiquidations> {
     let mut bars = vec![BarLiquidations::default(); engine.bar_count()];
+    // Summed as USD x price first, divided by the USD at the end.
     for death in engine.predicted_liquidations(selection) {
-        if let Some(slot) = bars
-            .get_mut(death.bar)
-            .and_then(|b| b.predicted_usd.get_mut(death.side.index()))
+        let side = death.side.index();
+        if let Some(bar) = bars.get_mut(death.bar)
+            && let (Some(usd), Some(price)) = (
+                bar.predicted_usd.get_mut(side),
+                bar.predicted_price.get_mut(side),
+            )
         {
-            *slot += death.notional_usd;
+            *usd += death.notional_usd;
+            *price += death.notional_usd * death.price;
+        }
+    }
+    for bar in &mut bars {
+        for (price, usd) in bar.predicted_price.iter_mut().zip(bar.predicted_usd) {
+            *price = if usd > 0.0 { *price / usd } else { 0.0 };
         }
     }
     for event in &dataset.liquidations {

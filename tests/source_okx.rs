@@ -275,3 +275,140 @@ async fn poll_latest_reads_the_last_candles_and_open_interest_in_coins() {
     );
     assert_eq!(latest.open_interest.unwrap().open_interest, 25000.0);
 }
+
+/// OKX's liquidation orders as live mode polls them: HTTP 500 to the first `failing` calls,
+/// then at each call one more of the real BTCUSDT rows is "published" with the time of that
+/// call, and the answer lists all published ones, newest first, behind one order older than
+/// live mode's start.
+struct PublishingOrders {
+    failing: usize,
+    calls: std::sync::Mutex<(usize, Vec<Value>)>,
+}
+
+impl wiremock::Respond for PublishingOrders {
+    fn respond(&self, _: &wiremock::Request) -> ResponseTemplate {
+        let Ok(mut state) = self.calls.lock() else {
+            return ResponseTemplate::new(500);
+        };
+        state.0 += 1;
+        if state.0 <= self.failing {
+            return ResponseTemplate::new(500);
+        }
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        let rows: Vec<_> = liquidations()
+            .into_iter()
+            .filter(|l| l.symbol == "BTCUSDT")
+            .collect();
+        if let Some(row) = rows.get(state.1.len()) {
+            let contracts = row.filled_qty.parse::<f64>().unwrap() / 0.01;
+            state.1.push(json!({
+                "side": if row.side == "SELL" { "sell" } else { "buy" },
+                "bkPx": row.avg_price, "sz": format!("{contracts:.2}"),
+                "ts": (now_ms - 1).to_string()
+            }));
+        }
+        let mut details: Vec<Value> = state.1.iter().rev().cloned().collect();
+        details.push(json!({"side": "sell", "bkPx": "100000", "sz": "1", "ts": "1761126021490"}));
+        okx_body(json!([{"instId": "BTC-USDT-SWAP", "instFamily": "BTC-USDT", "details": details}]))
+    }
+}
+
+#[tokio::test]
+async fn live_liquidations_are_polled_once_each_and_a_failed_poll_reports_and_recovers() {
+    use liqmap::source::{LiveEvent, stream_liquidations};
+    let server = MockServer::start().await;
+    Mock::given(path(INSTRUMENTS))
+        .respond_with(okx_body(json!([
+            {"instId": "BTC-USDT-SWAP", "instType": "SWAP", "ctVal": "0.01", "state": "live"}
+        ])))
+        .mount(&server)
+        .await;
+    let mut config = config(&server.uri(), 0);
+    // Live mode runs on the real clock: orders are published with the time of the poll.
+    config.now_ms = None;
+    // One failed poll: every try of its request answers 500.
+    let failing = config.max_tries as usize;
+    Mock::given(path(LIQUIDATIONS))
+        .respond_with(PublishingOrders {
+            failing,
+            calls: std::sync::Mutex::new((0, Vec::new())),
+        })
+        .mount(&server)
+        .await;
+
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let cancel = CancelToken::new();
+    let stop = cancel.clone();
+    let task = tokio::spawn(async move {
+        stream_liquidations(Venue::Okx, "BTC-USDT-SWAP", &config, tx, &stop).await
+    });
+    let mut events = Vec::new();
+    let mut liquidations_seen = 0;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    // All five rows, then enough further polls (20 ms apart) to catch any repeat.
+    let mut extra_polls_until = None;
+    loop {
+        let until = extra_polls_until.unwrap_or(deadline);
+        match tokio::time::timeout_at(until, rx.recv()).await {
+            Ok(Some(event)) => {
+                if matches!(event, LiveEvent::Liquidation(_)) {
+                    liquidations_seen += 1;
+                    if liquidations_seen == 5 {
+                        extra_polls_until = Some(
+                            tokio::time::Instant::now() + std::time::Duration::from_millis(300),
+                        );
+                    }
+                }
+                events.push(event);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    cancel.cancel();
+    let status = task.await.unwrap().unwrap();
+
+    // First the failed poll, reported as a lost connection, then the recovery.
+    let statuses: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            LiveEvent::Status(s) => Some(s.clone()),
+            LiveEvent::Liquidation(_) => None,
+        })
+        .collect();
+    assert!(
+        !statuses[0].connected && statuses[0].reconnects == 1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses[0].message.contains("OKX"),
+        "{}",
+        statuses[0].message
+    );
+    assert!(statuses[1].connected, "{statuses:?}");
+    assert_eq!(status.reconnects, 1);
+    // Each real row once, in the order published, in coins; the old order never.
+    let got: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            LiveEvent::Liquidation(l) => Some(*l),
+            LiveEvent::Status(_) => None,
+        })
+        .collect();
+    let rows: Vec<_> = liquidations()
+        .into_iter()
+        .filter(|l| l.symbol == "BTCUSDT")
+        .collect();
+    assert_eq!(got.len(), rows.len());
+    for (liquidation, row) in got.iter().zip(&rows) {
+        assert_eq!(liquidation.price, row.avg_price.parse::<f64>().unwrap());
+        let quantity: f64 = row.filled_qty.parse().unwrap();
+        assert!((liquidation.quantity - quantity).abs() < 1e-9);
+        let side = if row.side == "SELL" {
+            Side::Long
+        } else {
+            Side::Short
+        };
+        assert_eq!(liquidation.side, side);
+    }
+    assert!(got.windows(2).all(|w| w[0].time_ms <= w[1].time_ms));
+}

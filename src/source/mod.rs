@@ -16,6 +16,7 @@ pub mod interval;
 mod limits;
 mod okx;
 mod poll;
+mod polled_liquidations;
 mod ranges;
 mod retry;
 mod stream;
@@ -63,6 +64,9 @@ pub struct SourceConfig {
     pub now_ms: Option<i64>,
     /// Longest wait between websocket reconnects, in milliseconds.
     pub reconnect_max_ms: u64,
+    /// Period of live mode's polls of recent liquidations where a venue has no stream (OKX),
+    /// in milliseconds.
+    pub liquidation_poll_ms: u64,
 }
 
 impl Default for SourceConfig {
@@ -79,6 +83,8 @@ impl Default for SourceConfig {
             rate_limit_override: None,
             now_ms: None,
             reconnect_max_ms: 30_000,
+            // Two requests a poll (contract value, orders) against OKX's 20 and 40 per 2 s.
+            liquidation_poll_ms: 5_000,
         }
     }
 }

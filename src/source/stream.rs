@@ -1,5 +1,6 @@
 //! Live liquidations over a websocket (Binance `<symbol>@forceOrder`, Bybit
-//! `allLiquidation.<symbol>`), reconnecting with backoff and skipping frames it cannot read.
+//! `allLiquidation.<symbol>`), reconnecting with backoff and skipping frames it cannot read;
+//! OKX's are polled (`polled_liquidations`).
 
 use std::time::Duration;
 
@@ -46,7 +47,9 @@ enum Frame {
 
 /// Streams liquidations of `symbol` into `events` until `cancel` fires or the receiver is
 /// dropped, reconnecting with exponential backoff (up to `reconnect_max_ms`) whenever the
-/// connection fails or drops. Returns the final status; errs only for a venue without a stream.
+/// connection fails or drops. OKX has no such stream: its recent liquidation orders are polled
+/// instead, with the same events. Returns the final status; errs only for a venue with neither
+/// (Hyperliquid).
 pub async fn stream_liquidations(
     venue: Venue,
     symbol: &str,
@@ -55,6 +58,11 @@ pub async fn stream_liquidations(
     cancel: &CancelToken,
 ) -> Result<StreamStatus, SourceError> {
     let symbol = symbol.trim().to_ascii_uppercase();
+    if venue == Venue::Okx {
+        // OKX serves the last day of liquidation orders instead of a stream.
+        return super::polled_liquidations::poll_okx_liquidations(&symbol, config, events, cancel)
+            .await;
+    }
     let base = config
         .ws_url
         .clone()
@@ -190,7 +198,7 @@ pub async fn stream_liquidations(
 }
 
 /// base·2^(failures−1), capped, with jitter in the upper half.
-fn reconnect_wait_ms(config: &SourceConfig, failures: u32) -> u64 {
+pub(super) fn reconnect_wait_ms(config: &SourceConfig, failures: u32) -> u64 {
     let base = config.backoff_base_ms.max(1);
     let exp = base.saturating_mul(1u64 << failures.saturating_sub(1).min(20));
     let capped = exp.min(config.reconnect_max_ms.max(base));

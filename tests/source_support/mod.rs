@@ -164,6 +164,7 @@ pub fn config(base_url: &str, now_ms: i64) -> SourceConfig {
         }),
         now_ms: Some(now_ms),
         reconnect_max_ms: 100,
+        liquidation_poll_ms: 20,
     }
 }
 

@@ -230,3 +230,98 @@ fn map_of_the_bundled_sample_is_rows_of_the_automatic_bin() {
     }
     assert!(text.lines().count() > 20);
 }
+
+/// The clusters of `clusters --format json` at bar 1 of the three bars under `leverage` and
+/// `extra` flags, as (side, price_low, price_high, notional_usd), largest first.
+fn clusters_at_bar_1(leverage: &str, extra: &[&str]) -> Vec<(String, f64, f64, f64)> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = three_bars(dir.path());
+    let mut args = vec![
+        "clusters",
+        path.to_str().unwrap(),
+        "--at",
+        "1760054460000",
+        "--format",
+        "json",
+        "--source",
+        "volume",
+        "--mmr",
+        "0",
+        "--split",
+        "fixed:0.5",
+        "--bin",
+        "1",
+        "--leverage",
+        leverage,
+    ];
+    args.extend(extra);
+    let out = liqmap(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    doc["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["side"].as_str().unwrap().to_string(),
+                c["price_low"].as_f64().unwrap(),
+                c["price_high"].as_f64().unwrap(),
+                c["notional_usd"].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn min_prominence_drops_small_peaks() {
+    // 150 USD a side at bar 1. 10x takes 90%: 135 USD of longs at 90 and of shorts at 110;
+    // 5x takes 10%: 15 USD of longs at 100 x 0.8 = 80 and of shorts at 100 x 1.2 = 120.
+    // A lone 15-USD row stands 15 / 135 = 11% of the side's largest row above its neighbours.
+    let long = |low: f64, usd: f64| ("long".to_string(), low, low + 1.0, usd);
+    let short = |low: f64, usd: f64| ("short".to_string(), low, low + 1.0, usd);
+    let mut all = clusters_at_bar_1("10:0.9,5:0.1", &[]);
+    all.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let near = |got: &[(String, f64, f64, f64)], want: &[(String, f64, f64, f64)]| {
+        assert_eq!(got.len(), want.len(), "{got:?}");
+        for (g, w) in got.iter().zip(want) {
+            assert_eq!((&g.0, g.1, g.2), (&w.0, w.1, w.2), "{got:?}");
+            assert!((g.3 - w.3).abs() < 1e-9, "{got:?}");
+        }
+    };
+    // The default 5% keeps them.
+    near(
+        &all,
+        &[
+            long(80.0, 15.0),
+            long(90.0, 135.0),
+            short(110.0, 135.0),
+            short(120.0, 15.0),
+        ],
+    );
+    // 20% drops them.
+    let mut big = clusters_at_bar_1("10:0.9,5:0.1", &["--min-prominence", "0.2"]);
+    big.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    near(&big, &[long(90.0, 135.0), short(110.0, 135.0)]);
+}
+
+#[test]
+fn band_share_decides_how_far_a_cluster_reaches() {
+    // 10x takes 60%, 9.5x 40% of 150 USD a side. Longs: 90 USD at 90 (row 90) and 60 USD at
+    // 100 x (1 - 1/9.5) = 89.47 (row 89). Shorts: 110 and 100 x (1 + 1/9.5) = 110.53, both in
+    // row 110: 150 USD.
+    // Band share 0.5: row 89 holds 60 >= 45 = half the peak's 90, so the long band is 89..91.
+    let wide = clusters_at_bar_1("10:0.6,9.5:0.4", &[]);
+    let long = wide.iter().find(|c| c.0 == "long").unwrap();
+    assert_eq!((long.1, long.2), (89.0, 91.0));
+    assert!((long.3 - 150.0).abs() < 1e-9);
+    // Band share 0.8: 60 < 72, so the band is row 90 alone, 90 USD; row 89 is no peak of its own.
+    let narrow = clusters_at_bar_1("10:0.6,9.5:0.4", &["--band-share", "0.8"]);
+    let longs: Vec<_> = narrow.iter().filter(|c| c.0 == "long").collect();
+    assert_eq!(longs.len(), 1, "{narrow:?}");
+    assert_eq!((longs[0].1, longs[0].2), (90.0, 91.0));
+    assert!((longs[0].3 - 90.0).abs() < 1e-9);
+    let short = narrow.iter().find(|c| c.0 == "short").unwrap();
+    assert_eq!((short.1, short.2), (110.0, 111.0));
+    assert!((short.3 - 150.0).abs() < 1e-9);
+}

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use liqmap::engine::LayerSelection;
+use liqmap::engine::{ClusterParams, LayerSelection};
 use liqmap::model::Side;
 use liqmap::render::colors::{ColorMap, ScaleTop};
 use liqmap::ui::LiqmapApp;
@@ -446,4 +446,44 @@ fn a_live_update_moves_a_view_of_the_newest_bars_and_leaves_history_alone() {
     let after = harness.state().chart.bounds.unwrap();
     assert_eq!(after.min()[0], before.min()[0]);
     assert_eq!(after.max()[0], before.max()[0]);
+}
+
+#[test]
+fn the_prominence_slider_changes_what_counts_as_a_cluster() {
+    let mut harness = viewer(1280.0, 1100.0);
+    settle(&mut harness);
+    let (bar, before) = harness.state().data.clusters.clone().unwrap();
+    assert_eq!(harness.state().settings.clusters, ClusterParams::default());
+
+    // A click on the slider moves it to where it was clicked.
+    harness
+        .get_by_role_and_label(
+            egui::accesskit::Role::Slider,
+            liqmap::ui::controls::MIN_PROMINENCE_LABEL,
+        )
+        .click();
+    settle(&mut harness);
+    let app = harness.state();
+    let params = app.settings.clusters;
+    assert_ne!(params.min_prominence_share, 0.05);
+    assert_eq!(params.band_share, 0.5);
+    // The clusters shown are the engine's under the new threshold, at the same bar.
+    let (shown_bar, shown) = app.data.clusters.clone().unwrap();
+    assert_eq!(shown_bar, bar);
+    let engine = app.data.engine.clone().unwrap();
+    let expected = engine
+        .clusters_at(
+            bar,
+            app.cluster_bin_usd(),
+            &app.settings.selection(),
+            &params,
+        )
+        .unwrap();
+    assert_eq!(shown, expected);
+    // A higher threshold keeps a subset of the peaks; a lower one adds peaks.
+    if params.min_prominence_share > 0.05 {
+        assert!(shown.len() <= before.len());
+    } else {
+        assert!(shown.len() >= before.len());
+    }
 }

@@ -26,6 +26,9 @@ pub struct ClustersArgs {
     /// Model flags and the price row height.
     #[command(flatten)]
     pub engine: EngineArgs,
+    /// What counts as a cluster.
+    #[command(flatten)]
+    pub clusters: ClusterParams,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
@@ -41,7 +44,7 @@ pub fn run(args: &ClustersArgs) -> anyhow::Result<()> {
             bar,
             args.engine.bin_usd(&dataset),
             &engine.default_selection(),
-            &ClusterParams::default(),
+            &args.clusters,
         )
         .context("could not compute the clusters")?;
     clusters.truncate(args.top);

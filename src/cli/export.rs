@@ -42,6 +42,9 @@ pub struct ExportArgs {
     /// Model flags and the price row height.
     #[command(flatten)]
     pub engine: EngineArgs,
+    /// What counts as a cluster.
+    #[command(flatten)]
+    pub clusters: ClusterParams,
     /// Heatmap colours.
     #[command(flatten)]
     pub colors: ColorSettings,
@@ -132,7 +135,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.clusters_csv {
         let bar = args.at.bar_index(&dataset)?;
         let clusters = engine
-            .clusters_at(bar, bin, &selection, &ClusterParams::default())
+            .clusters_at(bar, bin, &selection, &args.clusters)
             .context("could not compute the clusters")?;
         let leverages: Vec<f64> = engine
             .settings()

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use anyhow::Context;
 
 use super::common::{DatasetArg, EngineArgs, print_out};
+use crate::engine::ClusterParams;
 use crate::engine::score::{
     self, FitReport, Headline, Rate, ScoreParams, ScoreReport, VariantScore, Verdict,
 };
@@ -38,6 +39,9 @@ pub struct ScoreArgs {
     /// Model flags and the price row height.
     #[command(flatten)]
     pub engine: EngineArgs,
+    /// What counts as a cluster.
+    #[command(flatten)]
+    pub clusters: ClusterParams,
     /// Also score one change of the settings at a time (source, split, tiers, half-life).
     #[arg(long)]
     pub calibrate: bool,
@@ -62,6 +66,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<()> {
     }
     params.max_distance_pct = args.max_distance_pct;
     params.max_sampled_bars = args.samples;
+    params.clusters = args.clusters;
     let report = score::score(&engine, &dataset, &engine.default_selection(), &params)
         .context("could not score the map")?;
     let calibration = args

@@ -15,7 +15,7 @@ use super::settings::{RowHeight, ViewerSettings};
 use super::worker::LatestJob;
 use super::{clusters_panel, controls, map_panel, menu};
 use crate::dataset;
-use crate::engine::{Cluster, ClusterParams, Engine, Grid, GridRequest, auto_bin_usd};
+use crate::engine::{Cluster, Engine, Grid, GridRequest, auto_bin_usd};
 use crate::model::Dataset;
 use crate::render::heatmap::heatmap_rgba;
 
@@ -44,6 +44,8 @@ pub enum Command {
     ColorsChanged,
     /// The row height setting changed: the grid is rebuilt.
     RowHeightChanged,
+    /// What counts as a cluster changed: the clusters are found again.
+    ClusterParamsChanged,
     /// Centre the chart on a time and price.
     CentreOn {
         /// Time, epoch ms.
@@ -334,9 +336,10 @@ impl LiqmapApp {
         self.chart.requested_clusters = Some(bar);
         let selection = self.settings.selection();
         let bin = self.cluster_bin_usd();
+        let params = self.settings.clusters;
         self.cluster_job.submit(move || {
             let clusters = engine
-                .clusters_at(bar, bin, &selection, &ClusterParams::default())
+                .clusters_at(bar, bin, &selection, &params)
                 .and_then(|clusters| {
                     let explained = engine.explained_open_interest(bar, &selection)?;
                     Ok((clusters, explained))
@@ -447,6 +450,7 @@ impl LiqmapApp {
                     self.chart.requested_grid = None;
                     self.chart.requested_clusters = None;
                 }
+                Command::ClusterParamsChanged => self.chart.requested_clusters = None,
                 Command::CentreOn { time_ms, price } => self.chart.centre_on(time_ms, price),
                 Command::ResetView => self.chart.reset_view(),
                 Command::DismissError => self.errors.clear(),

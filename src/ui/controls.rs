@@ -1,5 +1,5 @@
-//! The control panel: leverage tiers, sides, the model, colours, price rows, overlays and a
-//! path to open. Every change sends a command; nothing is computed here.
+//! The control panel: leverage tiers, sides, the model, colours, price rows, what counts as a
+//! cluster, overlays and a path to open. Every change sends a command; nothing is computed here.
 
 use egui::{Color32, RichText};
 
@@ -22,6 +22,8 @@ pub fn controls_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
     colors_ui(ui, app);
     ui.separator();
     rows_ui(ui, app);
+    ui.separator();
+    clusters_ui(ui, app);
     ui.separator();
     overlays_ui(ui, app);
 }
@@ -367,6 +369,39 @@ fn rows_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
     });
     if app.settings.row_height != before {
         app.send(Command::RowHeightChanged);
+    }
+}
+
+/// The label of the minimum-prominence slider.
+pub const MIN_PROMINENCE_LABEL: &str = "min prominence";
+/// The label of the band-share slider.
+pub const BAND_SHARE_LABEL: &str = "band share";
+
+fn clusters_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+    ui.heading("Clusters");
+    let before = app.settings.clusters;
+    let params = &mut app.settings.clusters;
+    ui.add(
+        egui::Slider::new(&mut params.min_prominence_share, 0.01..=1.0)
+            .logarithmic(true)
+            .fixed_decimals(2)
+            .text(MIN_PROMINENCE_LABEL),
+    )
+    .on_hover_text(
+        "a peak of the map is a cluster when it stands this share of the side's largest row \
+         above the ground around it (--min-prominence)",
+    );
+    ui.add(
+        egui::Slider::new(&mut params.band_share, 0.05..=1.0)
+            .fixed_decimals(2)
+            .text(BAND_SHARE_LABEL),
+    )
+    .on_hover_text(
+        "a cluster takes the rows around its peak holding at least this share of the peak's \
+         USD (--band-share)",
+    );
+    if app.settings.clusters != before {
+        app.send(Command::ClusterParamsChanged);
     }
 }
 

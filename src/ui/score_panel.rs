@@ -17,7 +17,7 @@ use super::worker::LatestJob;
 use crate::engine::score::{
     self, Progress, Rate, RealScore, ScoreError, ScoreParams, ScoreReport, Stage, Verdict,
 };
-use crate::engine::{Engine, LayerSelection};
+use crate::engine::{ClusterParams, Engine, LayerSelection};
 use crate::model::{Dataset, Side};
 use crate::render::labels::compact_usd;
 
@@ -28,8 +28,8 @@ pub const CANCEL_BUTTON: &str = "Cancel scoring";
 /// The label of the checkbox that scores whenever the settings change.
 pub const AUTO_CHECKBOX: &str = "Score automatically when the settings change";
 
-/// What a score was computed for: the engine (model settings and dataset), the layer selection
-/// and the cluster rows. A result for another key is stale.
+/// What a score was computed for: the engine (model settings and dataset), the layer selection,
+/// the cluster rows and what counts as a cluster. A result for another key is stale.
 #[derive(Debug, Clone)]
 struct ScoreKey {
     /// Weak, so an old result does not keep its engine alive; the allocation it points at stays
@@ -37,6 +37,7 @@ struct ScoreKey {
     engine: Weak<Engine>,
     selection: LayerSelection,
     bin_usd: f64,
+    clusters: ClusterParams,
 }
 
 impl PartialEq for ScoreKey {
@@ -44,6 +45,7 @@ impl PartialEq for ScoreKey {
         Weak::ptr_eq(&self.engine, &other.engine)
             && self.selection == other.selection
             && self.bin_usd == other.bin_usd
+            && self.clusters == other.clusters
     }
 }
 
@@ -131,7 +133,10 @@ impl ScorePanel {
         self.cancel = Arc::clone(&cancel);
         self.progress = Arc::clone(&progress);
         let selection = key.selection.clone();
-        let params = ScoreParams::new(key.bin_usd, dataset.interval_ms);
+        let params = ScoreParams {
+            clusters: key.clusters,
+            ..ScoreParams::new(key.bin_usd, dataset.interval_ms)
+        };
         let ctx = ctx.clone();
         self.requested = Some(key);
         self.job.submit(move || {
@@ -175,6 +180,7 @@ fn current_key(app: &LiqmapApp) -> Option<(ScoreKey, Arc<Engine>, Arc<Dataset>)>
         engine: Arc::downgrade(&engine),
         selection: app.settings.selection(),
         bin_usd: app.cluster_bin_usd(),
+        clusters: app.settings.clusters,
     };
     Some((key, engine, dataset))
 }

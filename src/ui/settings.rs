@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::LayerSelection;
+use crate::engine::{ClusterParams, LayerSelection};
 use crate::render::colors::ColorSettings;
 use crate::settings::ModelSettings;
 
@@ -71,6 +71,8 @@ pub struct ViewerSettings {
     pub colors: ColorSettings,
     /// Price row height.
     pub row_height: RowHeight,
+    /// What counts as a cluster (the same type as the command-line flags).
+    pub clusters: ClusterParams,
     /// Draw real liquidation events.
     pub show_real_liquidations: bool,
     /// Draw predicted liquidations (levels dying).
@@ -92,6 +94,7 @@ impl Default for ViewerSettings {
             sides: SideFilter::Both,
             colors: ColorSettings::default(),
             row_height: RowHeight::Automatic,
+            clusters: ClusterParams::default(),
             show_real_liquidations: true,
             show_predicted_liquidations: false,
             show_cluster_marks: true,

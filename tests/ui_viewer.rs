@@ -487,3 +487,72 @@ fn the_prominence_slider_changes_what_counts_as_a_cluster() {
         assert!(shown.len() >= before.len());
     }
 }
+
+/// Steps frames until `done` holds (and no job runs), or fails after a minute.
+fn step_until(harness: &mut Harness<'_, LiqmapApp>, done: impl Fn(&LiqmapApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !(done(harness.state()) && !harness.state().is_busy()) {
+        assert!(Instant::now() < deadline, "timed out");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn export_snapshot_writes_the_window_and_its_clusters_and_save_as_keeps_the_data() {
+    let mut harness = viewer(800.0, 600.0);
+    settle(&mut harness);
+    let dir = tempfile::tempdir().unwrap();
+    let png_path = dir.path().join("shot.png");
+    let csv_path = dir.path().join("shot.clusters.csv");
+    harness
+        .state_mut()
+        .send(liqmap::ui::Command::ExportSnapshot(png_path.clone()));
+    step_until(&mut harness, |_| png_path.exists() && csv_path.exists());
+
+    // The PNG is the window as drawn: its size in pixels, and the same pixels as a render now.
+    let bytes = std::fs::read(&png_path).unwrap();
+    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes))
+        .read_info()
+        .unwrap();
+    let mut rgb = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut rgb).unwrap();
+    let rendered = harness.render().unwrap();
+    assert_eq!(
+        (frame.width, frame.height),
+        (rendered.width(), rendered.height())
+    );
+    let pixels = (frame.width * frame.height) as usize;
+    let same = rgb
+        .chunks_exact(3)
+        .zip(rendered.as_raw().chunks_exact(4))
+        .filter(|(a, b)| a[..] == b[..3])
+        .count();
+    assert!(same * 100 >= pixels * 99, "{same} of {pixels} pixels agree");
+
+    // The CSV lists the clusters shown, one row each, largest first.
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    let (_, clusters) = harness.state().data.clusters.clone().unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), clusters.len());
+    for (row, cluster) in rows.iter().zip(&clusters) {
+        let notional: f64 = row.split(',').nth(5).unwrap().parse().unwrap();
+        assert!((notional - cluster.notional_usd).abs() <= 1e-6 * cluster.notional_usd);
+    }
+
+    // Save dataset as: the file reads back as the dataset shown.
+    let saved = dir.path().join("saved.json");
+    harness
+        .state_mut()
+        .send(liqmap::ui::Command::SaveAs(saved.clone()));
+    step_until(&mut harness, |_| saved.exists());
+    let shown = harness
+        .state()
+        .data
+        .loaded
+        .as_ref()
+        .unwrap()
+        .dataset
+        .clone();
+    assert_eq!(liqmap::dataset::load(&saved).unwrap(), *shown);
+}

@@ -491,7 +491,7 @@ fn the_prominence_slider_changes_what_counts_as_a_cluster() {
 /// Steps frames until `done` holds (and no job runs), or fails after a minute.
 fn step_until(harness: &mut Harness<'_, LiqmapApp>, done: impl Fn(&LiqmapApp) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(60);
-    while !(done(harness.state()) && !harness.state().is_busy()) {
+    while !done(harness.state()) || harness.state().is_busy() {
         assert!(Instant::now() < deadline, "timed out");
         harness.step();
         std::thread::sleep(Duration::from_millis(5));

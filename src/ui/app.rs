@@ -202,6 +202,7 @@ impl LiqmapApp {
             && self.texture.is_some()
             && !self.texture_dirty
             && self.data.clusters.is_some()
+            && !self.chart.is_waiting_for_rest()
     }
 
     /// The heatmap texture, once the first grid is ready.

@@ -67,7 +67,24 @@ pub struct ChartMemory {
     pub transform: Option<PlotTransform>,
     /// The bounds shown at the last frame.
     pub bounds: Option<PlotBounds>,
+    /// The hovered bar and since when (egui time, seconds) the pointer has been on it.
+    hover_rest: Option<(usize, f64)>,
 }
+
+/// Whether to ask for the clusters of the hovered bar.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ClustersAsk {
+    /// Ask for this bar's clusters now.
+    Now(usize),
+    /// The pointer is still moving: look again after this many seconds.
+    After(f64),
+    /// Nothing is hovered.
+    Nothing,
+}
+
+/// How long the pointer rests on a bar before its clusters are asked for: a pointer sweeping
+/// across a year of bars would otherwise keep a core busy with clusters nobody reads.
+pub const HOVER_REST_S: f64 = 0.08;
 
 impl ChartMemory {
     /// Forgets everything tied to the previous dataset.
@@ -100,6 +117,34 @@ impl ChartMemory {
         }
         bounds.translate_x((new_end_ms - old_end_ms) as f64 / 1000.0);
         self.pending_bounds = Some(bounds);
+    }
+
+    /// Whether the clusters of the hovered bar are waiting for the pointer to rest.
+    pub fn is_waiting_for_rest(&self) -> bool {
+        self.hover_rest
+            .is_some_and(|(bar, _)| self.requested_clusters != Some(bar))
+    }
+
+    /// Decides whether the clusters of `hovered_bar` are asked for at `now_s` (egui time):
+    /// once the pointer has rested on the bar for [`HOVER_REST_S`].
+    pub fn clusters_bar_to_ask(&mut self, hovered_bar: Option<usize>, now_s: f64) -> ClustersAsk {
+        let Some(bar) = hovered_bar else {
+            self.hover_rest = None;
+            return ClustersAsk::Nothing;
+        };
+        let since_s = match self.hover_rest {
+            Some((rested_bar, since_s)) if rested_bar == bar => since_s,
+            _ => {
+                self.hover_rest = Some((bar, now_s));
+                now_s
+            }
+        };
+        let rested_s = now_s - since_s;
+        if rested_s >= HOVER_REST_S {
+            ClustersAsk::Now(bar)
+        } else {
+            ClustersAsk::After(HOVER_REST_S - rested_s)
+        }
     }
 
     /// Shows the whole dataset at the next frame.
@@ -280,14 +325,20 @@ pub fn chart_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
     ) {
         app.request_grid(request);
     }
-    let cluster_bar = app
-        .chart
-        .hovered_cell
-        .as_ref()
-        .map(|c| c.bar)
-        .or_else(|| dataset.bars.len().checked_sub(1));
-    if let Some(bar) = cluster_bar {
-        app.request_clusters(bar);
+    let now_s = ui.input(|i| i.time);
+    let hovered_bar = app.chart.hovered_cell.as_ref().map(|c| c.bar);
+    match app.chart.clusters_bar_to_ask(hovered_bar, now_s) {
+        ClustersAsk::Now(bar) => app.request_clusters(bar),
+        ClustersAsk::After(wait_s) => {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_secs_f64(wait_s));
+        }
+        ClustersAsk::Nothing => {}
+    }
+    if hovered_bar.is_none()
+        && let Some(last) = dataset.bars.len().checked_sub(1)
+    {
+        app.request_clusters(last);
     }
     if let Some(cell) = app.chart.hovered_cell.clone() {
         let tiers: Vec<f64> = app
@@ -636,5 +687,32 @@ mod tests {
             (request.start_ms, request.end_ms, request.columns),
             (0, 3_600_000, 800)
         );
+    }
+
+    #[test]
+    fn clusters_are_asked_for_once_the_pointer_rests() {
+        let mut memory = ChartMemory::default();
+        let frame_s = 1.0 / 60.0;
+        // A sweep over ten bars, one a frame: nothing is asked for.
+        for i in 0..10 {
+            let ask = memory.clusters_bar_to_ask(Some(i), f64::from(i as u32) * frame_s);
+            assert!(matches!(ask, ClustersAsk::After(_)), "{ask:?}");
+        }
+        assert!(memory.is_waiting_for_rest());
+        // The pointer stays on bar 9: once 0.08 s have passed its clusters are asked for.
+        let start_s = 9.0 * frame_s;
+        let ClustersAsk::After(wait_s) = memory.clusters_bar_to_ask(Some(9), start_s + 0.05) else {
+            panic!("asked too early");
+        };
+        assert!((wait_s - 0.03).abs() < 1e-9);
+        assert_eq!(
+            memory.clusters_bar_to_ask(Some(9), start_s + 0.085),
+            ClustersAsk::Now(9)
+        );
+        memory.requested_clusters = Some(9);
+        assert!(!memory.is_waiting_for_rest());
+        // Leaving the chart forgets the bar.
+        assert_eq!(memory.clusters_bar_to_ask(None, 1.0), ClustersAsk::Nothing);
+        assert!(!memory.is_waiting_for_rest());
     }
 }

@@ -7,11 +7,10 @@
 //! - `viewer_year_1m/frame_idle+tessellate`: the same plus `Context::tessellate` of the frame's
 //!   shapes, the CPU work eframe adds before handing meshes to the GPU (GPU time not included).
 //! - `viewer_year_1m/frame_hover+tessellate`: the pointer moves between two points of the chart
-//!   every frame: crosshair, tooltip with the cell's tiers, the liquidation map panel for the
-//!   hovered column, and a new cluster request for the hovered bar (computed by a worker thread,
-//!   which competes with the UI thread for the two cores).
+//!   every frame: crosshair, tooltip with the cell's tiers and the liquidation map panel for the
+//!   hovered column. No cluster request: those wait until the pointer rests on a bar for 80 ms.
 //! - `viewer_year_1m/frame_hover_still+tessellate`: the pointer rests on one cell: the same
-//!   drawing, but no new request.
+//!   drawing, and the clusters of that bar asked for once.
 //! - `viewer_year_1m/frame_after_tier_toggle`: untick or tick the 100x tier and draw the next
 //!   frame: the app re-sums the grid of the chart, recolours the texture and draws.
 //! - `viewer_year_1m/texture_rebuild_1500x600_tier_off`: what a tier toggle costs for a

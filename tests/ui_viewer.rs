@@ -556,3 +556,19 @@ fn export_snapshot_writes_the_window_and_its_clusters_and_save_as_keeps_the_data
         .clone();
     assert_eq!(liqmap::dataset::load(&saved).unwrap(), *shown);
 }
+
+#[test]
+fn the_view_menu_switches_to_the_light_theme() {
+    let mut harness = viewer(1280.0, 800.0);
+    settle(&mut harness);
+    assert_eq!(harness.ctx.theme(), egui::Theme::Dark);
+    harness.get_by_label("View").click();
+    for _ in 0..3 {
+        harness.step();
+    }
+    harness.get_by_label("light").click();
+    for _ in 0..3 {
+        harness.step();
+    }
+    assert_eq!(harness.ctx.theme(), egui::Theme::Light);
+}

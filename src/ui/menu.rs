@@ -45,7 +45,8 @@ pub fn menu_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
                 app.send(Command::ResetView);
                 ui.close();
             }
-            egui::widgets::global_theme_preference_buttons(ui);
+            ui.separator();
+            theme_ui(ui);
         });
         ui.separator();
         if let Some(loaded) = &app.data.loaded {
@@ -77,4 +78,21 @@ pub fn menu_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
             ui.label(app.status.as_str());
         }
     });
+}
+
+/// The theme as words: egui's own buttons are icons that the bundled fonts lack.
+fn theme_ui(ui: &mut egui::Ui) {
+    let mut preference = ui.options(|o| o.theme_preference);
+    let before = preference;
+    ui.label("Theme");
+    ui.radio_value(
+        &mut preference,
+        egui::ThemePreference::System,
+        "follow the system",
+    );
+    ui.radio_value(&mut preference, egui::ThemePreference::Dark, "dark");
+    ui.radio_value(&mut preference, egui::ThemePreference::Light, "light");
+    if preference != before {
+        ui.ctx().set_theme(preference);
+    }
 }

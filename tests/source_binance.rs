@@ -8,66 +8,64 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use liqmap::source::{self, CancelToken, FetchProgress, FetchRequest, SourceConfig, Venue, fetch};
+use liqmap::source::{
+    self, CancelToken, FetchOutcome, FetchProgress, FetchRequest, SourceConfig, SourceError, Venue,
+    fetch,
+};
 use serde_json::json;
 use support::*;
-use wiremock::matchers::{method, path, query_param};
+use wiremock::matchers::{path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const KLINES: &str = "/fapi/v1/klines";
 const OI: &str = "/futures/data/openInterestHist";
-/// Bar 7 of the BTC file: 2025-09-19 00:35 UTC.
-const BTC_START_MS: i64 = 1_758_242_100_000;
-/// 2025-10-01 00:00 UTC: the BTC file lies within the last 30 days.
-const BTC_NOW_MS: i64 = 1_759_276_800_000;
-/// 2025-10-08 00:00 and 2025-10-12 00:00 UTC: the HYPEUSDT files.
-const HYPE_START_MS: i64 = 1_759_881_600_000;
-const HYPE_END_MS: i64 = 1_760_227_200_000;
-/// 2025-10-20 00:00 UTC.
-const HYPE_NOW_MS: i64 = 1_760_918_400_000;
+/// The `startTime` of the second klines page of a BTC request: bar 1507 of the file
+/// (2025-09-24 05:35 UTC).
+const SECOND_PAGE_START: &str = "1758692100000";
 
-/// A server replaying the BTC klines, with no open interest for BTC.
-async fn btc_server() -> MockServer {
+/// A server replaying `bars` as klines and `oi` as open-interest history.
+async fn server(bars: Arc<Vec<RealBar>>, oi: Arc<Vec<RealOi>>) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(KLINES))
-        .respond_with(BinanceKlines(btc_5m(), FIVE_MIN_MS))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(OI))
-        .respond_with(BinanceOi(Arc::new(Vec::new())))
-        .mount(&server)
-        .await;
+    mount(&server, KLINES, BinanceKlines(bars, FIVE_MIN_MS)).await;
+    mount(&server, OI, BinanceOi(oi)).await;
     server
 }
 
+/// A server replaying the BTC klines, with no open interest for BTC.
+async fn btc_server() -> MockServer {
+    server(btc_5m(), Arc::new(Vec::new())).await
+}
+
+/// A server replaying the HYPEUSDT klines and open interest.
+async fn hype_server() -> MockServer {
+    server(hype_5m(), hype_oi()).await
+}
+
+/// BTCUSDT, `bars` bars from bar 7 of the BTC file.
 fn btc_request(bars: i64) -> FetchRequest {
-    FetchRequest {
-        venue: Venue::Binance,
-        symbol: "BTCUSDT".into(),
-        interval_ms: FIVE_MIN_MS,
-        start_ms: BTC_START_MS,
-        end_ms: BTC_START_MS + bars * FIVE_MIN_MS,
-    }
+    btc_fetch_request(Venue::Binance, "BTCUSDT", bars)
 }
 
-async fn fetch_with(
-    request: &FetchRequest,
-    config: &SourceConfig,
-) -> Result<source::FetchOutcome, source::SourceError> {
-    fetch(request, config, &no_progress, &CancelToken::new()).await
+/// HYPEUSDT over the span of the HYPEUSDT files.
+fn hype_request() -> FetchRequest {
+    hype_fetch_request(Venue::Binance, "HYPEUSDT")
 }
 
-/// Mounts `template` for the first `times` klines requests, ahead of the replay.
-async fn fault_first(server: &MockServer, times: u64, template: ResponseTemplate) {
-    Mock::given(method("GET"))
-        .and(path(KLINES))
-        .respond_with(template)
-        .up_to_n_times(times)
-        .with_priority(1)
-        .mount(server)
-        .await;
+/// Fetches `bars` BTC bars from the replay at `server`, the clock at `BTC_NOW_MS`.
+async fn fetch_btc(server: &MockServer, bars: i64) -> Result<FetchOutcome, SourceError> {
+    run_fetch(&btc_request(bars), &config(&server.uri(), BTC_NOW_MS)).await
+}
+
+/// Settings for the replay at `server`, with the clock of the BTC file and a cache in `dir`.
+fn cached_config(server: &MockServer, dir: &tempfile::TempDir) -> SourceConfig {
+    let mut config = config(&server.uri(), BTC_NOW_MS);
+    config.cache_dir = Some(dir.path().to_path_buf());
+    config
+}
+
+/// The klines requests for the second page of a BTC request, `SECOND_PAGE_START`.
+fn second_page() -> wiremock::MockBuilder {
+    Mock::given(path(KLINES)).and(query_param("startTime", SECOND_PAGE_START))
 }
 
 #[tokio::test]
@@ -86,16 +84,7 @@ async fn klines_page_forward_and_cover_the_span_exactly() {
     )
     .await
     .unwrap();
-    assert!(outcome.complete, "{:?}", outcome.problems);
-    let bars = &outcome.dataset.bars;
-    assert_eq!(bars.len(), 3100);
-    for (i, bar) in bars.iter().enumerate() {
-        assert_eq!(
-            bar.open_time_ms,
-            BTC_START_MS + i as i64 * FIVE_MIN_MS,
-            "bar {i}"
-        );
-    }
+    let bars = assert_covers_exactly(&outcome, BTC_START_MS, FIVE_MIN_MS, 3100);
     // Row 7 of the file: [1758242100000, 117223.8, 117316.0, 117223.8, 117288.1, 198.154].
     assert_eq!(
         (
@@ -123,35 +112,10 @@ async fn klines_page_forward_and_cover_the_span_exactly() {
     assert_eq!(last.pages_done, 4);
 }
 
-async fn hype_server() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(KLINES))
-        .respond_with(BinanceKlines(hype_5m(), FIVE_MIN_MS))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(OI))
-        .respond_with(BinanceOi(hype_oi()))
-        .mount(&server)
-        .await;
-    server
-}
-
-fn hype_request() -> FetchRequest {
-    FetchRequest {
-        venue: Venue::Binance,
-        symbol: "HYPEUSDT".into(),
-        interval_ms: FIVE_MIN_MS,
-        start_ms: HYPE_START_MS,
-        end_ms: HYPE_END_MS,
-    }
-}
-
 #[tokio::test]
 async fn open_interest_pages_backward_and_keeps_every_row_once() {
     let server = hype_server().await;
-    let outcome = fetch_with(&hype_request(), &config(&server.uri(), HYPE_NOW_MS))
+    let outcome = run_fetch(&hype_request(), &config(&server.uri(), HYPE_NOW_MS))
         .await
         .unwrap();
     assert!(outcome.complete, "{:?}", outcome.problems);
@@ -186,7 +150,7 @@ async fn open_interest_pages_backward_and_keeps_every_row_once() {
 async fn open_interest_older_than_30_days_falls_back_to_volume_mode() {
     let server = hype_server().await;
     // 2025-12-01: the whole span is older than 30 days.
-    let outcome = fetch_with(&hype_request(), &config(&server.uri(), 1_764_547_200_000))
+    let outcome = run_fetch(&hype_request(), &config(&server.uri(), 1_764_547_200_000))
         .await
         .unwrap();
     assert!(outcome.dataset.open_interest.is_empty());
@@ -206,17 +170,14 @@ async fn open_interest_older_than_30_days_falls_back_to_volume_mode() {
 #[tokio::test]
 async fn open_interest_refused_with_1130_is_a_note_and_not_retried() {
     let server = MockServer::start().await;
-    Mock::given(path(KLINES))
-        .respond_with(BinanceKlines(hype_5m(), FIVE_MIN_MS))
-        .mount(&server)
-        .await;
-    Mock::given(path(OI))
-        .respond_with(ResponseTemplate::new(400).set_body_json(
-            json!({"code": -1130, "msg": "Data sent for parameter 'startTime' is not valid."}),
-        ))
-        .mount(&server)
-        .await;
-    let outcome = fetch_with(&hype_request(), &config(&server.uri(), HYPE_NOW_MS))
+    mount(&server, KLINES, BinanceKlines(hype_5m(), FIVE_MIN_MS)).await;
+    mount(
+        &server,
+        OI,
+        binance_error(-1130, "Data sent for parameter 'startTime' is not valid."),
+    )
+    .await;
+    let outcome = run_fetch(&hype_request(), &config(&server.uri(), HYPE_NOW_MS))
         .await
         .unwrap();
     assert_eq!(count(&server, OI).await, 1);
@@ -232,40 +193,33 @@ async fn open_interest_refused_with_1130_is_a_note_and_not_retried() {
 #[tokio::test]
 async fn an_invalid_symbol_ends_the_fetch_at_once_naming_venue_request_and_cause() {
     let server = MockServer::start().await;
-    Mock::given(path(KLINES))
-        .respond_with(
-            ResponseTemplate::new(400)
-                .set_body_json(json!({"code": -1121, "msg": "Invalid symbol."})),
-        )
-        .mount(&server)
-        .await;
-    let mut request = btc_request(10);
-    request.symbol = "NOPEUSDT".into();
-    let error = fetch_with(&request, &config(&server.uri(), BTC_NOW_MS))
-        .await
-        .unwrap_err();
-    let message = error.to_string();
-    assert_eq!(
-        count(&server, KLINES).await,
-        1,
-        "venue codes are not retried"
+    mount(&server, KLINES, binance_error(-1121, "Invalid symbol.")).await;
+    let request = btc_fetch_request(Venue::Binance, "NOPEUSDT", 10);
+    let message = fetch_fails_at_once(
+        &server,
+        KLINES,
+        &request,
+        &config(&server.uri(), BTC_NOW_MS),
+    )
+    .await;
+    assert_mentions(
+        &message,
+        &[
+            "Binance",
+            "GET /fapi/v1/klines",
+            "symbol=NOPEUSDT",
+            "HTTP 400",
+            "-1121",
+            "Invalid symbol.",
+        ],
     );
-    for part in [
-        "Binance",
-        "GET /fapi/v1/klines",
-        "symbol=NOPEUSDT",
-        "HTTP 400",
-        "-1121",
-        "Invalid symbol.",
-    ] {
-        assert!(message.contains(part), "{part:?} missing from {message}");
-    }
 }
 
 async fn waits_for_retry_after(status: u16) {
     let server = btc_server().await;
     fault_first(
         &server,
+        KLINES,
         1,
         ResponseTemplate::new(status)
             .insert_header("Retry-After", "1")
@@ -273,13 +227,9 @@ async fn waits_for_retry_after(status: u16) {
     )
     .await;
     let started = Instant::now();
-    let outcome = fetch_with(&btc_request(100), &config(&server.uri(), BTC_NOW_MS))
-        .await
-        .unwrap();
+    let outcome = fetch_btc(&server, 100).await.unwrap();
     let waited = started.elapsed();
-    assert!(outcome.complete);
-    assert_eq!(outcome.dataset.bars.len(), 100);
-    assert_eq!(count(&server, KLINES).await, 2);
+    assert_recovered(&outcome, 100, &server, KLINES, 2).await;
     assert!(
         waited >= Duration::from_millis(990) && waited < Duration::from_millis(1800),
         "waited {waited:?} for Retry-After: 1"
@@ -301,16 +251,19 @@ async fn a_retry_after_beyond_the_cap_fails_at_once() {
     let server = btc_server().await;
     fault_first(
         &server,
+        KLINES,
         5,
         ResponseTemplate::new(418).insert_header("Retry-After", "7200"),
     )
     .await;
-    let error = fetch_with(&btc_request(10), &config(&server.uri(), BTC_NOW_MS))
-        .await
-        .unwrap_err();
-    assert_eq!(count(&server, KLINES).await, 1);
-    assert!(error.to_string().contains("HTTP 418"), "{error}");
-    assert!(error.to_string().contains("7200000 ms"), "{error}");
+    let message = fetch_fails_at_once(
+        &server,
+        KLINES,
+        &btc_request(10),
+        &config(&server.uri(), BTC_NOW_MS),
+    )
+    .await;
+    assert_mentions(&message, &["HTTP 418", "7200000 ms"]);
 }
 
 #[tokio::test]
@@ -318,13 +271,12 @@ async fn server_errors_are_retried_then_succeed() {
     let server = btc_server().await;
     fault_first(
         &server,
+        KLINES,
         2,
         ResponseTemplate::new(500).set_body_string("Internal error"),
     )
     .await;
-    let outcome = fetch_with(&btc_request(100), &config(&server.uri(), BTC_NOW_MS))
-        .await
-        .unwrap();
+    let outcome = fetch_btc(&server, 100).await.unwrap();
     assert!(outcome.complete);
     assert_eq!(count(&server, KLINES).await, 3);
 }
@@ -334,13 +286,12 @@ async fn retries_stop_after_the_bound() {
     let server = btc_server().await;
     fault_first(
         &server,
+        KLINES,
         100,
         ResponseTemplate::new(503).set_body_string("Service Unavailable"),
     )
     .await;
-    let error = fetch_with(&btc_request(100), &config(&server.uri(), BTC_NOW_MS))
-        .await
-        .unwrap_err();
+    let error = fetch_btc(&server, 100).await.unwrap_err();
     assert_eq!(count(&server, KLINES).await, 4, "max_tries is 4");
     let message = error.to_string();
     assert!(message.contains("Binance"), "{message}");
@@ -356,6 +307,7 @@ async fn a_response_slower_than_the_timeout_is_retried() {
     let server = btc_server().await;
     fault_first(
         &server,
+        KLINES,
         1,
         ResponseTemplate::new(200)
             .set_body_json(json!([]))
@@ -365,11 +317,9 @@ async fn a_response_slower_than_the_timeout_is_retried() {
     let mut config = config(&server.uri(), BTC_NOW_MS);
     config.timeout_ms = 300;
     let started = Instant::now();
-    let outcome = fetch_with(&btc_request(100), &config).await.unwrap();
+    let outcome = run_fetch(&btc_request(100), &config).await.unwrap();
     assert!(started.elapsed() < Duration::from_secs(2));
-    assert!(outcome.complete);
-    assert_eq!(outcome.dataset.bars.len(), 100);
-    assert_eq!(count(&server, KLINES).await, 2);
+    assert_recovered(&outcome, 100, &server, KLINES, 2).await;
 }
 
 #[tokio::test]
@@ -377,6 +327,7 @@ async fn a_venue_that_never_answers_in_time_fails_naming_the_timeout() {
     let server = btc_server().await;
     fault_first(
         &server,
+        KLINES,
         100,
         ResponseTemplate::new(200).set_delay(Duration::from_secs(5)),
     )
@@ -384,7 +335,7 @@ async fn a_venue_that_never_answers_in_time_fails_naming_the_timeout() {
     let mut config = config(&server.uri(), BTC_NOW_MS);
     config.timeout_ms = 200;
     config.max_tries = 2;
-    let error = fetch_with(&btc_request(100), &config).await.unwrap_err();
+    let error = run_fetch(&btc_request(100), &config).await.unwrap_err();
     assert_eq!(count(&server, KLINES).await, 2);
     assert!(
         error.to_string().contains("no answer within 200 ms"),
@@ -398,6 +349,7 @@ async fn a_truncated_body_is_retried() {
     // The start of a real page, cut mid-row.
     fault_first(
         &server,
+        KLINES,
         1,
         ResponseTemplate::new(200).set_body_raw(
             "[[1758242100000,\"117223.8\",\"117316.0\",\"1172",
@@ -405,27 +357,21 @@ async fn a_truncated_body_is_retried() {
         ),
     )
     .await;
-    let outcome = fetch_with(&btc_request(100), &config(&server.uri(), BTC_NOW_MS))
-        .await
-        .unwrap();
-    assert!(outcome.complete);
-    assert_eq!(outcome.dataset.bars.len(), 100);
-    assert_eq!(count(&server, KLINES).await, 2);
+    let outcome = fetch_btc(&server, 100).await.unwrap();
+    assert_recovered(&outcome, 100, &server, KLINES, 2).await;
 }
 
 #[tokio::test]
 async fn an_empty_page_mid_span_is_reported_as_partial() {
     let server = btc_server().await;
-    // The second page starts at bar 1507 of the file (2025-09-24 05:35 UTC).
-    Mock::given(path(KLINES))
-        .and(query_param("startTime", "1758692100000"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    let outcome = fetch_with(&btc_request(3100), &config(&server.uri(), BTC_NOW_MS))
-        .await
-        .unwrap();
+    mount_ahead(
+        &server,
+        second_page(),
+        None,
+        ResponseTemplate::new(200).set_body_json(json!([])),
+    )
+    .await;
+    let outcome = fetch_btc(&server, 3100).await.unwrap();
     assert!(!outcome.complete);
     assert_eq!(outcome.dataset.bars.len(), 1500);
     assert_eq!(outcome.dataset.bars[1499].open_time_ms, 1_758_691_800_000);
@@ -443,37 +389,33 @@ async fn an_empty_page_mid_span_is_reported_as_partial() {
 #[tokio::test]
 async fn a_hole_is_not_cached_as_held() {
     let server = btc_server().await;
-    Mock::given(path(KLINES))
-        .and(query_param("startTime", "1758692100000"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
+    mount_ahead(
+        &server,
+        second_page(),
+        Some(1),
+        ResponseTemplate::new(200).set_body_json(json!([])),
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
-    let mut config = config(&server.uri(), BTC_NOW_MS);
-    config.cache_dir = Some(dir.path().to_path_buf());
-    let holed = fetch_with(&btc_request(3100), &config).await.unwrap();
+    let config = cached_config(&server, &dir);
+    let holed = run_fetch(&btc_request(3100), &config).await.unwrap();
     assert!(!holed.complete);
-    let again = fetch_with(&btc_request(3100), &config).await.unwrap();
-    assert!(again.complete, "{:?}", again.problems);
-    assert_eq!(again.dataset.bars.len(), 3100);
+    let again = run_fetch(&btc_request(3100), &config).await.unwrap();
     // A page and the empty one, then the whole range again (3 pages).
-    assert_eq!(count(&server, KLINES).await, 5);
+    assert_recovered(&again, 3100, &server, KLINES, 5).await;
 }
 
 #[tokio::test]
 async fn a_page_that_keeps_failing_gives_a_partial_fetch_with_what_arrived() {
     let server = btc_server().await;
-    Mock::given(path(KLINES))
-        .and(query_param("startTime", "1758692100000"))
-        .respond_with(ResponseTemplate::new(502).set_body_string("Bad Gateway"))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    let outcome = fetch_with(&btc_request(3100), &config(&server.uri(), BTC_NOW_MS))
-        .await
-        .unwrap();
+    mount_ahead(
+        &server,
+        second_page(),
+        None,
+        ResponseTemplate::new(502).set_body_string("Bad Gateway"),
+    )
+    .await;
+    let outcome = fetch_btc(&server, 3100).await.unwrap();
     assert!(!outcome.complete);
     assert_eq!(outcome.dataset.bars.len(), 1500);
     // 1 good page, then the bad one 4 times.
@@ -490,6 +432,7 @@ async fn cancel_stops_a_request_in_flight_promptly() {
     let server = btc_server().await;
     fault_first(
         &server,
+        KLINES,
         100,
         ResponseTemplate::new(200).set_delay(Duration::from_secs(10)),
     )
@@ -549,14 +492,13 @@ async fn cancel_between_pages_keeps_what_arrived_as_partial() {
 async fn the_cache_asks_only_for_missing_ranges() {
     let server = btc_server().await;
     let dir = tempfile::tempdir().unwrap();
-    let mut config = config(&server.uri(), BTC_NOW_MS);
-    config.cache_dir = Some(dir.path().to_path_buf());
+    let config = cached_config(&server, &dir);
 
-    let first = fetch_with(&btc_request(100), &config).await.unwrap();
+    let first = run_fetch(&btc_request(100), &config).await.unwrap();
     assert_eq!(first.dataset.bars.len(), 100);
     assert_eq!(count(&server, KLINES).await, 1);
 
-    let wider = fetch_with(&btc_request(200), &config).await.unwrap();
+    let wider = run_fetch(&btc_request(200), &config).await.unwrap();
     assert!(wider.complete);
     assert_eq!(wider.dataset.bars.len(), 200);
     let requests = server.received_requests().await.unwrap();
@@ -574,7 +516,7 @@ async fn the_cache_asks_only_for_missing_ranges() {
     );
     assert_eq!(wider.dataset.bars[..100], first.dataset.bars[..]);
 
-    let again = fetch_with(&btc_request(200), &config).await.unwrap();
+    let again = run_fetch(&btc_request(200), &config).await.unwrap();
     assert_eq!(count(&server, KLINES).await, 2, "all from the cache");
     assert_eq!(again.dataset, wider.dataset);
     assert!(again.complete);
@@ -583,32 +525,25 @@ async fn the_cache_asks_only_for_missing_ranges() {
 #[tokio::test]
 async fn a_failed_fetch_keeps_what_arrived_in_the_cache() {
     let server = btc_server().await;
-    Mock::given(path(KLINES))
-        .and(query_param("startTime", "1758692100000"))
-        .respond_with(ResponseTemplate::new(500))
-        .up_to_n_times(4)
-        .with_priority(1)
-        .mount(&server)
-        .await;
+    mount_ahead(&server, second_page(), Some(4), ResponseTemplate::new(500)).await;
     let dir = tempfile::tempdir().unwrap();
-    let mut config = config(&server.uri(), BTC_NOW_MS);
-    config.cache_dir = Some(dir.path().to_path_buf());
-    let failed = fetch_with(&btc_request(3100), &config).await.unwrap();
+    let config = cached_config(&server, &dir);
+    let failed = run_fetch(&btc_request(3100), &config).await.unwrap();
     assert!(!failed.complete);
     assert_eq!(count(&server, KLINES).await, 5);
-    let retried = fetch_with(&btc_request(3100), &config).await.unwrap();
-    assert!(retried.complete, "{:?}", retried.problems);
-    assert_eq!(retried.dataset.bars.len(), 3100);
+    let retried = run_fetch(&btc_request(3100), &config).await.unwrap();
     // The first page was not marked as held (the range failed), so it is asked again, with
     // the two after it.
-    assert_eq!(count(&server, KLINES).await, 8);
+    assert_recovered(&retried, 3100, &server, KLINES, 8).await;
 }
 
 #[tokio::test]
 async fn symbols_lists_trading_perpetuals() {
     let server = MockServer::start().await;
-    Mock::given(path("/fapi/v1/exchangeInfo"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    mount(
+        &server,
+        "/fapi/v1/exchangeInfo",
+        ResponseTemplate::new(200).set_body_json(json!({
             "timezone": "UTC",
             "symbols": [
                 {"symbol": "ETHUSDT", "contractType": "PERPETUAL", "status": "TRADING"},
@@ -616,9 +551,9 @@ async fn symbols_lists_trading_perpetuals() {
                 {"symbol": "BTCUSDT_251226", "contractType": "CURRENT_QUARTER", "status": "TRADING"},
                 {"symbol": "OLDUSDT", "contractType": "PERPETUAL", "status": "SETTLING"}
             ]
-        })))
-        .mount(&server)
-        .await;
+        })),
+    )
+    .await;
     let list = source::symbols(Venue::Binance, &config(&server.uri(), BTC_NOW_MS))
         .await
         .unwrap();
@@ -628,25 +563,23 @@ async fn symbols_lists_trading_perpetuals() {
 #[tokio::test]
 async fn poll_latest_reads_the_last_bars_and_open_interest() {
     let server = btc_server().await;
-    Mock::given(path("/fapi/v1/openInterest"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
+    mount(
+        &server,
+        "/fapi/v1/openInterest",
+        ResponseTemplate::new(200).set_body_json(
             json!({"openInterest": "80123.456", "symbol": "BTCUSDT", "time": 1759199950000i64}),
-        ))
-        .mount(&server)
-        .await;
+        ),
+    )
+    .await;
     // 2025-09-30 02:39:10: bar 3199 (02:35) is open, bar 3198 (02:30) closed.
     let now_ms = 1_759_199_950_000;
-    let latest = source::poll_latest(
-        Venue::Binance,
-        "BTCUSDT",
-        FIVE_MIN_MS,
-        &config(&server.uri(), now_ms),
-        &CancelToken::new(),
-    )
-    .await
-    .unwrap();
-    let times: Vec<i64> = latest.bars.iter().map(|b| b.open_time_ms).collect();
-    assert_eq!(times, vec![1_759_199_400_000, 1_759_199_700_000]);
+    let latest = poll_latest_5m(Venue::Binance, "BTCUSDT", &server.uri(), now_ms)
+        .await
+        .unwrap();
+    assert_eq!(
+        open_times(&latest.bars),
+        vec![1_759_199_400_000, 1_759_199_700_000]
+    );
     assert_eq!(latest.bars[1].close, 114430.6);
     assert_eq!(latest.open_interest.unwrap().open_interest, 80123.456);
 }
@@ -676,7 +609,7 @@ async fn a_connection_closed_mid_body_is_retried_until_the_bound() {
             drop(tcp);
         }
     });
-    let error = fetch_with(&btc_request(10), &config(&uri, BTC_NOW_MS))
+    let error = run_fetch(&btc_request(10), &config(&uri, BTC_NOW_MS))
         .await
         .unwrap_err();
     assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 4);
@@ -696,7 +629,7 @@ async fn requests_wait_for_the_request_weight_limit() {
         window_ms: 1_000,
     });
     let started = Instant::now();
-    let outcome = fetch_with(&btc_request(3100), &config).await.unwrap();
+    let outcome = run_fetch(&btc_request(3100), &config).await.unwrap();
     let waited = started.elapsed();
     assert!(outcome.complete);
     assert_eq!(count(&server, KLINES).await, 3);

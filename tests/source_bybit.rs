@@ -7,7 +7,7 @@ mod support;
 
 use std::sync::Arc;
 
-use liqmap::source::{CancelToken, FetchRequest, Venue, fetch};
+use liqmap::source::Venue;
 use serde_json::json;
 use support::*;
 use wiremock::matchers::{path, query_param};
@@ -16,16 +16,11 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const KLINE: &str = "/v5/market/kline";
 const OI: &str = "/v5/market/open-interest";
 
+/// A server replaying `bars` as klines and `oi` as open interest.
 async fn server(bars: Arc<Vec<RealBar>>, oi: Arc<Vec<RealOi>>) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(path(KLINE))
-        .respond_with(BybitKline(bars))
-        .mount(&server)
-        .await;
-    Mock::given(path(OI))
-        .respond_with(BybitOi(oi))
-        .mount(&server)
-        .await;
+    mount(&server, KLINE, BybitKline(bars)).await;
+    mount(&server, OI, BybitOi(oi)).await;
     server
 }
 
@@ -33,32 +28,11 @@ async fn server(bars: Arc<Vec<RealBar>>, oi: Arc<Vec<RealOi>>) -> MockServer {
 async fn klines_page_backward_and_cover_the_span_exactly() {
     let server = server(btc_5m(), Arc::new(Vec::new())).await;
     // Bars 7 .. 3107 of the file: pages of 1000, 1000, 1000 and 100, newest first.
-    let start_ms = 1_758_242_100_000;
-    let request = FetchRequest {
-        venue: Venue::Bybit,
-        symbol: "BTCUSDT".into(),
-        interval_ms: FIVE_MIN_MS,
-        start_ms,
-        end_ms: start_ms + 3100 * FIVE_MIN_MS,
-    };
-    let outcome = fetch(
-        &request,
-        &config(&server.uri(), 1_759_276_800_000),
-        &no_progress,
-        &CancelToken::new(),
-    )
-    .await
-    .unwrap();
-    assert!(outcome.complete, "{:?}", outcome.problems);
-    let bars = &outcome.dataset.bars;
-    assert_eq!(bars.len(), 3100);
-    for (i, bar) in bars.iter().enumerate() {
-        assert_eq!(
-            bar.open_time_ms,
-            start_ms + i as i64 * FIVE_MIN_MS,
-            "bar {i}"
-        );
-    }
+    let request = btc_fetch_request(Venue::Bybit, "BTCUSDT", 3100);
+    let outcome = run_fetch(&request, &config(&server.uri(), BTC_NOW_MS))
+        .await
+        .unwrap();
+    let bars = assert_covers_exactly(&outcome, BTC_START_MS, FIVE_MIN_MS, 3100);
     // Row 7: [1758242100000, 117223.8, 117316.0, 117223.8, 117288.1, 198.154].
     assert_eq!(
         (bars[0].open, bars[0].close, bars[0].volume),
@@ -73,21 +47,10 @@ async fn klines_page_backward_and_cover_the_span_exactly() {
 #[tokio::test]
 async fn open_interest_follows_the_cursor() {
     let server = server(hype_5m(), hype_oi()).await;
-    let request = FetchRequest {
-        venue: Venue::Bybit,
-        symbol: "HYPEUSDT".into(),
-        interval_ms: FIVE_MIN_MS,
-        start_ms: 1_759_881_600_000,
-        end_ms: 1_760_227_200_000,
-    };
-    let outcome = fetch(
-        &request,
-        &config(&server.uri(), 1_760_918_400_000),
-        &no_progress,
-        &CancelToken::new(),
-    )
-    .await
-    .unwrap();
+    let request = hype_fetch_request(Venue::Bybit, "HYPEUSDT");
+    let outcome = run_fetch(&request, &config(&server.uri(), HYPE_NOW_MS))
+        .await
+        .unwrap();
     assert!(outcome.complete, "{:?}", outcome.problems);
     let oi = &outcome.dataset.open_interest;
     assert_eq!(oi.len(), 1152);
@@ -108,107 +71,71 @@ async fn open_interest_follows_the_cursor() {
 #[tokio::test]
 async fn a_ret_code_ends_the_fetch_naming_venue_code_and_message() {
     let server = MockServer::start().await;
-    Mock::given(path(KLINE))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "retCode": 10001, "retMsg": "Illegal category", "result": {}, "retExtInfo": {}, "time": 1760227200000i64
-        })))
-        .mount(&server)
-        .await;
-    let request = FetchRequest {
-        venue: Venue::Bybit,
-        symbol: "BTCUSDT".into(),
-        interval_ms: FIVE_MIN_MS,
-        start_ms: 1_758_242_100_000,
-        end_ms: 1_758_245_100_000,
-    };
-    let error = fetch(
-        &request,
-        &config(&server.uri(), 1_759_276_800_000),
-        &no_progress,
-        &CancelToken::new(),
+    mount(
+        &server,
+        KLINE,
+        bybit_body(10001, "Illegal category", json!({})),
     )
-    .await
-    .unwrap_err();
-    assert_eq!(count(&server, KLINE).await, 1);
-    let message = error.to_string();
-    for part in [
-        "Bybit",
-        "GET /v5/market/kline",
-        "symbol=BTCUSDT",
-        "10001",
-        "Illegal category",
-    ] {
-        assert!(message.contains(part), "{part:?} missing from {message}");
-    }
+    .await;
+    let request = btc_fetch_request(Venue::Bybit, "BTCUSDT", 10);
+    let message =
+        fetch_fails_at_once(&server, KLINE, &request, &config(&server.uri(), BTC_NOW_MS)).await;
+    assert_mentions(
+        &message,
+        &[
+            "Bybit",
+            "GET /v5/market/kline",
+            "symbol=BTCUSDT",
+            "10001",
+            "Illegal category",
+        ],
+    );
 }
 
 #[tokio::test]
 async fn a_rate_limit_ret_code_is_retried() {
     let server = server(btc_5m(), Arc::new(Vec::new())).await;
-    Mock::given(path(KLINE))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "retCode": 10006, "retMsg": "Too many visits!", "result": {}, "retExtInfo": {}, "time": 1760227200000i64
-        })))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    let start_ms = 1_758_242_100_000;
-    let request = FetchRequest {
-        venue: Venue::Bybit,
-        symbol: "BTCUSDT".into(),
-        interval_ms: FIVE_MIN_MS,
-        start_ms,
-        end_ms: start_ms + 10 * FIVE_MIN_MS,
-    };
-    let outcome = fetch(
-        &request,
-        &config(&server.uri(), 1_759_276_800_000),
-        &no_progress,
-        &CancelToken::new(),
+    fault_first(
+        &server,
+        KLINE,
+        1,
+        bybit_body(10006, "Too many visits!", json!({})),
     )
-    .await
-    .unwrap();
-    assert!(outcome.complete);
-    assert_eq!(outcome.dataset.bars.len(), 10);
-    assert_eq!(count(&server, KLINE).await, 2);
+    .await;
+    let request = btc_fetch_request(Venue::Bybit, "BTCUSDT", 10);
+    let outcome = run_fetch(&request, &config(&server.uri(), BTC_NOW_MS))
+        .await
+        .unwrap();
+    assert_recovered(&outcome, 10, &server, KLINE, 2).await;
 }
 
 #[tokio::test]
 async fn an_empty_page_leaves_the_older_bars_missing_and_says_so() {
     let server = server(btc_5m(), Arc::new(Vec::new())).await;
-    let start_ms = 1_758_242_100_000;
-    let end_ms = start_ms + 1500 * FIVE_MIN_MS;
     // The second page ends just below bar 507 (the oldest of the first page).
-    Mock::given(path(KLINE))
-        .and(query_param("end", (start_ms + 500 * FIVE_MIN_MS - 1).to_string()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "retCode": 0, "retMsg": "OK", "result": {"category": "linear", "symbol": "BTCUSDT", "list": []},
-            "retExtInfo": {}, "time": 1760227200000i64
-        })))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    let request = FetchRequest {
-        venue: Venue::Bybit,
-        symbol: "BTCUSDT".into(),
-        interval_ms: FIVE_MIN_MS,
-        start_ms,
-        end_ms,
-    };
-    let outcome = fetch(
-        &request,
-        &config(&server.uri(), 1_759_276_800_000),
-        &no_progress,
-        &CancelToken::new(),
+    mount_ahead(
+        &server,
+        Mock::given(path(KLINE)).and(query_param(
+            "end",
+            (BTC_START_MS + 500 * FIVE_MIN_MS - 1).to_string(),
+        )),
+        None,
+        bybit_body(
+            0,
+            "OK",
+            json!({"category": "linear", "symbol": "BTCUSDT", "list": []}),
+        ),
     )
-    .await
-    .unwrap();
+    .await;
+    let request = btc_fetch_request(Venue::Bybit, "BTCUSDT", 1500);
+    let outcome = run_fetch(&request, &config(&server.uri(), BTC_NOW_MS))
+        .await
+        .unwrap();
     assert!(!outcome.complete);
     assert_eq!(outcome.dataset.bars.len(), 1000);
     assert_eq!(
         outcome.dataset.bars[0].open_time_ms,
-        start_ms + 500 * FIVE_MIN_MS
+        BTC_START_MS + 500 * FIVE_MIN_MS
     );
     assert!(
         outcome
@@ -224,17 +151,13 @@ async fn an_empty_page_leaves_the_older_bars_missing_and_says_so() {
 async fn poll_latest_reads_the_last_bars_and_open_interest() {
     let server = server(hype_5m(), hype_oi()).await;
     // 2025-10-11 23:57:30: the 23:55 bar is open, the 23:50 bar closed.
-    let latest = liqmap::source::poll_latest(
-        Venue::Bybit,
-        "HYPEUSDT",
-        FIVE_MIN_MS,
-        &config(&server.uri(), 1_760_227_050_000),
-        &CancelToken::new(),
-    )
-    .await
-    .unwrap();
-    let times: Vec<i64> = latest.bars.iter().map(|b| b.open_time_ms).collect();
-    assert_eq!(times, vec![1_760_226_600_000, 1_760_226_900_000]);
+    let latest = poll_latest_5m(Venue::Bybit, "HYPEUSDT", &server.uri(), 1_760_227_050_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        open_times(&latest.bars),
+        vec![1_760_226_600_000, 1_760_226_900_000]
+    );
     // 1760226900000,36.89700,36.90100,36.76600,36.82800,32440.21
     assert_eq!(latest.bars[1].close, 36.828);
     // The newest open-interest row: 2025-10-11 23:55:00, 5033629.57.
@@ -248,32 +171,15 @@ async fn poll_latest_reads_the_last_bars_and_open_interest() {
 #[tokio::test]
 async fn a_403_is_bybits_rate_limit_ban_and_ends_the_fetch() {
     let server = server(btc_5m(), Arc::new(Vec::new())).await;
-    Mock::given(path(KLINE))
-        .respond_with(ResponseTemplate::new(403).set_body_string("access too frequent"))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    let request = FetchRequest {
-        venue: Venue::Bybit,
-        symbol: "BTCUSDT".into(),
-        interval_ms: FIVE_MIN_MS,
-        start_ms: 1_758_242_100_000,
-        end_ms: 1_758_245_100_000,
-    };
-    let error = fetch(
-        &request,
-        &config(&server.uri(), 1_759_276_800_000),
-        &no_progress,
-        &CancelToken::new(),
+    mount_ahead(
+        &server,
+        Mock::given(path(KLINE)),
+        None,
+        ResponseTemplate::new(403).set_body_string("access too frequent"),
     )
-    .await
-    .unwrap_err();
-    assert_eq!(count(&server, KLINE).await, 1);
-    let message = error.to_string();
-    assert!(
-        message.contains("Bybit")
-            && message.contains("HTTP 403")
-            && message.contains("rate limited"),
-        "{message}"
-    );
+    .await;
+    let request = btc_fetch_request(Venue::Bybit, "BTCUSDT", 10);
+    let message =
+        fetch_fails_at_once(&server, KLINE, &request, &config(&server.uri(), BTC_NOW_MS)).await;
+    assert_mentions(&message, &["Bybit", "HTTP 403", "rate limited"]);
 }

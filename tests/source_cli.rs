@@ -6,9 +6,8 @@ mod support;
 
 use std::process::Command;
 
-use serde_json::json;
-use wiremock::matchers::path;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use support::*;
+use wiremock::MockServer;
 
 fn liqmap(args: &[&str], cache: &std::path::Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_liqmap"))
@@ -18,16 +17,23 @@ fn liqmap(args: &[&str], cache: &std::path::Path) -> std::process::Output {
         .unwrap()
 }
 
+/// Runs `liqmap` with `args`, asserts that it exits with 2, and returns what it wrote to stderr.
+#[track_caller]
+fn refused(args: &[&str], cache: &std::path::Path) -> String {
+    let output = liqmap(args, cache);
+    assert_eq!(output.status.code(), Some(2));
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 #[tokio::test]
 async fn a_venue_error_exits_with_2_and_names_the_venue_and_cause() {
     let server = MockServer::start().await;
-    Mock::given(path("/fapi/v1/klines"))
-        .respond_with(
-            ResponseTemplate::new(400)
-                .set_body_json(json!({"code": -1121, "msg": "Invalid symbol."})),
-        )
-        .mount(&server)
-        .await;
+    mount(
+        &server,
+        "/fapi/v1/klines",
+        binance_error(-1121, "Invalid symbol."),
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.json");
     let uri = server.uri();
@@ -59,15 +65,16 @@ async fn a_venue_error_exits_with_2_and_names_the_venue_and_cause() {
     .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    for part in [
-        "Binance",
-        "/fapi/v1/klines",
-        "startTime=1758242100000",
-        "-1121",
-        "Invalid symbol.",
-    ] {
-        assert!(stderr.contains(part), "{part:?} missing from {stderr}");
-    }
+    assert_mentions(
+        &stderr,
+        &[
+            "Binance",
+            "/fapi/v1/klines",
+            "startTime=1758242100000",
+            "-1121",
+            "Invalid symbol.",
+        ],
+    );
     assert!(!out.exists(), "nothing is written on error");
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
@@ -86,11 +93,10 @@ fn the_span_is_days_or_from_and_to() {
         "--out",
         "x.json",
     ];
-    let neither = liqmap(&base, dir.path());
-    assert_eq!(neither.status.code(), Some(2));
+    refused(&base, dir.path());
     let mut both = base.to_vec();
     both.extend(["--days", "1", "--from", "0", "--to", "1"]);
-    assert_eq!(liqmap(&both, dir.path()).status.code(), Some(2));
+    refused(&both, dir.path());
     let mut backwards = base.to_vec();
     backwards.extend([
         "--from",
@@ -100,13 +106,9 @@ fn the_span_is_days_or_from_and_to() {
         "--base-url",
         "http://127.0.0.1:9",
     ]);
-    let output = liqmap(&backwards, dir.path());
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("--from must be before --to"));
+    assert!(refused(&backwards, dir.path()).contains("--from must be before --to"));
     let mut bad_interval = base.to_vec();
     bad_interval[6] = "7q";
     bad_interval.extend(["--days", "1"]);
-    let output = liqmap(&bad_interval, dir.path());
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("bad interval"));
+    assert!(refused(&bad_interval, dir.path()).contains("bad interval"));
 }

@@ -5,20 +5,34 @@
 #[path = "source_support/mod.rs"]
 mod support;
 
-use liqmap::source::{self, CancelToken, FetchRequest, Venue, fetch};
+use liqmap::source::{self, Venue};
 use serde_json::json;
 use support::*;
 use wiremock::matchers::{body_partial_json, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
+
+/// 2025-10-20 00:00 UTC: after the end of both replayed files.
+const NOW_MS: i64 = 1_760_918_400_000;
+
+/// Answers the POST /info requests of `kind` (`candleSnapshot`, `metaAndAssetCtxs`, …) with
+/// `responder`.
+async fn mount_info(server: &MockServer, kind: &str, responder: impl Respond + 'static) {
+    Mock::given(method("POST"))
+        .and(path("/info"))
+        .and(body_partial_json(json!({"type": kind})))
+        .respond_with(responder)
+        .mount(server)
+        .await;
+}
 
 async fn server(bars: std::sync::Arc<Vec<RealBar>>) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/info"))
-        .and(body_partial_json(json!({"type": "candleSnapshot"})))
-        .respond_with(HyperliquidCandles(bars, FIVE_MIN_MS))
-        .mount(&server)
-        .await;
+    mount_info(
+        &server,
+        "candleSnapshot",
+        HyperliquidCandles(bars, FIVE_MIN_MS),
+    )
+    .await;
     server
 }
 
@@ -37,32 +51,11 @@ async fn candle_requests(server: &MockServer) -> Vec<serde_json::Value> {
 async fn candles_page_forward_and_cover_the_span_exactly() {
     let server = server(btc_5m()).await;
     // Bars 7 .. 5107 of the file: pages of 5000 and 100.
-    let start_ms = 1_758_242_100_000;
-    let request = FetchRequest {
-        venue: Venue::Hyperliquid,
-        symbol: "BTCUSDT".into(),
-        interval_ms: FIVE_MIN_MS,
-        start_ms,
-        end_ms: start_ms + 5100 * FIVE_MIN_MS,
-    };
-    let outcome = fetch(
-        &request,
-        &config(&server.uri(), 1_760_918_400_000),
-        &no_progress,
-        &CancelToken::new(),
-    )
-    .await
-    .unwrap();
-    assert!(outcome.complete, "{:?}", outcome.problems);
-    let bars = &outcome.dataset.bars;
-    assert_eq!(bars.len(), 5100);
-    for (i, bar) in bars.iter().enumerate() {
-        assert_eq!(
-            bar.open_time_ms,
-            start_ms + i as i64 * FIVE_MIN_MS,
-            "bar {i}"
-        );
-    }
+    let request = btc_fetch_request(Venue::Hyperliquid, "BTCUSDT", 5100);
+    let outcome = run_fetch(&request, &config(&server.uri(), NOW_MS))
+        .await
+        .unwrap();
+    let bars = assert_covers_exactly(&outcome, BTC_START_MS, FIVE_MIN_MS, 5100);
     // Row 5106: [1759771800000, 125590.2, 125660.1, 125258.2, 125283.3, 672.622].
     assert_eq!(
         (
@@ -79,7 +72,7 @@ async fn candles_page_forward_and_cover_the_span_exactly() {
     assert_eq!(requests[0]["req"]["interval"], "5m");
     assert_eq!(
         requests[1]["req"]["startTime"],
-        start_ms + 5000 * FIVE_MIN_MS
+        BTC_START_MS + 5000 * FIVE_MIN_MS
     );
     assert!(outcome.dataset.open_interest.is_empty());
     assert!(
@@ -93,10 +86,10 @@ async fn candles_page_forward_and_cover_the_span_exactly() {
 #[tokio::test]
 async fn the_current_open_interest_is_sampled_when_the_span_reaches_now() {
     let server = server(hype_5m()).await;
-    Mock::given(method("POST"))
-        .and(path("/info"))
-        .and(body_partial_json(json!({"type": "metaAndAssetCtxs"})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+    mount_info(
+        &server,
+        "metaAndAssetCtxs",
+        ResponseTemplate::new(200).set_body_json(json!([
             {"universe": [
                 {"name": "BTC", "szDecimals": 5, "maxLeverage": 40},
                 {"name": "HYPE", "szDecimals": 2, "maxLeverage": 10}
@@ -105,26 +98,15 @@ async fn the_current_open_interest_is_sampled_when_the_span_reaches_now() {
                 {"openInterest": "1.0", "markPx": "1.0", "funding": "0", "dayNtlVlm": "0"},
                 {"openInterest": "5033629.57", "markPx": "36.828", "funding": "0.0000125", "dayNtlVlm": "0"}
             ]
-        ])))
-        .mount(&server)
-        .await;
+        ])),
+    )
+    .await;
     // The span ends 2025-10-12 00:00; now is a minute before.
     let now_ms = 1_760_227_140_000;
-    let request = FetchRequest {
-        venue: Venue::Hyperliquid,
-        symbol: "HYPE".into(),
-        interval_ms: FIVE_MIN_MS,
-        start_ms: 1_759_881_600_000,
-        end_ms: 1_760_227_200_000,
-    };
-    let outcome = fetch(
-        &request,
-        &config(&server.uri(), now_ms),
-        &no_progress,
-        &CancelToken::new(),
-    )
-    .await
-    .unwrap();
+    let request = hype_fetch_request(Venue::Hyperliquid, "HYPE");
+    let outcome = run_fetch(&request, &config(&server.uri(), now_ms))
+        .await
+        .unwrap();
     assert!(outcome.complete, "{:?}", outcome.problems);
     assert_eq!(outcome.dataset.bars.len(), 1152);
     let oi = &outcome.dataset.open_interest;
@@ -137,39 +119,29 @@ async fn the_current_open_interest_is_sampled_when_the_span_reaches_now() {
 #[tokio::test]
 async fn a_plain_text_error_names_venue_status_and_body() {
     let server = MockServer::start().await;
-    Mock::given(path("/info"))
-        .respond_with(
-            ResponseTemplate::new(422)
-                .set_body_string("Failed to deserialize the JSON body into the target type"),
-        )
-        .mount(&server)
-        .await;
-    let request = FetchRequest {
-        venue: Venue::Hyperliquid,
-        symbol: "BTC".into(),
-        interval_ms: FIVE_MIN_MS,
-        start_ms: 1_758_242_100_000,
-        end_ms: 1_758_245_100_000,
-    };
-    let error = fetch(
-        &request,
-        &config(&server.uri(), 1_760_918_400_000),
-        &no_progress,
-        &CancelToken::new(),
+    mount(
+        &server,
+        "/info",
+        ResponseTemplate::new(422)
+            .set_body_string("Failed to deserialize the JSON body into the target type"),
     )
-    .await
-    .unwrap_err();
+    .await;
+    let request = btc_fetch_request(Venue::Hyperliquid, "BTC", 10);
+    let error = run_fetch(&request, &config(&server.uri(), NOW_MS))
+        .await
+        .unwrap_err();
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
     let message = error.to_string();
-    for part in [
-        "Hyperliquid",
-        "POST /info",
-        "candleSnapshot",
-        "HTTP 422",
-        "Failed to deserialize",
-    ] {
-        assert!(message.contains(part), "{part:?} missing from {message}");
-    }
+    assert_mentions(
+        &message,
+        &[
+            "Hyperliquid",
+            "POST /info",
+            "candleSnapshot",
+            "HTTP 422",
+            "Failed to deserialize",
+        ],
+    );
 }
 
 #[tokio::test]
@@ -195,28 +167,24 @@ async fn symbols_lists_listed_coins() {
 #[tokio::test]
 async fn poll_latest_reads_the_last_candles_and_current_open_interest() {
     let server = server(hype_5m()).await;
-    Mock::given(method("POST"))
-        .and(path("/info"))
-        .and(body_partial_json(json!({"type": "metaAndAssetCtxs"})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+    mount_info(
+        &server,
+        "metaAndAssetCtxs",
+        ResponseTemplate::new(200).set_body_json(json!([
             {"universe": [{"name": "HYPE", "szDecimals": 2, "maxLeverage": 10}]},
             [{"openInterest": "5033629.57", "markPx": "36.828", "funding": "0", "dayNtlVlm": "0"}]
-        ])))
-        .mount(&server)
-        .await;
+        ])),
+    )
+    .await;
     // 2025-10-11 23:57:30.
     let now_ms = 1_760_227_050_000;
-    let latest = source::poll_latest(
-        Venue::Hyperliquid,
-        "HYPEUSDT",
-        FIVE_MIN_MS,
-        &config(&server.uri(), now_ms),
-        &CancelToken::new(),
-    )
-    .await
-    .unwrap();
-    let times: Vec<i64> = latest.bars.iter().map(|b| b.open_time_ms).collect();
-    assert_eq!(times, vec![1_760_226_600_000, 1_760_226_900_000]);
+    let latest = poll_latest_5m(Venue::Hyperliquid, "HYPEUSDT", &server.uri(), now_ms)
+        .await
+        .unwrap();
+    assert_eq!(
+        open_times(&latest.bars),
+        vec![1_760_226_600_000, 1_760_226_900_000]
+    );
     assert_eq!(latest.bars[1].open, 36.897);
     let oi = latest.open_interest.unwrap();
     assert_eq!((oi.time_ms, oi.open_interest), (now_ms, 5_033_629.57));

@@ -8,9 +8,7 @@ mod support;
 use std::sync::Arc;
 
 use liqmap::model::Side;
-use liqmap::source::{
-    CancelToken, FetchOutcome, FetchRequest, SourceConfig, SourceError, Venue, fetch,
-};
+use liqmap::source::{CancelToken, Venue};
 use serde_json::{Value, json};
 use support::*;
 use wiremock::matchers::{path, query_param};
@@ -21,51 +19,33 @@ const RUBIK: &str = "/api/v5/rubik/stat/contracts/open-interest-volume";
 const LIQUIDATIONS: &str = "/api/v5/public/liquidation-orders";
 const INSTRUMENTS: &str = "/api/v5/public/instruments";
 
-fn okx_body(data: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(json!({"code": "0", "msg": "", "data": data}))
-}
-
+/// A server replaying `bars` as history candles and answering `oi_rows` as rubik open interest.
 async fn server(bars: Arc<Vec<RealBar>>, oi_rows: Value) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(path(CANDLES))
-        .respond_with(OkxCandles(bars))
-        .mount(&server)
-        .await;
-    Mock::given(path(RUBIK))
-        .respond_with(okx_body(oi_rows))
-        .mount(&server)
-        .await;
+    mount(&server, CANDLES, OkxCandles(bars)).await;
+    mount(&server, RUBIK, okx_body(oi_rows)).await;
     server
 }
 
-async fn run(request: &FetchRequest, config: &SourceConfig) -> Result<FetchOutcome, SourceError> {
-    fetch(request, config, &no_progress, &CancelToken::new()).await
+/// The filled size of `l` in contracts of 0.01 BTC, as OKX writes it (lot size 0.01 contract).
+fn contracts(l: &RealLiquidation) -> String {
+    let contracts = l.filled_qty.parse::<f64>().unwrap() / 0.01;
+    format!("{contracts:.2}")
+}
+
+/// OKX's order side of the liquidation order of `l`: "sell" where a long was closed.
+fn order_side(l: &RealLiquidation) -> &'static str {
+    if l.side == "SELL" { "sell" } else { "buy" }
 }
 
 #[tokio::test]
 async fn candles_page_backward_and_cover_the_span_exactly() {
     let server = server(btc_5m(), json!([])).await;
-    let start_ms = 1_758_242_100_000;
-    let request = FetchRequest {
-        venue: Venue::Okx,
-        symbol: "BTC-USDT-SWAP".into(),
-        interval_ms: FIVE_MIN_MS,
-        start_ms,
-        end_ms: start_ms + 3100 * FIVE_MIN_MS,
-    };
-    let outcome = run(&request, &config(&server.uri(), 1_759_276_800_000))
+    let request = btc_fetch_request(Venue::Okx, "BTC-USDT-SWAP", 3100);
+    let outcome = run_fetch(&request, &config(&server.uri(), BTC_NOW_MS))
         .await
         .unwrap();
-    assert!(outcome.complete, "{:?}", outcome.problems);
-    let bars = &outcome.dataset.bars;
-    assert_eq!(bars.len(), 3100);
-    for (i, bar) in bars.iter().enumerate() {
-        assert_eq!(
-            bar.open_time_ms,
-            start_ms + i as i64 * FIVE_MIN_MS,
-            "bar {i}"
-        );
-    }
+    let bars = assert_covers_exactly(&outcome, BTC_START_MS, FIVE_MIN_MS, 3100);
     // Row 7: volume 198.154 BTC (volCcy; vol is 19815 contracts of 0.01 BTC).
     assert_eq!((bars[0].open, bars[0].volume), (117223.8, 198.154));
     assert_eq!(bars[3099].close, 113994.9);
@@ -83,14 +63,8 @@ async fn open_interest_in_usd_becomes_coins_at_the_bar_close() {
         .map(|o| json!([o.time_ms.to_string(), o.sum_open_interest_value, "0"]))
         .collect();
     let server = server(hype_5m(), Value::Array(rows)).await;
-    let request = FetchRequest {
-        venue: Venue::Okx,
-        symbol: "HYPEUSDT".into(),
-        interval_ms: FIVE_MIN_MS,
-        start_ms: 1_759_881_600_000,
-        end_ms: 1_760_227_200_000,
-    };
-    let outcome = run(&request, &config(&server.uri(), 1_760_918_400_000))
+    let request = hype_fetch_request(Venue::Okx, "HYPEUSDT");
+    let outcome = run_fetch(&request, &config(&server.uri(), HYPE_NOW_MS))
         .await
         .unwrap();
     assert!(outcome.complete, "{:?}", outcome.problems);
@@ -109,23 +83,23 @@ async fn open_interest_in_usd_becomes_coins_at_the_bar_close() {
 #[tokio::test]
 async fn liquidation_orders_are_turned_from_contracts_into_coins() {
     let server = server(btc_5m_oct22(), json!([])).await;
-    Mock::given(path(INSTRUMENTS))
-        .respond_with(okx_body(json!([
+    mount(
+        &server,
+        INSTRUMENTS,
+        okx_body(json!([
             {"instId": "BTC-USDT-SWAP", "instType": "SWAP", "ctVal": "0.01", "ctValCcy": "BTC", "state": "live"}
-        ])))
-        .mount(&server)
-        .await;
-    // The five BTCUSDT rows of the forceOrder CSV, newest first, sizes in contracts of 0.01 BTC (lot size 0.01 contract).
-    let details: Vec<Value> = liquidations()
+        ])),
+    )
+    .await;
+    // The five BTCUSDT rows of the forceOrder CSV, newest first, sizes in contracts of 0.01 BTC.
+    let details: Vec<Value> = liquidations_of("BTCUSDT")
         .iter()
-        .filter(|l| l.symbol == "BTCUSDT")
         .rev()
         .map(|l| {
-            let contracts = l.filled_qty.parse::<f64>().unwrap() / 0.01;
             json!({
-                "side": if l.side == "SELL" { "sell" } else { "buy" },
+                "side": order_side(l),
                 "posSide": if l.side == "SELL" { "long" } else { "short" },
-                "bkPx": l.avg_price, "sz": format!("{contracts:.2}"), "ts": l.time_ms.to_string(),
+                "bkPx": l.avg_price, "sz": contracts(l), "ts": l.time_ms.to_string(),
                 "bkLoss": "0", "ccy": ""
             })
         })
@@ -137,15 +111,14 @@ async fn liquidation_orders_are_turned_from_contracts_into_coins() {
         ])))
         .mount(&server)
         .await;
-    let request = FetchRequest {
-        venue: Venue::Okx,
-        symbol: "BTC-USDT-SWAP".into(),
-        interval_ms: FIVE_MIN_MS,
-        // 2025-10-22 09:00 to 10:00 UTC.
-        start_ms: 1_761_123_600_000,
-        end_ms: 1_761_127_200_000,
-    };
-    let outcome = run(&request, &config(&server.uri(), 1_761_127_230_000))
+    // 2025-10-22 09:00 to 10:00 UTC.
+    let request = fetch_request(
+        Venue::Okx,
+        "BTC-USDT-SWAP",
+        1_761_123_600_000,
+        1_761_127_200_000,
+    );
+    let outcome = run_fetch(&request, &config(&server.uri(), 1_761_127_230_000))
         .await
         .unwrap();
     assert!(outcome.complete, "{:?}", outcome.problems);
@@ -165,109 +138,79 @@ async fn liquidation_orders_are_turned_from_contracts_into_coins() {
 #[tokio::test]
 async fn an_error_code_ends_the_fetch_naming_venue_code_and_message() {
     let server = MockServer::start().await;
-    Mock::given(path(CANDLES))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
+    mount(
+        &server,
+        CANDLES,
+        ResponseTemplate::new(200).set_body_json(
             json!({"code": "51001", "msg": "Instrument ID does not exist", "data": []}),
-        ))
-        .mount(&server)
-        .await;
-    let request = FetchRequest {
-        venue: Venue::Okx,
-        symbol: "NOPE-USDT-SWAP".into(),
-        interval_ms: FIVE_MIN_MS,
-        start_ms: 1_758_242_100_000,
-        end_ms: 1_758_245_100_000,
-    };
-    let error = run(&request, &config(&server.uri(), 1_759_276_800_000))
-        .await
-        .unwrap_err();
-    assert_eq!(count(&server, CANDLES).await, 1);
-    let message = error.to_string();
-    for part in [
-        "OKX",
-        "history-candles",
-        "instId=NOPE-USDT-SWAP",
-        "51001",
-        "Instrument ID does not exist",
-    ] {
-        assert!(message.contains(part), "{part:?} missing from {message}");
-    }
+        ),
+    )
+    .await;
+    let request = btc_fetch_request(Venue::Okx, "NOPE-USDT-SWAP", 10);
+    let message = fetch_fails_at_once(
+        &server,
+        CANDLES,
+        &request,
+        &config(&server.uri(), BTC_NOW_MS),
+    )
+    .await;
+    assert_mentions(
+        &message,
+        &[
+            "OKX",
+            "history-candles",
+            "instId=NOPE-USDT-SWAP",
+            "51001",
+            "Instrument ID does not exist",
+        ],
+    );
 }
 
 #[tokio::test]
 async fn a_rate_limit_code_is_retried() {
     let server = server(btc_5m(), json!([])).await;
-    Mock::given(path(CANDLES))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .set_body_json(json!({"code": "50011", "msg": "Too Many Requests", "data": []})),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    let start_ms = 1_758_242_100_000;
-    let request = FetchRequest {
-        venue: Venue::Okx,
-        symbol: "BTC-USDT-SWAP".into(),
-        interval_ms: FIVE_MIN_MS,
-        start_ms,
-        end_ms: start_ms + 50 * FIVE_MIN_MS,
-    };
-    let outcome = run(&request, &config(&server.uri(), 1_759_276_800_000))
+    fault_first(
+        &server,
+        CANDLES,
+        1,
+        ResponseTemplate::new(429)
+            .set_body_json(json!({"code": "50011", "msg": "Too Many Requests", "data": []})),
+    )
+    .await;
+    let request = btc_fetch_request(Venue::Okx, "BTC-USDT-SWAP", 50);
+    let outcome = run_fetch(&request, &config(&server.uri(), BTC_NOW_MS))
         .await
         .unwrap();
-    assert!(outcome.complete);
-    assert_eq!(outcome.dataset.bars.len(), 50);
-    assert_eq!(count(&server, CANDLES).await, 2);
+    assert_recovered(&outcome, 50, &server, CANDLES, 2).await;
 }
 
 #[tokio::test]
 async fn poll_latest_reads_the_last_candles_and_open_interest_in_coins() {
     let server = MockServer::start().await;
-    // /market/candles answers newest first, like history-candles.
-    let bars = btc_5m_oct22();
-    let rows: Vec<Value> = bars[10..]
-        .iter()
-        .rev()
-        .map(|b| {
-            json!([
-                b.open_time_ms.to_string(),
-                b.open,
-                b.high,
-                b.low,
-                b.close,
-                "0",
-                b.volume,
-                "0",
-                "0"
-            ])
-        })
-        .collect();
+    // /market/candles answers newest first, like history-candles: with `limit` 2 and no
+    // `after`, the replay answers the last two bars of the file.
     Mock::given(path("/api/v5/market/candles"))
         .and(query_param("instId", "BTC-USDT-SWAP"))
         .and(query_param("limit", "2"))
-        .respond_with(okx_body(Value::Array(rows)))
+        .respond_with(OkxCandles(btc_5m_oct22()))
         .mount(&server)
         .await;
-    Mock::given(path("/api/v5/public/open-interest"))
-        .respond_with(okx_body(json!([
+    mount(
+        &server,
+        "/api/v5/public/open-interest",
+        okx_body(json!([
             {"instType": "SWAP", "instId": "BTC-USDT-SWAP", "oi": "2500000", "oiCcy": "25000", "oiUsd": "2697000000", "ts": "1761127170000"}
-        ])))
-        .mount(&server)
-        .await;
-    let latest = liqmap::source::poll_latest(
-        Venue::Okx,
-        "BTCUSDT",
-        FIVE_MIN_MS,
-        &config(&server.uri(), 1_761_127_180_000),
-        &CancelToken::new(),
+        ])),
     )
-    .await
-    .unwrap();
-    let times: Vec<i64> = latest.bars.iter().map(|b| b.open_time_ms).collect();
+    .await;
+    let latest = poll_latest_5m(Venue::Okx, "BTCUSDT", &server.uri(), 1_761_127_180_000)
+        .await
+        .unwrap();
     // The 09:50 and 09:55 bars of 2025-10-22, oldest first.
-    assert_eq!(times, vec![1_761_126_600_000, 1_761_126_900_000]);
+    assert_eq!(
+        open_times(&latest.bars),
+        vec![1_761_126_600_000, 1_761_126_900_000]
+    );
     // [1761126900000,107971.4,108030.2,107891.1,107907.9,253.883]
     assert_eq!(
         (latest.bars[1].close, latest.bars[1].volume),
@@ -295,15 +238,11 @@ impl wiremock::Respond for PublishingOrders {
             return ResponseTemplate::new(500);
         }
         let now_ms = chrono::Utc::now().timestamp_millis();
-        let rows: Vec<_> = liquidations()
-            .into_iter()
-            .filter(|l| l.symbol == "BTCUSDT")
-            .collect();
+        let rows = liquidations_of("BTCUSDT");
         if let Some(row) = rows.get(state.1.len()) {
-            let contracts = row.filled_qty.parse::<f64>().unwrap() / 0.01;
             state.1.push(json!({
-                "side": if row.side == "SELL" { "sell" } else { "buy" },
-                "bkPx": row.avg_price, "sz": format!("{contracts:.2}"),
+                "side": order_side(row),
+                "bkPx": row.avg_price, "sz": contracts(row),
                 "ts": (now_ms - 1).to_string()
             }));
         }
@@ -317,24 +256,28 @@ impl wiremock::Respond for PublishingOrders {
 async fn live_liquidations_are_polled_once_each_and_a_failed_poll_reports_and_recovers() {
     use liqmap::source::{LiveEvent, stream_liquidations};
     let server = MockServer::start().await;
-    Mock::given(path(INSTRUMENTS))
-        .respond_with(okx_body(json!([
+    mount(
+        &server,
+        INSTRUMENTS,
+        okx_body(json!([
             {"instId": "BTC-USDT-SWAP", "instType": "SWAP", "ctVal": "0.01", "state": "live"}
-        ])))
-        .mount(&server)
-        .await;
+        ])),
+    )
+    .await;
     let mut config = config(&server.uri(), 0);
     // Live mode runs on the real clock: orders are published with the time of the poll.
     config.now_ms = None;
     // One failed poll: every try of its request answers 500.
     let failing = config.max_tries as usize;
-    Mock::given(path(LIQUIDATIONS))
-        .respond_with(PublishingOrders {
+    mount(
+        &server,
+        LIQUIDATIONS,
+        PublishingOrders {
             failing,
             calls: std::sync::Mutex::new((0, Vec::new())),
-        })
-        .mount(&server)
-        .await;
+        },
+    )
+    .await;
 
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     let cancel = CancelToken::new();
@@ -394,21 +337,13 @@ async fn live_liquidations_are_polled_once_each_and_a_failed_poll_reports_and_re
             LiveEvent::Status(_) => None,
         })
         .collect();
-    let rows: Vec<_> = liquidations()
-        .into_iter()
-        .filter(|l| l.symbol == "BTCUSDT")
-        .collect();
+    let rows = liquidations_of("BTCUSDT");
     assert_eq!(got.len(), rows.len());
     for (liquidation, row) in got.iter().zip(&rows) {
         assert_eq!(liquidation.price, row.avg_price.parse::<f64>().unwrap());
         let quantity: f64 = row.filled_qty.parse().unwrap();
         assert!((liquidation.quantity - quantity).abs() < 1e-9);
-        let side = if row.side == "SELL" {
-            Side::Long
-        } else {
-            Side::Short
-        };
-        assert_eq!(liquidation.side, side);
+        assert_eq!(liquidation.side, row.liquidated_side());
     }
     assert!(got.windows(2).all(|w| w[0].time_ms <= w[1].time_ms));
 }

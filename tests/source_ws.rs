@@ -117,16 +117,11 @@ async fn collect(
 }
 
 fn expected(symbol: &str) -> Vec<Liquidation> {
-    liquidations()
+    liquidations_of(symbol)
         .iter()
-        .filter(|l| l.symbol == symbol)
         .map(|l| Liquidation {
             time_ms: l.time_ms,
-            side: if l.side == "SELL" {
-                Side::Long
-            } else {
-                Side::Short
-            },
+            side: l.liquidated_side(),
             price: l.avg_price.parse().unwrap(),
             quantity: l.filled_qty.parse().unwrap(),
         })
@@ -148,10 +143,7 @@ fn force_order(l: &RealLiquidation) -> String {
 
 #[tokio::test]
 async fn binance_force_orders_survive_a_malformed_frame_and_a_dropped_connection() {
-    let rows: Vec<RealLiquidation> = liquidations()
-        .into_iter()
-        .filter(|l| l.symbol == "ETHUSDT")
-        .collect();
+    let rows = liquidations_of("ETHUSDT");
     assert_eq!(rows.len(), 18);
     let mut first: Vec<String> = rows[..7].iter().map(force_order).collect();
     first.push(r#"{"e":"forceOrder","E":1761125","o":{"s":"ETH"#.to_string());
@@ -211,10 +203,7 @@ fn all_liquidation(rows: &[RealLiquidation]) -> String {
 
 #[tokio::test]
 async fn bybit_all_liquidation_subscribes_skips_bad_frames_and_reconnects() {
-    let rows: Vec<RealLiquidation> = liquidations()
-        .into_iter()
-        .filter(|l| l.symbol == "BTCUSDT")
-        .collect();
+    let rows = liquidations_of("BTCUSDT");
     assert_eq!(rows.len(), 5);
     let ack =
         r#"{"success":true,"ret_msg":"subscribe","conn_id":"c1","op":"subscribe"}"#.to_string();

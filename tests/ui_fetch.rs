@@ -25,10 +25,6 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const KLINES: &str = "/fapi/v1/klines";
 const OI_HIST: &str = "/futures/data/openInterestHist";
 const OI_NOW: &str = "/fapi/v1/openInterest";
-/// Bar 7 of the BTC file: 2025-09-19 00:35 UTC.
-const BTC_START_MS: i64 = 1_758_242_100_000;
-/// 2025-10-01 00:00 UTC: the BTC file lies within the last 30 days.
-const BTC_NOW_MS: i64 = 1_759_276_800_000;
 /// Longest wait for background work.
 const DEADLINE: Duration = Duration::from_secs(10);
 
@@ -67,13 +63,7 @@ impl wiremock::Respond for DelayedKlines {
 }
 
 fn btc_request(bars: i64) -> FetchRequest {
-    FetchRequest {
-        venue: Venue::Binance,
-        symbol: "BTCUSDT".into(),
-        interval_ms: FIVE_MIN_MS,
-        start_ms: BTC_START_MS,
-        end_ms: BTC_START_MS + bars * FIVE_MIN_MS,
-    }
+    btc_fetch_request(Venue::Binance, "BTCUSDT", bars)
 }
 
 /// Draws one frame, as eframe would, without painting it.

@@ -20,10 +20,6 @@ use support::*;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-/// Bar 7 of the BTC file: 2025-09-19 00:35 UTC.
-const BTC_START_MS: i64 = 1_758_242_100_000;
-/// 2025-10-01 00:00 UTC.
-const BTC_NOW_MS: i64 = 1_759_276_800_000;
 
 type App = Option<LiqmapApp>;
 

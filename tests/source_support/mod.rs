@@ -3,12 +3,18 @@
 
 #![allow(dead_code)]
 
+use std::ops::RangeInclusive;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use wiremock::{Request, Respond, ResponseTemplate};
+use wiremock::matchers::path;
+use wiremock::{Mock, MockBuilder, MockServer, Request, Respond, ResponseTemplate};
 
-use liqmap::source::{RateLimit, SourceConfig};
+use liqmap::model::{Bar, Side};
+use liqmap::source::{
+    CancelToken, FetchOutcome, FetchRequest, LatestSample, RateLimit, SourceConfig, SourceError,
+    Venue, fetch, poll_latest,
+};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/sources");
 
@@ -121,6 +127,17 @@ pub struct RealLiquidation {
     pub filled_qty: String,
 }
 
+impl RealLiquidation {
+    /// The side of the liquidated position: a SELL order closes a long, a BUY a short.
+    pub fn liquidated_side(&self) -> Side {
+        if self.side == "SELL" {
+            Side::Long
+        } else {
+            Side::Short
+        }
+    }
+}
+
 /// The 23 BTCUSDT and ETHUSDT liquidations of 2025-10-22 09:38–09:43 UTC.
 pub fn liquidations() -> Vec<RealLiquidation> {
     let text = std::fs::read_to_string(format!(
@@ -143,8 +160,26 @@ pub fn liquidations() -> Vec<RealLiquidation> {
         .collect()
 }
 
+/// The recorded liquidations of `symbol` (BTCUSDT: 5, ETHUSDT: 18), oldest first.
+pub fn liquidations_of(symbol: &str) -> Vec<RealLiquidation> {
+    liquidations()
+        .into_iter()
+        .filter(|l| l.symbol == symbol)
+        .collect()
+}
+
 pub const MINUTE_MS: i64 = 60_000;
 pub const FIVE_MIN_MS: i64 = 300_000;
+/// Bar 7 of the BTC file: 2025-09-19 00:35 UTC.
+pub const BTC_START_MS: i64 = 1_758_242_100_000;
+/// 2025-10-01 00:00 UTC: the BTC file lies within the last 30 days.
+pub const BTC_NOW_MS: i64 = 1_759_276_800_000;
+/// 2025-10-08 00:00 UTC: the first row of the HYPEUSDT files.
+pub const HYPE_START_MS: i64 = 1_759_881_600_000;
+/// 2025-10-12 00:00 UTC: the end of the HYPEUSDT files, 1152 bars of 5 minutes after the start.
+pub const HYPE_END_MS: i64 = 1_760_227_200_000;
+/// 2025-10-20 00:00 UTC: the HYPEUSDT files lie within the last 30 days.
+pub const HYPE_NOW_MS: i64 = 1_760_918_400_000;
 
 /// Settings for a replay server: short timeouts and backoff, no cache, no waiting on limits,
 /// and a pinned clock.
@@ -180,6 +215,12 @@ fn query_i64(request: &Request, key: &str) -> Option<i64> {
     query(request, key).and_then(|v| v.parse().ok())
 }
 
+/// The times a request asks for, `start_key` to `end_key` inclusive; open where a key is missing.
+fn asked_span(request: &Request, start_key: &str, end_key: &str) -> RangeInclusive<i64> {
+    query_i64(request, start_key).unwrap_or(i64::MIN)
+        ..=query_i64(request, end_key).unwrap_or(i64::MAX)
+}
+
 fn derived_quote(bar: &RealBar) -> String {
     // Not recorded: volume × close, only so the layout is whole. Tests never assert on it.
     let v: f64 = bar.volume.parse().unwrap();
@@ -193,14 +234,13 @@ pub struct BinanceKlines(pub Arc<Vec<RealBar>>, pub i64);
 
 impl Respond for BinanceKlines {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let start = query_i64(request, "startTime").unwrap_or(i64::MIN);
-        let end = query_i64(request, "endTime").unwrap_or(i64::MAX);
+        let span = asked_span(request, "startTime", "endTime");
         let limit = query_i64(request, "limit").unwrap_or(500) as usize;
         let interval_ms = self.1;
         let rows: Vec<Value> = self
             .0
             .iter()
-            .filter(|b| b.open_time_ms >= start && b.open_time_ms <= end)
+            .filter(|b| span.contains(&b.open_time_ms))
             .take(limit)
             .map(|b| {
                 json!([
@@ -229,13 +269,12 @@ pub struct BinanceOi(pub Arc<Vec<RealOi>>);
 
 impl Respond for BinanceOi {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let start = query_i64(request, "startTime").unwrap_or(i64::MIN);
-        let end = query_i64(request, "endTime").unwrap_or(i64::MAX);
+        let span = asked_span(request, "startTime", "endTime");
         let limit = query_i64(request, "limit").unwrap_or(30) as usize;
         let inside: Vec<&RealOi> = self
             .0
             .iter()
-            .filter(|o| o.time_ms >= start && o.time_ms <= end)
+            .filter(|o| span.contains(&o.time_ms))
             .collect();
         let rows: Vec<Value> = inside[inside.len().saturating_sub(limit)..]
             .iter()
@@ -259,14 +298,13 @@ pub struct BybitKline(pub Arc<Vec<RealBar>>);
 
 impl Respond for BybitKline {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let start = query_i64(request, "start").unwrap_or(i64::MIN);
-        let end = query_i64(request, "end").unwrap_or(i64::MAX);
+        let span = asked_span(request, "start", "end");
         let limit = query_i64(request, "limit").unwrap_or(200) as usize;
         let list: Vec<Value> = self
             .0
             .iter()
             .rev()
-            .filter(|b| b.open_time_ms >= start && b.open_time_ms <= end)
+            .filter(|b| span.contains(&b.open_time_ms))
             .take(limit)
             .map(|b| {
                 json!([
@@ -280,13 +318,11 @@ impl Respond for BybitKline {
                 ])
             })
             .collect();
-        ResponseTemplate::new(200).set_body_json(json!({
-            "retCode": 0,
-            "retMsg": "OK",
-            "result": {"category": "linear", "symbol": query(request, "symbol"), "list": list},
-            "retExtInfo": {},
-            "time": 1760227200000i64
-        }))
+        bybit_body(
+            0,
+            "OK",
+            json!({"category": "linear", "symbol": query(request, "symbol"), "list": list}),
+        )
     }
 }
 
@@ -296,15 +332,14 @@ pub struct BybitOi(pub Arc<Vec<RealOi>>);
 
 impl Respond for BybitOi {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let start = query_i64(request, "startTime").unwrap_or(i64::MIN);
-        let end = query_i64(request, "endTime").unwrap_or(i64::MAX);
+        let span = asked_span(request, "startTime", "endTime");
         let limit = query_i64(request, "limit").unwrap_or(50) as usize;
         let offset = query_i64(request, "cursor").unwrap_or(0) as usize;
         let inside: Vec<&RealOi> = self
             .0
             .iter()
             .rev()
-            .filter(|o| o.time_ms >= start && o.time_ms <= end)
+            .filter(|o| span.contains(&o.time_ms))
             .collect();
         let page: Vec<Value> = inside
             .iter()
@@ -319,13 +354,11 @@ impl Respond for BybitOi {
         } else {
             String::new()
         };
-        ResponseTemplate::new(200).set_body_json(json!({
-            "retCode": 0,
-            "retMsg": "OK",
-            "result": {"symbol": "HYPEUSDT", "category": "linear", "list": page, "nextPageCursor": next},
-            "retExtInfo": {},
-            "time": 1760227200000i64
-        }))
+        bybit_body(
+            0,
+            "OK",
+            json!({"symbol": "HYPEUSDT", "category": "linear", "list": page, "nextPageCursor": next}),
+        )
     }
 }
 
@@ -358,7 +391,7 @@ impl Respond for OkxCandles {
                 ])
             })
             .collect();
-        ResponseTemplate::new(200).set_body_json(json!({"code": "0", "msg": "", "data": data}))
+        okx_body(Value::Array(data))
     }
 }
 
@@ -402,3 +435,167 @@ pub async fn count(server: &wiremock::MockServer, path: &str) -> usize {
 
 /// No progress reporting.
 pub fn no_progress(_: liqmap::source::FetchProgress) {}
+
+/// A Binance error answer: HTTP 400 with the venue's `code` and `msg`.
+pub fn binance_error(code: i64, msg: &str) -> ResponseTemplate {
+    ResponseTemplate::new(400).set_body_json(json!({"code": code, "msg": msg}))
+}
+
+/// A Bybit v5 answer: HTTP 200 with `result` in the envelope, `ret_code` and `ret_msg` in it.
+pub fn bybit_body(ret_code: i64, ret_msg: &str, result: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "retCode": ret_code,
+        "retMsg": ret_msg,
+        "result": result,
+        "retExtInfo": {},
+        "time": 1760227200000i64
+    }))
+}
+
+/// An OKX answer: HTTP 200 with `data` in the envelope, code "0".
+pub fn okx_body(data: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({"code": "0", "msg": "", "data": data}))
+}
+
+/// Answers every request to `at` on `server` with `responder`.
+pub async fn mount(server: &MockServer, at: &str, responder: impl Respond + 'static) {
+    Mock::given(path(at))
+        .respond_with(responder)
+        .mount(server)
+        .await;
+}
+
+/// Answers the requests `matching` selects with `template`, ahead of the mocks mounted without
+/// a priority: the first `times` of them, or all of them with `None`.
+pub async fn mount_ahead(
+    server: &MockServer,
+    matching: MockBuilder,
+    times: Option<u64>,
+    template: ResponseTemplate,
+) {
+    let mock = matching.respond_with(template).with_priority(1);
+    match times {
+        Some(n) => mock.up_to_n_times(n).mount(server).await,
+        None => mock.mount(server).await,
+    }
+}
+
+/// Answers the first `times` requests to `at` with `template`, ahead of the replay.
+pub async fn fault_first(server: &MockServer, at: &str, times: u64, template: ResponseTemplate) {
+    mount_ahead(server, Mock::given(path(at)), Some(times), template).await;
+}
+
+/// A request for the 5-minute bars of `symbol` on `venue` from `start_ms` (inclusive) to `end_ms`
+/// (exclusive).
+pub fn fetch_request(venue: Venue, symbol: &str, start_ms: i64, end_ms: i64) -> FetchRequest {
+    FetchRequest {
+        venue,
+        symbol: symbol.into(),
+        interval_ms: FIVE_MIN_MS,
+        start_ms,
+        end_ms,
+    }
+}
+
+/// A request for `bars` 5-minute bars of `symbol` on `venue` from bar 7 of the BTC file.
+pub fn btc_fetch_request(venue: Venue, symbol: &str, bars: i64) -> FetchRequest {
+    fetch_request(
+        venue,
+        symbol,
+        BTC_START_MS,
+        BTC_START_MS + bars * FIVE_MIN_MS,
+    )
+}
+
+/// A request for the 5-minute bars of `symbol` on `venue` over the span of the HYPEUSDT files.
+pub fn hype_fetch_request(venue: Venue, symbol: &str) -> FetchRequest {
+    fetch_request(venue, symbol, HYPE_START_MS, HYPE_END_MS)
+}
+
+/// Fetches `request` with no progress reporting and a cancel token that never fires.
+pub async fn run_fetch(
+    request: &FetchRequest,
+    config: &SourceConfig,
+) -> Result<FetchOutcome, SourceError> {
+    fetch(request, config, &no_progress, &CancelToken::new()).await
+}
+
+/// Polls the newest 5-minute bars and open interest of `symbol` on `venue` from the server at
+/// `base_url`, the clock pinned at `now_ms`.
+pub async fn poll_latest_5m(
+    venue: Venue,
+    symbol: &str,
+    base_url: &str,
+    now_ms: i64,
+) -> Result<LatestSample, SourceError> {
+    poll_latest(
+        venue,
+        symbol,
+        FIVE_MIN_MS,
+        &config(base_url, now_ms),
+        &CancelToken::new(),
+    )
+    .await
+}
+
+/// The open times of `bars`, in their order.
+pub fn open_times(bars: &[Bar]) -> Vec<i64> {
+    bars.iter().map(|b| b.open_time_ms).collect()
+}
+
+/// Asserts that the fetch of `outcome` is complete and covers its span exactly: `len` bars, one
+/// every `interval_ms` from `start_ms`, none missing, repeated or out of order. Returns the bars.
+#[track_caller]
+pub fn assert_covers_exactly(
+    outcome: &FetchOutcome,
+    start_ms: i64,
+    interval_ms: i64,
+    len: usize,
+) -> &[Bar] {
+    assert!(outcome.complete, "{:?}", outcome.problems);
+    let bars = &outcome.dataset.bars;
+    assert_eq!(bars.len(), len);
+    for (i, bar) in bars.iter().enumerate() {
+        assert_eq!(
+            bar.open_time_ms,
+            start_ms + i as i64 * interval_ms,
+            "bar {i}"
+        );
+    }
+    bars
+}
+
+/// Asserts that `text` (an error message, a program's stderr) contains each of `parts`.
+#[track_caller]
+pub fn assert_mentions(text: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(text.contains(part), "{part:?} missing from {text}");
+    }
+}
+
+/// Fetches `request`, asserts that it failed after a single request to `at` (the error is not
+/// one to retry), and returns the error's message.
+pub async fn fetch_fails_at_once(
+    server: &MockServer,
+    at: &str,
+    request: &FetchRequest,
+    config: &SourceConfig,
+) -> String {
+    let error = run_fetch(request, config).await.unwrap_err();
+    assert_eq!(count(server, at).await, 1, "the error is not retried");
+    error.to_string()
+}
+
+/// Asserts that a fetch recovered from the faults it met: `outcome` is complete with `bars`
+/// bars, and `server` received `requests` requests to `at`, the failed ones included.
+pub async fn assert_recovered(
+    outcome: &FetchOutcome,
+    bars: usize,
+    server: &MockServer,
+    at: &str,
+    requests: usize,
+) {
+    assert!(outcome.complete, "{:?}", outcome.problems);
+    assert_eq!(outcome.dataset.bars.len(), bars);
+    assert_eq!(count(server, at).await, requests);
+}

@@ -199,3 +199,48 @@ fn a_cluster_with_no_room_for_a_control_is_counted_apart() {
     );
     assert_eq!(reach.verdict, Verdict::NoData);
 }
+
+#[test]
+fn hits_bunched_in_one_stretch_of_time_are_not_enough_for_the_map_to_win() {
+    // All long, horizon 30, 90 bars: scored bars 0..=59. One dip to 90.6 at bar 30 enters the
+    // cluster [90, 91] and the inward control [91, 92] (not the outward [89, 90]) for the bars
+    // 0..=29 that look ahead to it, and for no later bar. Clusters 30/60, controls 30/120.
+    // Wilson 30/60 = [0.377, 0.623] and 30/120 = [0.181, 0.334] part, as if 60 independent
+    // trials had been made; but all the hits come from one stretch of the path.
+    // Blocks of 30 bars: block 0 differs by 30/30 - 30/60 = 0.5, block 1 by 0 - 0 = 0. A quarter
+    // of the resamples draw block 1 twice (difference 0), so the 2.5th percentile is 0: the
+    // difference 0.25 is not clear of zero and the verdict is inconclusive.
+    let mut bars = flat(90);
+    bars[30] = bar(30, ENTRY, 90.6, ENTRY, 0.0);
+    let data = dataset(bars, Vec::new());
+    let engine = build_engine(&data, &ten_x(1.0));
+    let params = liqmap::engine::score::ScoreParams {
+        horizon_bars: 30,
+        ..params()
+    };
+    let report = score(&engine, &data, &engine.default_selection(), &params).unwrap();
+    let reach = &report.reach_score;
+    assert_eq!(
+        (
+            reach.reach_with_control.hits,
+            reach.reach_with_control.total
+        ),
+        (30, 60)
+    );
+    assert_eq!(
+        (reach.control_reach.hits, reach.control_reach.total),
+        (30, 120)
+    );
+    assert!(near(
+        reach.reach_with_control.ci95_low.unwrap(),
+        0.377,
+        5e-4
+    ));
+    assert!(near(reach.control_reach.ci95_high.unwrap(), 0.334, 5e-4));
+    let difference = &reach.reach_difference;
+    assert_eq!((difference.blocks, difference.block_bars), (2, 30));
+    assert!(near(difference.estimate.unwrap(), 0.25, 1e-12));
+    assert_eq!(difference.ci95_low, Some(0.0));
+    assert_eq!(difference.ci95_high, Some(0.5));
+    assert_eq!(reach.verdict, Verdict::Inconclusive);
+}

@@ -20,7 +20,6 @@ use support::*;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-
 type App = Option<LiqmapApp>;
 
 fn harness(config: SourceConfig) -> Harness<'static, App> {

@@ -200,6 +200,7 @@ fn table(
             .mean_abs_distance_pct_controls
             .map_or("-".into(), |d| format!("{d:.2}%")),
     );
+    let _ = writeln!(out, "{}", reach.reach_difference.describe());
     let _ = writeln!(out, "=> {}\n", reach.verdict_text);
 
     let _ = writeln!(

@@ -307,6 +307,10 @@ fn report_ui(ui: &mut egui::Ui, report: &ScoreReport, dataset: Option<&Dataset>)
     ui.strong("Reach: price entered the band within the horizon");
     ui.label(rate_line("clusters", &reach.reach_with_control));
     ui.label(rate_line("control bands", &reach.control_reach));
+    ui.label(reach.reach_difference.describe()).on_hover_text(
+        "Nearby bars see the same bands, so the intervals above are too narrow; this one \
+         resamples whole horizon-long blocks of bars.",
+    );
     for side in &reach.by_side {
         let (color, name) = match side.side {
             Side::Long => (LONG_COLOR, "longs"),

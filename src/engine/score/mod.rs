@@ -23,16 +23,20 @@
 //! before the sweep).
 
 //! Caveat on the intervals: clusters of neighbouring sampled bars are often the same band seen
-//! again, and the horizons of close bars overlap, so the trials are not independent and the 95%
-//! intervals are narrower than they should be. Compare clusters with controls, which share the
-//! same dependence, rather than reading an interval as exact.
+//! again, and the horizons of close bars overlap, so the trials are not independent and the
+//! Wilson 95% intervals of each rate are narrower than they should be. The difference between
+//! clusters and controls therefore also gets a block-bootstrap interval
+//! ([`ReachDifference`]: whole horizon-long blocks of bars resampled), and the verdict says the
+//! map helps only when that interval, too, stays above zero.
 
+mod bootstrap;
 mod calibrate;
 mod rate;
 mod reach;
 mod real;
 mod verdict;
 
+pub use bootstrap::ReachDifference;
 pub use calibrate::{
     FitReport, Headline, TierShare, VariantScore, calibrate, fit_tier_weights, headline,
 };

@@ -35,6 +35,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
+use super::bootstrap::{BlockCounts, ReachDifference, reach_difference};
 use super::rate::{Rate, Tally};
 use super::verdict::Verdict;
 use super::{Progress, ProgressFn, ScoreError, ScoreParams, Stage};
@@ -104,6 +105,9 @@ pub struct ReachScore {
     pub by_side: Vec<SideReach>,
     /// Figures by distance bucket, nearest first, up to the distance window.
     pub by_distance: Vec<DistanceBucket>,
+    /// Clusters' reach minus their controls', with an interval from resampling horizon-long
+    /// blocks of bars (nearby bars see the same bands; see [`super::bootstrap`]).
+    pub reach_difference: ReachDifference,
     /// Clusters against controls, as a verdict.
     pub verdict: Verdict,
     /// The verdict in one sentence.
@@ -113,6 +117,8 @@ pub struct ReachScore {
 /// What became of one scored cluster.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Outcome {
+    /// The sampled bar the cluster stood at.
+    bar: usize,
     side: Side,
     abs_distance_pct: f64,
     reached: bool,
@@ -226,6 +232,7 @@ fn outcomes_at(
                 })
             });
             Outcome {
+                bar,
                 side: cluster.side,
                 abs_distance_pct: cluster.distance_pct.abs(),
                 reached: entered(cluster.side, band, min_low, max_high),
@@ -310,6 +317,30 @@ impl Counts {
     }
 }
 
+/// The clusters with a control and their controls, per block of `horizon` bars from `first_bar`.
+fn block_counts(outcomes: &[Outcome], first_bar: usize, horizon: usize) -> Vec<BlockCounts> {
+    let mut blocks: Vec<BlockCounts> = Vec::new();
+    for outcome in outcomes {
+        let Some(pair) = outcome.control else {
+            continue;
+        };
+        let index = outcome.bar.saturating_sub(first_bar) / horizon.max(1);
+        if blocks.len() <= index {
+            blocks.resize(index + 1, BlockCounts::default());
+        }
+        let Some(block) = blocks.get_mut(index) else {
+            continue;
+        };
+        block.clusters += 1;
+        block.cluster_hits += u64::from(outcome.reached);
+        for (control_reached, _) in pair {
+            block.controls += 1;
+            block.control_hits += u64::from(control_reached);
+        }
+    }
+    blocks
+}
+
 fn bucket_of(abs_distance_pct: f64) -> usize {
     DISTANCE_BUCKET_EDGES_PCT
         .iter()
@@ -368,7 +399,11 @@ fn summarise(
         .collect();
     let reach_with_control = all.reach_with_control.rate();
     let control_reach = all.control.rate();
-    let verdict = Verdict::compare(&reach_with_control, &control_reach);
+    let reach_difference = reach_difference(
+        &block_counts(outcomes, span.start, params.horizon_bars),
+        params.horizon_bars.max(1),
+    );
+    let verdict = Verdict::compare(&reach_with_control, &control_reach, &reach_difference);
     ReachScore {
         first_bar: span.start,
         end_bar: span.end,
@@ -389,6 +424,7 @@ fn summarise(
         ),
         by_side,
         by_distance,
+        reach_difference,
         verdict,
         verdict_text: verdict.sentence().to_string(),
     }

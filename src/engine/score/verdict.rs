@@ -2,13 +2,15 @@
 
 use serde::Serialize;
 
+use super::bootstrap::ReachDifference;
 use super::rate::Rate;
 
 /// How clusters compared with the empty control bands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
-    /// Clusters were reached more often, and the 95% intervals do not overlap.
+    /// Clusters were reached more often, the 95% intervals do not overlap, and the
+    /// block-bootstrap interval of the difference lies above zero.
     MapHelps,
     /// Clusters were reached at least as often, but the intervals overlap.
     Inconclusive,
@@ -22,8 +24,10 @@ pub enum Verdict {
 pub const MIN_TRIALS: u64 = 10;
 
 impl Verdict {
-    /// Compares the reach of clusters (those that got a control) with the reach of their controls.
-    pub fn compare(clusters: &Rate, controls: &Rate) -> Verdict {
+    /// Compares the reach of clusters (those that got a control) with the reach of their
+    /// controls. The map helps only when the Wilson intervals part and the difference stays above
+    /// zero when whole blocks of bars are resampled.
+    pub fn compare(clusters: &Rate, controls: &Rate, difference: &ReachDifference) -> Verdict {
         let (Some(cluster_rate), Some(control_rate)) = (clusters.rate, controls.rate) else {
             return Verdict::NoData;
         };
@@ -33,9 +37,15 @@ impl Verdict {
         if control_rate > cluster_rate {
             return Verdict::ControlWins;
         }
-        match (clusters.ci95_low, controls.ci95_high) {
-            (Some(low), Some(high)) if low > high => Verdict::MapHelps,
-            _ => Verdict::Inconclusive,
+        let intervals_part = matches!(
+            (clusters.ci95_low, controls.ci95_high),
+            (Some(low), Some(high)) if low > high
+        );
+        let blocks_agree = difference.ci95_low.is_some_and(|low| low > 0.0);
+        if intervals_part && blocks_agree {
+            Verdict::MapHelps
+        } else {
+            Verdict::Inconclusive
         }
     }
 
@@ -44,11 +54,14 @@ impl Verdict {
         match self {
             Verdict::MapHelps => {
                 "clusters were reached MORE often than empty bands at the same distance, beyond \
-                 the 95% intervals: the map points at levels price tends to visit"
+                 the 95% intervals, also when whole horizon-long blocks of bars are resampled: \
+                 the map points at levels price tends to visit"
             }
             Verdict::Inconclusive => {
                 "clusters were reached about as often as empty bands at the same distance (the \
-                 95% intervals overlap): weak or no evidence the map helps here"
+                 95% intervals overlap, or the difference is not clear of zero when whole \
+                 horizon-long blocks of bars are resampled): weak or no evidence the map helps \
+                 here"
             }
             Verdict::ControlWins => {
                 "clusters were reached LESS often than empty bands: no evidence the map helps here"
@@ -65,17 +78,44 @@ impl Verdict {
 mod tests {
     use super::*;
 
+    fn difference(ci95_low: Option<f64>) -> ReachDifference {
+        ReachDifference {
+            estimate: Some(0.1),
+            ci95_low,
+            ci95_high: ci95_low.map(|low| low + 0.2),
+            blocks: 10,
+            block_bars: 5,
+        }
+    }
+
     #[test]
     fn verdicts() {
         let strong = Rate::new(90, 100);
         let weak = Rate::new(20, 100);
-        assert_eq!(Verdict::compare(&strong, &weak), Verdict::MapHelps);
-        assert_eq!(Verdict::compare(&weak, &strong), Verdict::ControlWins);
+        let clear = difference(Some(0.05));
+        assert_eq!(Verdict::compare(&strong, &weak, &clear), Verdict::MapHelps);
         assert_eq!(
-            Verdict::compare(&Rate::new(52, 100), &Rate::new(50, 100)),
+            Verdict::compare(&weak, &strong, &clear),
+            Verdict::ControlWins
+        );
+        assert_eq!(
+            Verdict::compare(&Rate::new(52, 100), &Rate::new(50, 100), &clear),
             Verdict::Inconclusive
         );
-        assert_eq!(Verdict::compare(&Rate::new(5, 5), &weak), Verdict::NoData);
+        assert_eq!(
+            Verdict::compare(&Rate::new(5, 5), &weak, &clear),
+            Verdict::NoData
+        );
+        // The Wilson intervals part, but resampled blocks do not keep the difference above 0,
+        // or there are too few blocks to say.
+        assert_eq!(
+            Verdict::compare(&strong, &weak, &difference(Some(-0.01))),
+            Verdict::Inconclusive
+        );
+        assert_eq!(
+            Verdict::compare(&strong, &weak, &difference(None)),
+            Verdict::Inconclusive
+        );
         assert!(Verdict::ControlWins.sentence().contains("LESS often"));
     }
 }

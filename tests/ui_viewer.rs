@@ -41,6 +41,11 @@ fn settle(harness: &mut Harness<'_, LiqmapApp>) {
     }
 }
 
+/// The dataset the viewer shows.
+fn shown(app: &LiqmapApp) -> std::sync::Arc<liqmap::model::Dataset> {
+    std::sync::Arc::clone(&app.data.loaded.as_ref().expect("a dataset").dataset)
+}
+
 fn layer_total(app: &LiqmapApp, tier: usize) -> f64 {
     let grid = app.data.grid.as_ref().unwrap();
     grid.layer_keys
@@ -403,7 +408,7 @@ fn a_live_update_moves_a_view_of_the_newest_bars_and_leaves_history_alone() {
     settle(&mut harness);
     let full = harness.state().chart.bounds.unwrap();
     let grown = |app: &LiqmapApp, bars: i64| {
-        let mut dataset = app.data.loaded.as_ref().unwrap().dataset.as_ref().clone();
+        let mut dataset = shown(app).as_ref().clone();
         let last = *dataset.bars.last().unwrap();
         for i in 1..=bars {
             let mut bar = last;
@@ -412,15 +417,7 @@ fn a_live_update_moves_a_view_of_the_newest_bars_and_leaves_history_alone() {
         }
         dataset
     };
-    let interval_s = harness
-        .state()
-        .data
-        .loaded
-        .as_ref()
-        .unwrap()
-        .dataset
-        .interval_ms as f64
-        / 1000.0;
+    let interval_s = shown(harness.state()).interval_ms as f64 / 1000.0;
 
     // The whole sample is shown, so its newest bar is in view: two new bars move the view by
     // two intervals, at the same zoom.
@@ -546,15 +543,10 @@ fn export_snapshot_writes_the_window_and_its_clusters_and_save_as_keeps_the_data
         .state_mut()
         .send(liqmap::ui::Command::SaveAs(saved.clone()));
     step_until(&mut harness, |_| saved.exists());
-    let shown = harness
-        .state()
-        .data
-        .loaded
-        .as_ref()
-        .unwrap()
-        .dataset
-        .clone();
-    assert_eq!(liqmap::dataset::load(&saved).unwrap(), *shown);
+    assert_eq!(
+        liqmap::dataset::load(&saved).unwrap(),
+        *shown(harness.state())
+    );
 }
 
 #[test]

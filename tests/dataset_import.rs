@@ -380,3 +380,14 @@ fn csv_with_windows_line_endings() {
     assert_eq!(d.bars[30].volume, 99509.23);
     assert_eq!(d.bars[30].taker_buy_volume, Some(62102.29));
 }
+
+#[test]
+fn load_refuses_a_file_that_is_not_klines_and_says_which_option_takes_it() {
+    let path = data("hypeusdt-openinterest-5min-bybit.json");
+    let err = dataset::load(&path).unwrap_err();
+    assert_eq!(err.path, path);
+    assert!(
+        err.message.contains("not klines") && err.message.contains("--open-interest"),
+        "{err}"
+    );
+}

@@ -51,10 +51,15 @@ pub fn load(path: &Path) -> Result<Dataset, DatasetError> {
     let text = source::read_text(path)?;
     // The prefix check spares big native files a second scan; the full detection still finds
     // native files whose keys were reordered by hand.
-    if detect::looks_native(&text) || detect::detect(&text) == Ok(Format::Native) {
+    if detect::looks_native(&text) {
         return native::from_str(&text).map_err(|message| DatasetError::new(path, message));
     }
-    import::import(&ImportRequest::klines_only(path))
+    match detect::detect(&text).map_err(|message| DatasetError::new(path, message))? {
+        Format::Native => {
+            native::from_str(&text).map_err(|message| DatasetError::new(path, message))
+        }
+        format => import::import_klines_text(path, &text, format),
+    }
 }
 
 /// Saves a dataset in the native format, atomically: a reader sees the old file or the new one.

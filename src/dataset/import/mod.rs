@@ -113,6 +113,12 @@ fn side_from_word(word: &str) -> Result<Side, String> {
 fn read(path: &Path, expected: FormatKind) -> Result<(String, Format), DatasetError> {
     let text = source::read_text(path)?;
     let format = detect::detect(&text).map_err(|m| DatasetError::new(path, m))?;
+    check_kind(path, format, expected)?;
+    Ok((text, format))
+}
+
+/// Refuses a file of another kind than `expected`, saying which option takes it.
+fn check_kind(path: &Path, format: Format, expected: FormatKind) -> Result<(), DatasetError> {
     if format.kind() == FormatKind::Dataset {
         return Err(DatasetError::new(
             path,
@@ -131,18 +137,24 @@ fn read(path: &Path, expected: FormatKind) -> Result<(String, Format), DatasetEr
             ),
         ));
     }
-    Ok((text, format))
+    Ok(())
 }
 
 fn parse_klines(path: &Path) -> Result<Klines, DatasetError> {
     let (text, format) = read(path, FormatKind::Klines)?;
+    parse_klines_text(path, &text, format)
+}
+
+/// Parses the klines of `path`, already read as `text` and detected as `format`.
+fn parse_klines_text(path: &Path, text: &str, format: Format) -> Result<Klines, DatasetError> {
+    check_kind(path, format, FormatKind::Klines)?;
     let parsed = match format {
-        Format::BinanceKlinesJson => binance_klines_json::parse(&text),
-        Format::CcxtKlinesJson => ccxt_klines_json::parse(&text),
-        Format::KlinesCsv => csv_klines::parse(&text, true),
-        Format::BinanceArchiveCsvNoHeader => csv_klines::parse(&text, false),
-        Format::BybitKlinesJson => bybit_klines::parse(&text),
-        Format::OkxCandlesJson => okx_candles::parse(&text),
+        Format::BinanceKlinesJson => binance_klines_json::parse(text),
+        Format::CcxtKlinesJson => ccxt_klines_json::parse(text),
+        Format::KlinesCsv => csv_klines::parse(text, true),
+        Format::BinanceArchiveCsvNoHeader => csv_klines::parse(text, false),
+        Format::BybitKlinesJson => bybit_klines::parse(text),
+        Format::OkxCandlesJson => okx_candles::parse(text),
         other => Err(format!("internal: {} is not a klines format", other.name())),
     };
     parsed.map_err(|m| DatasetError::new(path, format!("{} ({})", m, format.name())))
@@ -331,8 +343,24 @@ fn keep_symbol<T>(
 
 /// Builds a dataset from the files of `request`, checking everything.
 pub fn import(request: &ImportRequest) -> Result<Dataset, DatasetError> {
+    let klines = parse_klines(&request.klines)?;
+    import_parsed(request, klines)
+}
+
+/// Builds a dataset from one klines file already read as `text` and detected as `format`
+/// (`dataset::load` has read and detected it to tell a native dataset from an import).
+pub(crate) fn import_klines_text(
+    path: &Path,
+    text: &str,
+    format: Format,
+) -> Result<Dataset, DatasetError> {
+    let klines = parse_klines_text(path, text, format)?;
+    import_parsed(&ImportRequest::klines_only(path), klines)
+}
+
+/// The rest of an import once the klines are parsed: checks, open interest, liquidations.
+fn import_parsed(request: &ImportRequest, klines: Klines) -> Result<Dataset, DatasetError> {
     let klines_path = request.klines.as_path();
-    let klines = parse_klines(klines_path)?;
     let klines_error = |m: String| DatasetError::new(klines_path, m);
     let bars_at = |i: usize| klines.bars.describe(i);
     validate::bars(&klines.bars.values, &bars_at).map_err(klines_error)?;

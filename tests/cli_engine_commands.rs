@@ -104,8 +104,9 @@ fn map_csv_at_a_time_is_worked_out_by_hand() {
     );
 }
 
-#[test]
-fn clusters_json_names_side_price_and_distance() {
+/// The `clusters` array of `clusters --format json` at bar 1 of the three bars, under the model
+/// flags `model`.
+fn clusters_json_at_bar_1(model: &[&str]) -> Vec<serde_json::Value> {
     let dir = tempfile::tempdir().unwrap();
     let path = three_bars(dir.path());
     let mut args = vec![
@@ -116,11 +117,16 @@ fn clusters_json_names_side_price_and_distance() {
         "--format",
         "json",
     ];
-    args.extend(MODEL);
+    args.extend(model);
     let out = liqmap(&args);
     assert!(out.status.success(), "{}", stderr(&out));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let clusters = doc["clusters"].as_array().unwrap();
+    doc["clusters"].as_array().unwrap().clone()
+}
+
+#[test]
+fn clusters_json_names_side_price_and_distance() {
+    let clusters = clusters_json_at_bar_1(&MODEL);
     assert_eq!(clusters.len(), 2);
     // Two clusters of 150 USD each, one a side; the close of bar 1 is 100.
     for c in clusters {
@@ -234,33 +240,13 @@ fn map_of_the_bundled_sample_is_rows_of_the_automatic_bin() {
 /// The clusters of `clusters --format json` at bar 1 of the three bars under `leverage` and
 /// `extra` flags, as (side, price_low, price_high, notional_usd), largest first.
 fn clusters_at_bar_1(leverage: &str, extra: &[&str]) -> Vec<(String, f64, f64, f64)> {
-    let dir = tempfile::tempdir().unwrap();
-    let path = three_bars(dir.path());
-    let mut args = vec![
-        "clusters",
-        path.to_str().unwrap(),
-        "--at",
-        "1760054460000",
-        "--format",
-        "json",
-        "--source",
-        "volume",
-        "--mmr",
-        "0",
-        "--split",
-        "fixed:0.5",
-        "--bin",
-        "1",
-        "--leverage",
-        leverage,
-    ];
-    args.extend(extra);
-    let out = liqmap(&args);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    doc["clusters"]
-        .as_array()
-        .unwrap()
+    // MODEL with other leverage tiers.
+    let mut model: Vec<&str> = MODEL.to_vec();
+    if let Some(at) = model.iter().position(|&flag| flag == "--leverage") {
+        model[at + 1] = leverage;
+    }
+    model.extend(extra);
+    clusters_json_at_bar_1(&model)
         .iter()
         .map(|c| {
             (

@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 use anyhow::Context;
 use serde_json::json;
 
-use super::common::{At, DatasetArg, EngineArgs, Format, parse_at, print_out};
+use super::aggregate::{DatasetsArg, Loaded};
+use super::common::{At, EngineArgs, Format, parse_at, print_out};
 use crate::csv_out::clusters_csv;
 use crate::engine::{Cluster, ClusterParams};
 use crate::render::labels::{compact_usd, human_price};
@@ -16,7 +17,7 @@ use crate::time::format_time_ms;
 pub struct ClustersArgs {
     /// The dataset.
     #[command(flatten)]
-    pub dataset: DatasetArg,
+    pub dataset: DatasetsArg,
     /// The bar: `last`, or the last bar opening at or before a time (epoch ms or RFC 3339).
     #[arg(long, value_name = "last|TIME", default_value = "last", value_parser = parse_at)]
     pub at: At,
@@ -36,7 +37,10 @@ pub struct ClustersArgs {
 
 /// Prints the clusters.
 pub fn run(args: &ClustersArgs) -> anyhow::Result<()> {
-    let dataset = args.dataset.load()?;
+    let dataset = match args.dataset.load()? {
+        Loaded::One(dataset) => dataset,
+        Loaded::Several(several) => return super::aggregate::clusters(args, several),
+    };
     let bar = args.at.bar_index(&dataset)?;
     let engine = args.engine.engine(&dataset)?;
     let mut clusters = engine

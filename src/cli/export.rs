@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::common::{At, DatasetArg, EngineArgs, parse_at};
+use super::aggregate::{DatasetsArg, Loaded};
+use super::common::{At, EngineArgs, parse_at};
 use crate::atomic_write::write_atomic;
 use crate::csv_out::{clusters_csv, grid_csv};
 use crate::engine::{ClusterParams, GridRequest, LayerSelection};
@@ -20,7 +21,7 @@ use crate::time::format_interval;
 pub struct ExportArgs {
     /// The dataset.
     #[command(flatten)]
-    pub dataset: DatasetArg,
+    pub dataset: DatasetsArg,
     /// Write the picture here (PNG).
     #[arg(long, value_name = "OUT.png")]
     pub png: Option<PathBuf>,
@@ -55,7 +56,10 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
     if args.png.is_none() && args.grid_csv.is_none() && args.clusters_csv.is_none() {
         anyhow::bail!("nothing to export: give --png, --grid-csv or --clusters-csv");
     }
-    let dataset = args.dataset.load()?;
+    let dataset = match args.dataset.load()? {
+        Loaded::One(dataset) => dataset,
+        Loaded::Several(several) => return super::aggregate_export::export(args, several),
+    };
     let engine = args.engine.engine(&dataset)?;
     let selection = engine.default_selection();
     let bin = args.engine.bin_usd(&dataset);

@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 use anyhow::Context;
 use serde_json::json;
 
-use super::common::{At, DatasetArg, EngineArgs, Format, parse_at, print_out};
+use super::aggregate::{DatasetsArg, Loaded};
+use super::common::{At, EngineArgs, Format, parse_at, print_out};
 use crate::csv_out::map_csv;
 use crate::engine::LiqMap;
 use crate::render::labels::{compact_usd, human_price};
@@ -16,7 +17,7 @@ use crate::time::format_time_ms;
 pub struct MapArgs {
     /// The dataset.
     #[command(flatten)]
-    pub dataset: DatasetArg,
+    pub dataset: DatasetsArg,
     /// The bar: `last`, or the last bar opening at or before a time (epoch ms or RFC 3339).
     #[arg(long, value_name = "last|TIME", default_value = "last", value_parser = parse_at)]
     pub at: At,
@@ -30,7 +31,10 @@ pub struct MapArgs {
 
 /// Prints the map.
 pub fn run(args: &MapArgs) -> anyhow::Result<()> {
-    let dataset = args.dataset.load()?;
+    let dataset = match args.dataset.load()? {
+        Loaded::One(dataset) => dataset,
+        Loaded::Several(several) => return super::aggregate::map(args, several),
+    };
     let bar = args.at.bar_index(&dataset)?;
     let engine = args.engine.engine(&dataset)?;
     let map = engine

@@ -8,6 +8,7 @@ pub mod detect;
 pub mod import;
 pub mod native;
 pub mod summary;
+pub mod view;
 
 mod location;
 mod sample;

@@ -16,6 +16,7 @@ mod inputs;
 mod map;
 pub mod score;
 mod standing;
+pub mod venues;
 
 pub use bins::{DEFAULT_BIN_ROWS, auto_bin_usd};
 pub use clusters::{Cluster, ClusterParams};

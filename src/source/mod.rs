@@ -8,6 +8,7 @@
 mod binance;
 mod bybit;
 pub mod cache;
+pub mod coins;
 mod error;
 mod fetch;
 mod http;

@@ -6,6 +6,7 @@
 
 pub mod detect;
 pub mod import;
+pub mod merge;
 pub mod native;
 pub mod summary;
 

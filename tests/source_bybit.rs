@@ -45,7 +45,7 @@ async fn klines_page_backward_and_cover_the_span_exactly() {
 }
 
 #[tokio::test]
-async fn open_interest_follows_the_cursor() {
+async fn open_interest_pages_backward_by_end_time() {
     let server = server(hype_5m(), hype_oi()).await;
     let request = hype_fetch_request(Venue::Bybit, "HYPEUSDT");
     let outcome = run_fetch(&request, &config(&server.uri(), HYPE_NOW_MS))

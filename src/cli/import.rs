@@ -1,23 +1,31 @@
-//! `liqmap import`: builds a native dataset from files traders already have.
+//! `liqmap import`: builds a native dataset from files traders already have: one file of each
+//! kind, several (`--klines a.zip --klines b.zip`), or a folder (the files of the option's kind
+//! in it, told apart by content, so a folder of downloaded archive files can be given to both
+//! `--klines` and `--open-interest`). Zip files of Binance's public archive are read as the CSV
+//! they hold.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use crate::dataset::{self, ImportRequest};
-use crate::time::format_interval;
-use crate::time::format_time_ms;
+use anyhow::Context;
+
+use crate::dataset::import::several::{SeveralRequest, import_several, kind_of};
+use crate::dataset::{self, FormatKind};
+use crate::time::{format_interval, format_time_ms};
 
 /// Arguments of `liqmap import`.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// Klines file (format detected from its content).
-    #[arg(long, value_name = "FILE")]
-    pub klines: PathBuf,
-    /// Open-interest file: Binance openInterestHist JSON, Binance metrics CSV or Bybit JSON.
-    #[arg(long, value_name = "FILE")]
-    pub open_interest: Option<PathBuf>,
-    /// Liquidations file: Binance forceOrder JSON (lines or array) or a liquidations CSV.
-    #[arg(long, value_name = "FILE")]
-    pub liquidations: Option<PathBuf>,
+    /// Klines file or folder (format detected from the content); repeat for several.
+    #[arg(long, value_name = "FILE|DIR", required = true)]
+    pub klines: Vec<PathBuf>,
+    /// Open-interest file or folder: Binance openInterestHist JSON, Binance metrics CSV (or its
+    /// archive zip) or Bybit JSON; repeat for several.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub open_interest: Vec<PathBuf>,
+    /// Liquidations file or folder: Binance forceOrder JSON (lines or array) or a liquidations
+    /// CSV; repeat for several.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub liquidations: Vec<PathBuf>,
     /// Venue name (default: detected, else binance-usdm).
     #[arg(long, value_name = "E")]
     pub exchange: Option<String>,
@@ -29,24 +37,95 @@ pub struct ImportArgs {
     pub out: PathBuf,
 }
 
+/// The files `paths` name: files as given, folders as the files in them of `kind` (by content,
+/// in name order); the others are listed on stderr as skipped.
+fn expand(paths: &[PathBuf], kind: FormatKind, option: &str) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .with_context(|| format!("{}: could not list the folder", path.display()))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .collect();
+        entries.sort();
+        let mut skipped: Vec<String> = Vec::new();
+        let before = files.len();
+        for entry in entries {
+            match kind_of(&entry) {
+                Ok(found) if found == kind => files.push(entry),
+                _ => skipped.push(file_name(&entry)),
+            }
+        }
+        if files.len() == before {
+            anyhow::bail!(
+                "{}: the folder holds no {} file ({option})",
+                path.display(),
+                kind.name()
+            );
+        }
+        if !skipped.is_empty() {
+            let shown: Vec<&str> = skipped.iter().take(5).map(String::as_str).collect();
+            let more = skipped.len().saturating_sub(shown.len());
+            let tail = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            eprintln!(
+                "{option} {}: skipped {} files that are not {}: {}{tail}",
+                path.display(),
+                skipped.len(),
+                kind.name(),
+                shown.join(", ")
+            );
+        }
+    }
+    Ok(files)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
 /// Imports, saves, and prints a one-line summary.
 pub fn run(args: &ImportArgs) -> anyhow::Result<()> {
-    let request = ImportRequest {
-        klines: args.klines.clone(),
-        open_interest: args.open_interest.clone(),
-        liquidations: args.liquidations.clone(),
+    let request = SeveralRequest {
+        klines: expand(&args.klines, FormatKind::Klines, "--klines")?,
+        open_interest: expand(
+            &args.open_interest,
+            FormatKind::OpenInterest,
+            "--open-interest",
+        )?,
+        liquidations: expand(
+            &args.liquidations,
+            FormatKind::Liquidations,
+            "--liquidations",
+        )?,
         exchange: args.exchange.clone(),
         symbol: args.symbol.clone(),
     };
-    let dataset = dataset::import(&request)?;
+    let dataset = import_several(&request)?;
     dataset::save(&dataset, &args.out)?;
     let range = dataset
         .time_range_ms()
         .map_or_else(String::new, |(start, end)| {
             format!(" {} → {}", format_time_ms(start), format_time_ms(end))
         });
+    let files = request.klines.len() + request.open_interest.len() + request.liquidations.len();
+    let from = if files > 1 {
+        format!(" from {files} files")
+    } else {
+        String::new()
+    };
     println!(
-        "wrote {}: {} {} {}, {} bars{range}, {} open-interest samples, {} liquidations",
+        "wrote {}{from}: {} {} {}, {} bars{range}, {} open-interest samples, {} liquidations",
         args.out.display(),
         dataset.exchange,
         dataset.symbol,

@@ -68,11 +68,7 @@ pub fn main() -> ExitCode {
         Some(Command::Map(args)) => map::run(&args),
         Some(Command::Clusters(args)) => clusters::run(&args),
         Some(Command::Export(args)) => export::run(&args),
-        Some(Command::Fetch(args)) => match fetch::run(&args) {
-            Ok(fetch::Ended::Written) => Ok(()),
-            Ok(fetch::Ended::Cancelled) => return ExitCode::from(fetch::CANCELLED_EXIT),
-            Err(err) => Err(err),
-        },
+        Some(Command::Fetch(args)) => return fetch::main(&args),
         Some(Command::Score(args)) => score::run(&args),
     };
     match outcome {

@@ -502,6 +502,21 @@ pub enum DatasetErrorKind {
     /// what is wrong and where.
     #[error("{0}")]
     View(String),
+    /// A zip file that cannot be used: unreadable, not exactly one file inside, or too large.
+    #[error("a zip file, but {0}")]
+    Zip(String),
+    /// An import with no klines file to build bars from.
+    #[error("give at least one klines file")]
+    NoKlinesGiven,
+    /// A file whose rows cannot be merged with the first file's (another venue, symbol or
+    /// interval).
+    #[error("{reason} (compared with {})", first.display())]
+    CannotMerge {
+        /// Why the two cannot be merged.
+        reason: String,
+        /// The first file, that this one was compared with.
+        first: PathBuf,
+    },
 }
 
 fn value_message(column: &str, value: f64, problem: ValueProblem) -> String {

@@ -7,6 +7,7 @@
 pub mod detect;
 pub mod error;
 pub mod import;
+pub mod merge;
 pub mod native;
 pub mod summary;
 pub mod view;

@@ -8,6 +8,7 @@ use super::{DatasetError, DatasetErrorKind};
 pub fn read_text(path: &Path) -> Result<String, DatasetError> {
     let bytes =
         std::fs::read(path).map_err(|e| DatasetError::new(path, DatasetErrorKind::Read(e)))?;
+    let bytes = super::import::archive_zip::unzip_if_zip(path, bytes)?;
     let text = String::from_utf8(bytes).map_err(|e| {
         DatasetError::new(
             path,

@@ -1,19 +1,29 @@
-//! Bybit v5, linear perpetuals: kline (newest first), open interest (cursor paging), symbols,
-//! the latest bar and open interest. The allLiquidation stream is in `live`.
+//! Bybit v5, linear perpetuals: kline and open interest (newest first, paging backward),
+//! symbols, the latest bar and open interest, and the `allLiquidation.<symbol>` stream.
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::error::{Cause, SourceError};
-use super::http::{Call, Session};
-use super::interval;
+use super::codes::{CodeKind, VenueCode};
+use super::error::SourceError;
+use super::exchange::{
+    BoxFuture, Exchange, Frame, FrameError, LiquidationFeed, OiHistory, Page, WsFeed,
+};
+use super::http::{Call, Endpoint, Session};
+use super::interval::{DAY_MS, HOUR_MS, MINUTE_MS, name_in};
 use super::limits::{Cost, RateLimit};
-use super::venue::{OnPage, Paged, VenueCode, millis, number};
-use crate::model::{Bar, OpenInterestSample};
+use super::pager::{Direction, PageStop, Paging};
+use super::parse::{FieldError, column, millis, number};
+use super::ranges::Range;
+use super::venue::Venue;
+use crate::model::{Bar, Liquidation, OpenInterestSample, Side};
+
+/// Bybit v5 linear perpetuals.
+pub(crate) struct Bybit;
 
 /// 600 requests per 5 s per IP over the market endpoints.
-pub(crate) const LIMITS: &[(&str, RateLimit)] = &[(
+const LIMITS: &[(&str, RateLimit)] = &[(
     "ip",
     RateLimit {
         capacity: 600,
@@ -25,8 +35,10 @@ const COST: Cost = Cost {
     units: 1,
 };
 
+/// How long Bybit bans an IP that answered 403 "access too frequent".
+const BAN_MS: u64 = 600_000;
 /// Most klines one request returns.
-pub(crate) const KLINES_PAGE: usize = 1000;
+const KLINES_PAGE: usize = 1000;
 /// Most open-interest rows one request returns.
 const OI_PAGE: usize = 200;
 /// Open-interest intervals the endpoint serves.
@@ -39,6 +51,22 @@ const OI_PERIODS: &[(&str, i64)] = &[
     ("1d", 86_400_000),
 ];
 
+/// How Bybit v5 names the intervals it serves.
+const INTERVAL_NAMES: [(i64, &str); 12] = [
+    (MINUTE_MS, "1"),
+    (3 * MINUTE_MS, "3"),
+    (5 * MINUTE_MS, "5"),
+    (15 * MINUTE_MS, "15"),
+    (30 * MINUTE_MS, "30"),
+    (HOUR_MS, "60"),
+    (2 * HOUR_MS, "120"),
+    (4 * HOUR_MS, "240"),
+    (6 * HOUR_MS, "360"),
+    (12 * HOUR_MS, "720"),
+    (DAY_MS, "D"),
+    (7 * DAY_MS, "W"),
+];
+
 /// The v5 envelope: `{"retCode":0,"retMsg":"OK","result":{...}}`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -46,8 +74,21 @@ struct Envelope<T> {
     result: T,
 }
 
-/// `retCode != 0`; 10006 and 10018 mean "too many requests".
-pub(crate) fn api_error(body: &str) -> Option<VenueCode> {
+/// HTTP 403 is Bybit's "access too frequent", an IP ban of 10 minutes
+/// (../shared/docs/exchange-apis.md: "HTTP 403/429 when rate limited"). Otherwise `retCode != 0`,
+/// read after Bybit's v5 error list (bybit-exchange.github.io/docs/v5/error): 10016 "internal
+/// server error or service restarting" is a passing state; 10000 is taken as Bybit's "server
+/// timeout" (named so in its list as we remember it; not confirmed from a page we could read,
+/// and not in exchange-apis.md); 10006 (per UID) and 10018 (per IP) are "too many requests";
+/// every other code (10001 parameter error, …) ends the request.
+fn read_error(status: u16, body: &str) -> Option<VenueCode> {
+    if status == 403 {
+        return Some(VenueCode {
+            code: "403".into(),
+            message: "access too frequent".into(),
+            kind: CodeKind::Banned { ban_ms: BAN_MS },
+        });
+    }
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Head {
@@ -56,10 +97,16 @@ pub(crate) fn api_error(body: &str) -> Option<VenueCode> {
         ret_msg: String,
     }
     let head: Head = serde_json::from_str(body).ok()?;
-    (head.ret_code != 0).then(|| VenueCode {
+    let kind = match head.ret_code {
+        0 => return None,
+        10000 | 10016 => CodeKind::Transient,
+        10006 | 10018 => CodeKind::RateLimited,
+        _ => CodeKind::Final,
+    };
+    Some(VenueCode {
         code: head.ret_code.to_string(),
         message: head.ret_msg,
-        rate_limited: matches!(head.ret_code, 10006 | 10018),
+        kind,
     })
 }
 
@@ -74,15 +121,14 @@ struct KlineList {
 }
 
 /// One kline row: `[startTime, open, high, low, close, volume, turnover]`, all strings.
-fn parse_kline(row: &[Value]) -> Result<Bar, String> {
-    let field = |i: usize, name: &str| row.get(i).ok_or_else(|| format!("kline row has no {name}"));
+fn parse_kline(row: &[Value]) -> Result<Bar, FieldError> {
     Ok(Bar {
-        open_time_ms: millis(field(0, "startTime")?, "startTime")?,
-        open: number(field(1, "open")?, "open")?,
-        high: number(field(2, "high")?, "high")?,
-        low: number(field(3, "low")?, "low")?,
-        close: number(field(4, "close")?, "close")?,
-        volume: number(field(5, "volume")?, "volume")?,
+        open_time_ms: millis(column(row, 0, "startTime")?, "startTime")?,
+        open: number(column(row, 1, "open")?, "open")?,
+        high: number(column(row, 2, "high")?, "high")?,
+        low: number(column(row, 3, "low")?, "low")?,
+        close: number(column(row, 4, "close")?, "close")?,
+        volume: number(column(row, 5, "volume")?, "volume")?,
         taker_buy_volume: None,
         quote_volume: row.get(6).map(|v| number(v, "turnover")).transpose()?,
     })
@@ -103,66 +149,24 @@ fn kline_call(symbol: &str, interval: &str, start_ms: i64, end_ms: i64, limit: u
     )
 }
 
-/// Klines over `[range.0, range.1)`. The venue answers newest first with the latest rows of the
-/// range, so paging moves the end backward.
-pub(crate) async fn bars(
+async fn kline_page(
     s: &Session,
     symbol: &str,
     interval_ms: i64,
-    range: (i64, i64),
-    on_page: OnPage<'_>,
-) -> Paged<Bar> {
-    let mut paged = Paged::new();
-    let Some(name) = interval::bybit_name(interval_ms) else {
-        return paged;
+    window: Range,
+) -> Result<Vec<Bar>, PageStop> {
+    let Some(name) = name_in(&INTERVAL_NAMES, interval_ms) else {
+        return Ok(Vec::new());
     };
-    let mut pages: Vec<Vec<Bar>> = Vec::new();
-    let mut cursor_end = range.1 - 1;
-    // The end moves below the oldest bar of each page, so this ends.
-    while cursor_end >= range.0 {
-        let call = kline_call(symbol, name, range.0, cursor_end, KLINES_PAGE);
-        let list: KlineList = match get(s, &call).await {
-            Ok(list) => list,
-            Err(e) => {
-                paged.stopped = Some(e);
-                break;
-            }
-        };
-        let mut page = match s.parse_rows(&call, &list.list, |r| parse_kline(r)) {
-            Ok(page) => page,
-            Err(e) => {
-                paged.stopped = Some(e);
-                break;
-            }
-        };
-        on_page();
-        page.retain(|b| b.open_time_ms >= range.0 && b.open_time_ms <= cursor_end);
-        page.sort_by_key(|b| b.open_time_ms);
-        page.dedup_by_key(|b| b.open_time_ms);
-        let Some(oldest) = page.first() else { break };
-        cursor_end = oldest.open_time_ms - 1;
-        pages.push(page);
-        if list.list.len() < KLINES_PAGE {
-            break;
-        }
-    }
-    paged.items = pages.into_iter().rev().flatten().collect();
-    paged
-}
-
-/// Pages of open interest expected over `range`.
-pub(crate) fn oi_pages(interval_ms: i64, range: (i64, i64)) -> u64 {
-    interval::oi_period(interval_ms, OI_PERIODS).map_or(0, |(_, period_ms)| {
-        super::binance::pages(period_ms, range, OI_PAGE)
-    })
+    let call = kline_call(symbol, name, window.0, window.1 - 1, KLINES_PAGE);
+    let list: KlineList = get(s, &call).await?;
+    Ok(s.parse_rows(&call, &list.list, |r| parse_kline(r))?)
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct OiList {
     list: Vec<OiRow>,
-    #[serde(default)]
-    next_page_cursor: String,
 }
 
 #[derive(Deserialize)]
@@ -172,75 +176,39 @@ struct OiRow {
     timestamp: Value,
 }
 
-/// Open interest over `[range.0, range.1)`, following `nextPageCursor`.
-pub(crate) async fn open_interest(
+fn parse_oi(r: &OiRow) -> Result<OpenInterestSample, FieldError> {
+    Ok(OpenInterestSample {
+        time_ms: millis(&r.timestamp, "timestamp")?,
+        open_interest: number(&r.open_interest, "openInterest")?,
+        value_usd: None,
+    })
+}
+
+/// The latest open-interest rows of the window (newest first; the pager moves the end back).
+async fn oi_page(
     s: &Session,
     symbol: &str,
-    interval_ms: i64,
-    range: (i64, i64),
-    on_page: OnPage<'_>,
-) -> Paged<OpenInterestSample> {
-    let mut paged = Paged::new();
-    let Some((period, period_ms)) = interval::oi_period(interval_ms, OI_PERIODS) else {
-        return paged;
-    };
-    // A cursor the venue repeats would page forever: stop after the pages the span can hold.
-    let max_pages = super::binance::pages(period_ms, range, OI_PAGE) + 2;
-    let mut cursor = String::new();
-    for _ in 0..max_pages {
-        let mut query = vec![
+    period: &str,
+    window: Range,
+) -> Result<Vec<OpenInterestSample>, PageStop> {
+    let call = Call::get(
+        "/v5/market/open-interest",
+        vec![
             ("category", "linear".to_string()),
             ("symbol", symbol.to_string()),
             ("intervalTime", period.to_string()),
-            ("startTime", range.0.to_string()),
-            ("endTime", (range.1 - 1).to_string()),
+            ("startTime", window.0.to_string()),
+            ("endTime", (window.1 - 1).to_string()),
             ("limit", OI_PAGE.to_string()),
-        ];
-        if !cursor.is_empty() {
-            query.push(("cursor", cursor.clone()));
-        }
-        let call = Call::get("/v5/market/open-interest", query, COST);
-        let list: OiList = match get(s, &call).await {
-            Ok(list) => list,
-            Err(e) => {
-                paged.stopped = Some(e);
-                break;
-            }
-        };
-        let rows: Result<Vec<OpenInterestSample>, String> = list
-            .list
-            .iter()
-            .map(|r| {
-                Ok(OpenInterestSample {
-                    time_ms: millis(&r.timestamp, "timestamp")?,
-                    open_interest: number(&r.open_interest, "openInterest")?,
-                    value_usd: None,
-                })
-            })
-            .collect();
-        match rows {
-            Ok(rows) => paged.items.extend(rows),
-            Err(e) => {
-                paged.stopped = Some(s.error(&call, Cause::Layout(e)));
-                break;
-            }
-        }
-        on_page();
-        if list.next_page_cursor.is_empty() || list.list.is_empty() {
-            break;
-        }
-        cursor = list.next_page_cursor;
-    }
-    paged
-        .items
-        .retain(|o| o.time_ms >= range.0 && o.time_ms < range.1);
-    paged.items.sort_by_key(|o| o.time_ms);
-    paged.items.dedup_by_key(|o| o.time_ms);
-    paged
+        ],
+        COST,
+    );
+    let list: OiList = get(s, &call).await?;
+    Ok(s.parse_rows(&call, &list.list, parse_oi)?)
 }
 
 /// Linear perpetual symbols that are trading, from instruments-info (cursor paging).
-pub(crate) async fn symbols(s: &Session) -> Result<Vec<String>, SourceError> {
+async fn symbols(s: &Session) -> Result<Vec<String>, SourceError> {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Instruments {
@@ -285,21 +253,16 @@ pub(crate) async fn symbols(s: &Session) -> Result<Vec<String>, SourceError> {
 }
 
 /// The last two klines and the latest open interest.
-pub(crate) async fn latest(
+async fn latest(
     s: &Session,
     symbol: &str,
     interval_ms: i64,
 ) -> Result<(Vec<Bar>, Option<OpenInterestSample>), SourceError> {
-    let name = interval::bybit_name(interval_ms).unwrap_or("1");
+    let name = name_in(&INTERVAL_NAMES, interval_ms).unwrap_or("1");
     let now_ms = s.config.now_ms();
     let call = kline_call(symbol, name, now_ms - 2 * interval_ms, now_ms, 2);
     let list: KlineList = get(s, &call).await?;
-    let mut bars = list
-        .list
-        .iter()
-        .map(|r| parse_kline(r))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| s.error(&call, Cause::Layout(e)))?;
+    let mut bars = s.parse_rows(&call, &list.list, |r| parse_kline(r))?;
     bars.sort_by_key(|b| b.open_time_ms);
     let call = Call::get(
         "/v5/market/open-interest",
@@ -312,17 +275,167 @@ pub(crate) async fn latest(
         COST,
     );
     let list: OiList = get(s, &call).await?;
-    let sample = list
-        .list
-        .first()
-        .map(|r| -> Result<OpenInterestSample, String> {
-            Ok(OpenInterestSample {
-                time_ms: millis(&r.timestamp, "timestamp")?,
-                open_interest: number(&r.open_interest, "openInterest")?,
-                value_usd: None,
-            })
+    let samples = s.parse_rows(&call, &list.list, parse_oi)?;
+    Ok((bars, samples.into_iter().next()))
+}
+
+/// `{"topic":"allLiquidation.BTCUSDT","type":"snapshot","ts":ms,"data":[{"T","s","S","v","p"}]}`.
+fn parse_all_liquidation(symbol: &str, value: &Value) -> Result<Frame, FrameError> {
+    let Some(topic) = value.get("topic").and_then(Value::as_str) else {
+        // Subscription answers and pongs carry `op`; anything else is not Bybit's.
+        return if value.get("op").is_some() || value.get("success").is_some() {
+            Ok(Frame::Control)
+        } else {
+            Err(FrameError("no topic".into()))
+        };
+    };
+    if !topic.starts_with("allLiquidation.") {
+        return Ok(Frame::Control);
+    }
+    #[derive(Deserialize)]
+    struct Item {
+        #[serde(rename = "T")]
+        time: Value,
+        s: String,
+        #[serde(rename = "S")]
+        side: String,
+        v: Value,
+        p: Value,
+    }
+    let items: Vec<Item> = value
+        .get("data")
+        .cloned()
+        .ok_or_else(|| FrameError("allLiquidation: no data".into()))
+        .and_then(|d| {
+            serde_json::from_value(d).map_err(|e| FrameError(format!("allLiquidation: {e}")))
+        })?;
+    let field = |e: FieldError| FrameError(e.to_string());
+    let mut list = Vec::with_capacity(items.len());
+    for item in items.into_iter().filter(|i| i.s == symbol) {
+        let side = match item.side.as_str() {
+            // Bybit names the side of the liquidated position's order book effect: "Buy" is a
+            // long that was liquidated.
+            "Buy" => Side::Long,
+            "Sell" => Side::Short,
+            other => return Err(FrameError(format!("allLiquidation: unknown side {other}"))),
+        };
+        list.push(Liquidation {
+            time_ms: millis(&item.time, "T").map_err(field)?,
+            side,
+            price: number(&item.p, "p").map_err(field)?,
+            quantity: number(&item.v, "v").map_err(field)?,
+        });
+    }
+    Ok(Frame::Liquidations(list))
+}
+
+impl Exchange for Bybit {
+    fn venue(&self) -> Venue {
+        Venue::Bybit
+    }
+    fn display_name(&self) -> &'static str {
+        "Bybit"
+    }
+    fn cli_name(&self) -> &'static str {
+        "bybit"
+    }
+    fn dataset_name(&self) -> &'static str {
+        "bybit-linear"
+    }
+    fn endpoint(&self) -> Endpoint {
+        Endpoint {
+            venue: Venue::Bybit,
+            default_base_url: "https://api.bybit.com",
+            limits: LIMITS,
+            read_error,
+        }
+    }
+    fn symbol(&self, typed: &str) -> String {
+        typed.trim().to_ascii_uppercase()
+    }
+    fn interval_name(&self, interval_ms: i64) -> Option<&'static str> {
+        name_in(&INTERVAL_NAMES, interval_ms)
+    }
+    fn bar_paging(&self) -> Paging {
+        // The venue answers newest first with the latest rows of the range.
+        Paging {
+            direction: Direction::Backward,
+            rows: KLINES_PAGE,
+        }
+    }
+    fn bars_page<'a>(
+        &'a self,
+        s: &'a Session,
+        symbol: &'a str,
+        interval_ms: i64,
+        window: Range,
+    ) -> Page<'a, Bar> {
+        Box::pin(kline_page(s, symbol, interval_ms, window))
+    }
+    fn oi_history(&self) -> Option<OiHistory> {
+        Some(OiHistory {
+            periods: OI_PERIODS,
+            paging: Paging {
+                direction: Direction::Backward,
+                rows: OI_PAGE,
+            },
         })
-        .transpose()
-        .map_err(|e| s.error(&call, Cause::Layout(e)))?;
-    Ok((bars, sample))
+    }
+    fn oi_page<'a>(
+        &'a self,
+        s: &'a Session,
+        symbol: &'a str,
+        period: &'static str,
+        window: Range,
+    ) -> Page<'a, OpenInterestSample> {
+        Box::pin(oi_page(s, symbol, period, window))
+    }
+    fn latest<'a>(
+        &'a self,
+        s: &'a Session,
+        symbol: &'a str,
+        interval_ms: i64,
+    ) -> BoxFuture<'a, Result<(Vec<Bar>, Option<OpenInterestSample>), SourceError>> {
+        Box::pin(latest(s, symbol, interval_ms))
+    }
+    fn symbols<'a>(&'a self, s: &'a Session) -> BoxFuture<'a, Result<Vec<String>, SourceError>> {
+        Box::pin(symbols(s))
+    }
+    fn liquidation_feed(&self) -> LiquidationFeed {
+        LiquidationFeed::Stream(WsFeed {
+            default_url: "wss://stream.bybit.com/v5/public/linear",
+            url: |base, _| base.to_string(),
+            subscribe: |symbol| {
+                Some(
+                    serde_json::json!({"op": "subscribe", "args": [format!("allLiquidation.{symbol}")]})
+                        .to_string(),
+                )
+            },
+            // Bybit drops a connection that sends nothing for a while.
+            ping: Some(r#"{"op":"ping"}"#),
+            parse: parse_all_liquidation,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_ret_codes_and_the_403_ban() {
+        let kind = |status: u16, body: &str| read_error(status, body).map(|c| c.kind);
+        let body = |code: i64| format!(r#"{{"retCode":{code},"retMsg":"x","result":{{}}}}"#);
+        assert_eq!(kind(200, &body(0)), None);
+        assert_eq!(kind(200, &body(10000)), Some(CodeKind::Transient));
+        assert_eq!(kind(200, &body(10016)), Some(CodeKind::Transient));
+        assert_eq!(kind(200, &body(10006)), Some(CodeKind::RateLimited));
+        assert_eq!(kind(200, &body(10018)), Some(CodeKind::RateLimited));
+        assert_eq!(kind(200, &body(10001)), Some(CodeKind::Final));
+        assert_eq!(
+            kind(403, "access too frequent"),
+            Some(CodeKind::Banned { ban_ms: 600_000 })
+        );
+        assert_eq!(name_in(&INTERVAL_NAMES, 3_600_000), Some("60"));
+    }
 }

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::Venue;
 use super::ranges::{self, Range};
+use super::venue::Venue;
 use crate::model::{Bar, OpenInterestSample};
 
 /// The cache directory: `$XDG_CACHE_HOME/liqmap` or the platform's cache directory, then
@@ -62,8 +62,9 @@ impl CacheEntry {
         ranges::missing(&self.oi_ranges_ms, want)
     }
 
-    /// Adds fetched bars (newer replace older at the same open time) and marks `covered` as held.
-    pub fn add_bars(&mut self, bars: &[Bar], covered: Option<Range>) {
+    /// Adds fetched bars (newer replace older at the same open time) and marks the `covered`
+    /// ranges as held: only ranges whose bars all arrived, so that a hole is asked for again.
+    pub fn add_bars(&mut self, bars: &[Bar], covered: &[Range]) {
         for bar in bars {
             self.bars.insert(
                 bar.open_time_ms,
@@ -78,13 +79,13 @@ impl CacheEntry {
                 },
             );
         }
-        if let Some(range) = covered {
+        for &range in covered {
             ranges::add(&mut self.bar_ranges_ms, range);
         }
     }
 
-    /// Adds fetched open interest and marks `covered` as held.
-    pub fn add_oi(&mut self, samples: &[OpenInterestSample], covered: Option<Range>) {
+    /// Adds fetched open interest and marks the `covered` ranges as held (only what arrived).
+    pub fn add_oi(&mut self, samples: &[OpenInterestSample], covered: &[Range]) {
         for s in samples {
             self.open_interest.insert(
                 s.time_ms,
@@ -94,7 +95,7 @@ impl CacheEntry {
                 },
             );
         }
-        if let Some(range) = covered {
+        for &range in covered {
             ranges::add(&mut self.oi_ranges_ms, range);
         }
     }
@@ -191,8 +192,8 @@ mod tests {
         assert!(!path.to_string_lossy().contains(".."));
         let mut entry = load(&path);
         assert_eq!(entry.missing_bars((0, 1000)), vec![(0, 1000)]);
-        entry.add_bars(&[bar(0, 1.0), bar(300, 2.0)], Some((0, 600)));
-        entry.add_bars(&[bar(300, 3.0)], None);
+        entry.add_bars(&[bar(0, 1.0), bar(300, 2.0)], &[(0, 600)]);
+        entry.add_bars(&[bar(300, 3.0)], &[]);
         store(&path, &entry).unwrap();
         let back = load(&path);
         assert_eq!(back, entry);

@@ -1,6 +1,6 @@
 //! Errors of the exchange sources: each names the venue, the request and the cause.
 
-use super::Venue;
+use super::venue::Venue;
 
 /// A request to a venue that failed, with what was asked and why it failed.
 #[derive(Debug, thiserror::Error)]
@@ -85,7 +85,7 @@ impl Cause {
     /// Whether another try may succeed: timeouts, broken connections, cut bodies and 5xx.
     pub fn is_transient(&self) -> bool {
         match self {
-            Cause::Status { status, .. } => *status >= 500,
+            Cause::Status { status, .. } | Cause::Venue { status, .. } => *status >= 500,
             Cause::Timeout { .. } | Cause::Transport(_) | Cause::InvalidBody(_) => true,
             _ => false,
         }
@@ -105,6 +105,22 @@ impl SourceError {
     /// Whether the user cancelled (rather than the venue failing).
     pub fn is_cancelled(&self) -> bool {
         self.cause == Cause::Cancelled
+    }
+
+    /// Whether the venue refused the request itself (a symbol or interval it does not have, a
+    /// parameter it rejects), so that asking again the same way cannot succeed: the command
+    /// line's "bad argument" (exit 2) rather than "nothing arrived" (exit 1).
+    pub fn is_bad_request(&self) -> bool {
+        match &self.cause {
+            Cause::Unsupported(_) => true,
+            // A venue code in an answer below 500 that the retry loop did not retry: Bybit and
+            // OKX send theirs with HTTP 200.
+            Cause::Venue { status, .. } => *status < 500 && !matches!(status, 403 | 418 | 429),
+            Cause::Status { status, .. } => {
+                (400..500).contains(status) && !matches!(status, 403 | 408 | 418 | 429)
+            }
+            _ => false,
+        }
     }
 }
 

@@ -1,24 +1,28 @@
 //! One fetch of history: what the cache lacks is asked of the venue page by page, with progress
-//! and cancel, and the result is checked for holes before it is called complete.
+//! and cancel; the open interest of the bars that arrived is fetched even when the bars stopped
+//! partway; and the result is checked for holes (bars against the span, open interest against
+//! the bars) before it is called complete.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
-use super::cache;
+use super::cache::{self, CacheEntry};
+use super::config::{CancelToken, FetchOutcome, FetchProgress, FetchRequest, SourceConfig};
+use super::coverage::{self, Hole};
 use super::error::{Cause, SourceError};
+use super::exchange::Exchange;
 use super::http::Session;
-use super::venue::{OnPage, Paged};
-use super::{
-    CancelToken, FetchOutcome, FetchProgress, FetchRequest, SourceConfig, Venue, binance, bybit,
-    hyperliquid, interval, okx,
-};
-use crate::model::{Bar, Dataset, Gap, Liquidation, OpenInterestSample};
+use super::interval::oi_period;
+use super::pager::{OnPage, Paged, page_through};
+use super::progress::{Counter, run_telling_waits, wait_channel};
+use super::ranges::{self, Range};
+use super::registry::exchange;
+use crate::model::{Dataset, OpenInterestSample};
 use crate::time::format_time_ms;
 
-/// How long after a bar opens the venue may still not list it.
-const NEWEST_BAR_GRACE_MS: i64 = 60_000;
+/// A day, in milliseconds: the archive's files are daily.
+const DAY_MS: i64 = 86_400_000;
 
 /// Fetches bars, open interest and (where the venue serves their history) liquidations of
-/// `request`, reporting progress after every page. Stops promptly when `cancel` fires.
+/// `request`, reporting progress after every page and while the venue makes it wait. Stops
+/// promptly when `cancel` fires.
 ///
 /// Returns `Ok` whenever at least one bar is there (from the venue or the cache): a cancelled or
 /// failed fetch then comes back with `complete == false` and the reasons in `problems`.
@@ -31,13 +35,13 @@ pub async fn fetch(
     cancel: &CancelToken,
 ) -> Result<FetchOutcome, SourceError> {
     let venue = request.venue;
-    let symbol = venue_symbol(venue, &request.symbol);
-    let interval_ms = request.interval_ms;
+    let ex = exchange(venue);
     let invalid =
         |message: String| SourceError::new(venue, describe(request), Cause::Unsupported(message));
-    if interval_name(venue, interval_ms).is_none() {
+    if ex.interval_name(request.interval_ms).is_none() {
         return Err(invalid(format!(
-            "{venue} serves no {interval_ms} ms interval"
+            "{venue} serves no {} ms interval",
+            request.interval_ms
         )));
     }
     if request.start_ms >= request.end_ms {
@@ -45,146 +49,211 @@ pub async fn fetch(
             "the span is empty: start must be before end".into(),
         ));
     }
+    let (on_wait, waits) = wait_channel();
+    let session = Session::new(ex.endpoint(), config, cancel.clone(), None)?.with_on_wait(on_wait);
+    let counter = Counter::new(progress);
+    run_telling_waits(&counter, waits, run(ex, &session, request, &counter)).await
+}
+
+/// What went wrong so far, and the first error (returned when no bar arrived at all).
+#[derive(Default)]
+struct Trouble {
+    problems: Vec<String>,
+    first_error: Option<SourceError>,
+    stopped: bool,
+}
+
+impl Trouble {
+    fn absorb<T>(&mut self, paged: Paged<T>) -> Vec<T> {
+        self.problems.extend(paged.notes);
+        if let Some(e) = paged.stopped {
+            self.stop(e);
+        }
+        paged.items
+    }
+
+    fn stop(&mut self, e: SourceError) {
+        self.stopped = true;
+        self.problems.push(e.to_string());
+        if self.first_error.is_none() {
+            self.first_error = Some(e);
+        }
+    }
+}
+
+async fn run(
+    ex: &dyn Exchange,
+    session: &Session,
+    request: &FetchRequest,
+    counter: &Counter<'_>,
+) -> Result<FetchOutcome, SourceError> {
+    let venue = request.venue;
+    let symbol = ex.symbol(&request.symbol);
+    let interval_ms = request.interval_ms;
     let want = (request.start_ms, request.end_ms);
+    let config = &session.config;
     let now_ms = config.now_ms();
     // Bars that opened before this one are closed and will not change: only they count as cached.
     let open_bar_ms = now_ms.div_euclid(interval_ms) * interval_ms;
-
-    let session = Session::new(venue, config, cancel.clone())?;
     let cache_path = config
         .cache_dir
         .as_ref()
         .map(|dir| cache::entry_path(dir, venue, &symbol, interval_ms));
     let mut entry = cache_path.as_deref().map(cache::load).unwrap_or_default();
+    let oi = ex
+        .oi_history()
+        .and_then(|h| Some((h, oi_period(interval_ms, h.periods)?)));
 
     let bar_ranges = entry.missing_bars(want);
-    let oi_ranges = if has_oi_history(venue) {
-        entry.missing_oi(want)
-    } else {
-        Vec::new()
-    };
-    let total: u64 = bar_ranges
+    let bar_pages: u64 = bar_ranges
         .iter()
-        .map(|&r| bar_pages(venue, interval_ms, r))
-        .chain(
-            oi_ranges
-                .iter()
-                .map(|&r| oi_pages(venue, interval_ms, r, now_ms)),
-        )
+        .map(|&r| ex.bar_paging().pages(interval_ms, r))
         .sum();
-    let done = AtomicU64::new(0);
-    let total = AtomicU64::new(total);
-    progress(FetchProgress {
-        pages_done: 0,
-        pages_total: total.load(Ordering::Relaxed),
-    });
-    let on_page = || {
-        let pages_done = done.fetch_add(1, Ordering::Relaxed) + 1;
-        let pages_total = total
-            .fetch_max(pages_done, Ordering::Relaxed)
-            .max(pages_done);
-        progress(FetchProgress {
-            pages_done,
-            pages_total,
-        });
-    };
-
-    let mut problems = Vec::new();
-    let mut complete = true;
-    let mut first_error: Option<SourceError> = None;
-    let mut note_stop = |e: SourceError, problems: &mut Vec<String>| {
-        problems.push(e.to_string());
-        if first_error.is_none() {
-            first_error = Some(e);
+    let oi_pages = oi.map_or(0, |(h, (_, period_ms))| {
+        match ex.oi_served(want, now_ms).0 {
+            Some(served) => entry
+                .missing_oi(served)
+                .iter()
+                .map(|&r| h.paging.pages(period_ms, r))
+                .sum(),
+            None => 0,
         }
-    };
+    });
+    counter.start(bar_pages + oi_pages);
+    let on_page: OnPage<'_> = &|| counter.page();
+    let mut trouble = Trouble::default();
 
     for &range in &bar_ranges {
-        let paged = venue_bars(&session, venue, &symbol, interval_ms, range, &on_page).await;
-        // Only a range whose closed bars all arrived is marked as held: a hole (an empty page,
-        // a venue outage) is asked for again next time rather than remembered as final.
+        let paged = page_through(
+            session,
+            ex.bar_paging(),
+            interval_ms,
+            range,
+            |window| ex.bars_page(session, &symbol, interval_ms, window),
+            on_page,
+        )
+        .await;
+        // Only bars that arrived are marked as held: a hole (an empty page, a venue outage) is
+        // asked for again next time rather than remembered as final.
         let closed = (range.0, range.1.min(open_bar_ms));
-        let covered = (paged.stopped.is_none() && covers(&paged.items, closed, interval_ms))
-            .then_some(closed);
-        entry.add_bars(&paged.items, covered);
-        problems.extend(paged.notes);
-        if let Some(e) = paged.stopped {
-            complete = false;
-            note_stop(e, &mut problems);
+        let covered =
+            if paged.stopped.is_none() && coverage::covers(&paged.items, closed, interval_ms) {
+                vec![closed]
+            } else {
+                ranges::runs(
+                    paged.items.iter().map(|b| b.open_time_ms),
+                    interval_ms,
+                    closed,
+                )
+            };
+        let items = trouble.absorb(paged);
+        entry.add_bars(&items, &covered);
+        if trouble.stopped {
             break;
         }
     }
-    if complete {
-        for &range in &oi_ranges {
-            let paged = venue_oi(&session, venue, &symbol, interval_ms, range, &on_page).await;
-            let covered = paged
-                .stopped
-                .is_none()
-                .then(|| (range.0, range.1.min(now_ms)));
-            let items = if venue == Venue::Okx {
-                okx_oi_in_coins(paged.items, &entry.bars_in(want))
-            } else {
-                paged.items
-            };
-            entry.add_oi(&items, covered);
-            problems.extend(paged.notes);
-            if let Some(e) = paged.stopped {
-                complete = false;
-                note_stop(e, &mut problems);
-                break;
-            }
-        }
-    }
-    if complete {
-        // The estimate assumed full pages; the paging ended early because the data did.
-        let pages_done = done.load(Ordering::Relaxed);
-        progress(FetchProgress {
-            pages_done,
-            pages_total: pages_done,
-        });
-    }
-    let mut liquidations: Vec<Liquidation> = Vec::new();
+
+    let bars = entry.bars_in(want);
+    let mut missing: Vec<Hole> = Vec::new();
+    let mut liquidations = Vec::new();
     let mut current_oi: Option<OpenInterestSample> = None;
-    if complete {
-        match venue {
-            Venue::Okx => {
-                let paged = okx::liquidations(&session, &symbol, want).await;
-                liquidations = paged.items;
-                problems.extend(paged.notes);
-                if let Some(e) = paged.stopped {
-                    complete = false;
-                    note_stop(e, &mut problems);
+    if let (Some(first), Some(last)) = (bars.first(), bars.last())
+        && !session.cancel.is_cancelled()
+    {
+        // The open interest (and liquidations) of the bars that did arrive.
+        let extent = (
+            want.0.max(first.open_time_ms),
+            want.1.min(last.open_time_ms + interval_ms),
+        );
+        if let Some((history, (period, period_ms))) = oi {
+            let (served, note) = ex.oi_served(extent, now_ms);
+            let older = match served {
+                Some(served) if served.0 > extent.0 => Some((extent.0, served.0)),
+                Some(_) => None,
+                None => Some(extent),
+            };
+            let mut checked = served;
+            let mut note = note;
+            if let Some(older) = older {
+                let held_before = entry.oi_in(older).len();
+                for range in ranges::coalesce(&entry.missing_oi(older), DAY_MS) {
+                    let Some(asked) = ex.older_oi(config, &session.cancel, &symbol, range, on_page)
+                    else {
+                        break;
+                    };
+                    let paged = asked.await;
+                    // Only samples on the period's grid, as the REST history would give them.
+                    let items: Vec<OpenInterestSample> = trouble
+                        .absorb(paged)
+                        .into_iter()
+                        .filter(|o| o.time_ms.rem_euclid(period_ms) == 0)
+                        .collect();
+                    let covered = ranges::runs(items.iter().map(|o| o.time_ms), period_ms, range);
+                    entry.add_oi(&items, &covered);
+                }
+                if entry.oi_in(older).len() > held_before || held_before > 0 {
+                    note = Some(format!(
+                        "open interest from {} to {} comes from Binance's public archive (daily \
+                         metrics files), the REST API serving only the last 30 days",
+                        format_time_ms(older.0),
+                        format_time_ms(older.1)
+                    ));
+                    checked = Some((extent.0, served.map_or(extent.1, |s| s.1)));
                 }
             }
-            Venue::Hyperliquid if want.0 <= now_ms && now_ms < want.1 => {
-                match hyperliquid::current_open_interest(&session, &symbol).await {
-                    Ok(sample) => current_oi = sample,
-                    Err(e) => {
-                        complete = false;
-                        note_stop(e, &mut problems);
+            trouble.problems.extend(note);
+            if let Some(served) = served {
+                let page_span = period_ms.saturating_mul(history.paging.rows.min(1 << 20) as i64);
+                for range in ranges::coalesce(&entry.missing_oi(served), page_span) {
+                    let paged = page_through(
+                        session,
+                        history.paging,
+                        period_ms,
+                        range,
+                        |window| ex.oi_page(session, &symbol, period, window),
+                        on_page,
+                    )
+                    .await;
+                    let stopped = paged.stopped.is_some();
+                    let items = ex.oi_in_coins(trouble.absorb(paged), &bars);
+                    let covered = ranges::runs(items.iter().map(|o| o.time_ms), period_ms, range);
+                    entry.add_oi(&items, &covered);
+                    if stopped {
+                        break;
                     }
                 }
             }
-            Venue::Hyperliquid => problems.push(
-                "Hyperliquid serves no open-interest history: only the current open interest, \
-                 sampled going forward, so this span uses volume mode"
-                    .into(),
-            ),
-            Venue::Binance | Venue::Bybit => {}
+            if let Some(checked) = checked {
+                let held = entry.oi_in(checked);
+                if held.is_empty() {
+                    // Not a hole in the venue's series: the venue has none for this span.
+                    trouble.problems.push(format!(
+                        "{venue} served no open interest from {} to {}: the map uses volume \
+                         mode there",
+                        format_time_ms(checked.0),
+                        format_time_ms(checked.1)
+                    ));
+                } else {
+                    missing.extend(coverage::oi_holes(&held, period_ms, checked, now_ms));
+                }
+            }
+        }
+        let span = if trouble.stopped { extent } else { want };
+        let extras = ex.extras(session, &symbol, span).await;
+        liquidations = extras.liquidations;
+        current_oi = extras.current_oi;
+        trouble.problems.extend(extras.notes);
+        if let Some(e) = extras.stopped {
+            trouble.stop(e);
         }
     }
-
-    if let Some(path) = &cache_path
-        && let Err(e) = cache::store(path, &entry)
-    {
-        problems.push(format!("could not write the cache {}: {e}", path.display()));
+    if !trouble.stopped {
+        counter.finish();
     }
+    store_cache(cache_path.as_deref(), &entry, &mut trouble.problems);
 
-    let bars = entry.bars_in(want);
-    let mut open_interest = entry.oi_in(want);
-    open_interest.extend(current_oi);
     if bars.is_empty() {
-        return Err(first_error.unwrap_or_else(|| {
+        return Err(trouble.first_error.unwrap_or_else(|| {
             SourceError::new(
                 venue,
                 describe(request),
@@ -196,98 +265,36 @@ pub async fn fetch(
             )
         }));
     }
-    let dataset = Dataset {
-        exchange: venue.dataset_name().to_string(),
-        symbol,
-        interval_ms,
-        bars,
-        open_interest,
-        liquidations,
-    };
-    let holes = holes(&dataset, want, now_ms);
-    if !holes.is_empty() {
-        complete = false;
-        problems.extend(holes);
-    }
+    let mut open_interest = entry.oi_in(want);
+    open_interest.extend(current_oi);
+    let mut holes = coverage::bar_holes(&bars, interval_ms, want, now_ms);
+    holes.append(&mut missing);
+    let complete = !trouble.stopped && holes.is_empty();
+    let mut problems = trouble.problems;
+    problems.extend(holes.iter().map(|h| h.text.clone()));
+    let mut missing_ms: Vec<Range> = holes.iter().map(|h| h.range).collect();
+    missing_ms.sort_unstable();
     Ok(FetchOutcome {
-        dataset,
+        dataset: Dataset {
+            exchange: venue.dataset_name().to_string(),
+            symbol,
+            interval_ms,
+            bars,
+            open_interest,
+            liquidations,
+        },
         complete,
         problems,
+        missing_ms,
     })
 }
 
-/// Bars the span should have but the dataset lacks: before the first, after the last, and gaps.
-fn holes(dataset: &Dataset, want: (i64, i64), now_ms: i64) -> Vec<String> {
-    let step = dataset.interval_ms;
-    let first_expected = want.0.div_euclid(step) * step
-        + if want.0.rem_euclid(step) == 0 {
-            0
-        } else {
-            step
-        };
-    let last_by_span = (want.1 - 1).div_euclid(step) * step;
-    let last_by_clock = (now_ms - NEWEST_BAR_GRACE_MS).div_euclid(step) * step;
-    let last_expected = last_by_span.min(last_by_clock);
-    let mut holes = Vec::new();
-    let (Some(first), Some(last)) = (dataset.bars.first(), dataset.bars.last()) else {
-        return holes;
-    };
-    if first.open_time_ms > first_expected {
-        holes.push(format!(
-            "no bars from {} to {} ({} missing at the start)",
-            format_time_ms(first_expected),
-            format_time_ms(first.open_time_ms),
-            (first.open_time_ms - first_expected) / step
-        ));
-    }
-    for Gap {
-        after_ms,
-        before_ms,
-        missing_bars,
-    } in dataset.gaps()
+fn store_cache(path: Option<&std::path::Path>, entry: &CacheEntry, problems: &mut Vec<String>) {
+    if let Some(path) = path
+        && let Err(e) = cache::store(path, entry)
     {
-        holes.push(format!(
-            "{missing_bars} bars missing between {} and {}",
-            format_time_ms(after_ms),
-            format_time_ms(before_ms)
-        ));
+        problems.push(format!("could not write the cache {}: {e}", path.display()));
     }
-    if last.open_time_ms < last_expected {
-        holes.push(format!(
-            "no bars after {} (expected until {}; {} missing at the end)",
-            format_time_ms(last.open_time_ms),
-            format_time_ms(last_expected),
-            (last_expected - last.open_time_ms) / step
-        ));
-    }
-    holes
-}
-
-/// Whether `bars` (in time order) hold every bar that opens in `range`.
-fn covers(bars: &[Bar], range: (i64, i64), interval_ms: i64) -> bool {
-    let aligned = range.0.div_euclid(interval_ms) * interval_ms;
-    let first_open = if aligned < range.0 {
-        aligned + interval_ms
-    } else {
-        aligned
-    };
-    let expected = if range.1 > first_open {
-        (range.1 - first_open + interval_ms - 1) / interval_ms
-    } else {
-        0
-    };
-    let mut inside = bars
-        .iter()
-        .map(|b| b.open_time_ms)
-        .filter(|&t| t >= range.0 && t < range.1);
-    let mut found = 0;
-    for i in 0..expected {
-        if inside.next() != Some(first_open + i * interval_ms) {
-            return false;
-        }
-        found += 1;
-    }
-    found == expected && inside.next().is_none()
 }
 
 /// The request as error messages name it.
@@ -299,94 +306,4 @@ fn describe(request: &FetchRequest) -> String {
         format_time_ms(request.start_ms),
         format_time_ms(request.end_ms)
     )
-}
-
-/// The symbol as the venue spells it.
-fn venue_symbol(venue: Venue, symbol: &str) -> String {
-    match venue {
-        Venue::Binance | Venue::Bybit => symbol.trim().to_ascii_uppercase(),
-        Venue::Okx => okx::inst_id(symbol),
-        Venue::Hyperliquid => hyperliquid::coin(symbol),
-    }
-}
-
-fn interval_name(venue: Venue, interval_ms: i64) -> Option<&'static str> {
-    match venue {
-        Venue::Binance => interval::binance_name(interval_ms),
-        Venue::Bybit => interval::bybit_name(interval_ms),
-        Venue::Okx => interval::okx_name(interval_ms),
-        Venue::Hyperliquid => hyperliquid::interval_name(interval_ms),
-    }
-}
-
-fn has_oi_history(venue: Venue) -> bool {
-    matches!(venue, Venue::Binance | Venue::Bybit | Venue::Okx)
-}
-
-fn bar_pages(venue: Venue, interval_ms: i64, range: (i64, i64)) -> u64 {
-    let page = match venue {
-        Venue::Binance => binance::KLINES_PAGE,
-        Venue::Bybit => bybit::KLINES_PAGE,
-        Venue::Okx => okx::CANDLES_PAGE,
-        Venue::Hyperliquid => hyperliquid::CANDLES_PAGE,
-    };
-    binance::pages(interval_ms, range, page)
-}
-
-fn oi_pages(venue: Venue, interval_ms: i64, range: (i64, i64), now_ms: i64) -> u64 {
-    match venue {
-        Venue::Binance => binance::oi_pages(interval_ms, range, now_ms),
-        Venue::Bybit => bybit::oi_pages(interval_ms, range),
-        Venue::Okx => 1,
-        Venue::Hyperliquid => 0,
-    }
-}
-
-async fn venue_bars(
-    s: &Session,
-    venue: Venue,
-    symbol: &str,
-    interval_ms: i64,
-    range: (i64, i64),
-    on_page: OnPage<'_>,
-) -> Paged<Bar> {
-    match venue {
-        Venue::Binance => binance::bars(s, symbol, interval_ms, range, on_page).await,
-        Venue::Bybit => bybit::bars(s, symbol, interval_ms, range, on_page).await,
-        Venue::Okx => okx::bars(s, symbol, interval_ms, range, on_page).await,
-        Venue::Hyperliquid => hyperliquid::bars(s, symbol, interval_ms, range, on_page).await,
-    }
-}
-
-async fn venue_oi(
-    s: &Session,
-    venue: Venue,
-    symbol: &str,
-    interval_ms: i64,
-    range: (i64, i64),
-    on_page: OnPage<'_>,
-) -> Paged<OpenInterestSample> {
-    match venue {
-        Venue::Binance => binance::open_interest(s, symbol, interval_ms, range, on_page).await,
-        Venue::Bybit => bybit::open_interest(s, symbol, interval_ms, range, on_page).await,
-        Venue::Okx => okx::open_interest(s, symbol, interval_ms, range, on_page).await,
-        Venue::Hyperliquid => Paged::new(),
-    }
-}
-
-/// OKX gives open interest in USD only: the coins are the USD over the close of the bar the
-/// sample falls in. Samples before the first bar are dropped.
-fn okx_oi_in_coins(samples: Vec<OpenInterestSample>, bars: &[Bar]) -> Vec<OpenInterestSample> {
-    samples
-        .into_iter()
-        .filter_map(|s| {
-            let after = bars.partition_point(|b| b.open_time_ms <= s.time_ms);
-            let bar = bars.get(after.checked_sub(1)?)?;
-            let usd = s.value_usd?;
-            (bar.close > 0.0).then(|| OpenInterestSample {
-                open_interest: usd / bar.close,
-                ..s
-            })
-        })
-        .collect()
 }

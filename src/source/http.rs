@@ -1,15 +1,15 @@
-//! The HTTP side of a source: one reqwest client with timeouts, the venue's base URL, and the
-//! venue's limiter, shared by every request of a fetch.
+//! The HTTP side of a source: one reqwest client with timeouts, the venue's base URL, its error
+//! reading and its limiter, shared by every request of a fetch.
 
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use serde::de::DeserializeOwned;
-
+use super::codes::VenueCode;
+use super::config::{CancelToken, RateLimitWait, SourceConfig};
 use super::error::{Cause, SourceError};
-use super::limits::{Cost, Limiter};
-use super::retry;
-use super::{CancelToken, SourceConfig, Venue};
+use super::limits::{Cost, Limiter, RateLimit};
+use super::venue::Venue;
 
 /// A GET query or a POST body.
 #[derive(Clone, Debug)]
@@ -24,7 +24,7 @@ pub(crate) enum Payload {
 #[derive(Clone, Debug)]
 pub(crate) struct Call {
     /// Path below the base URL, starting with `/`.
-    pub path: &'static str,
+    pub path: String,
     /// Parameters.
     pub payload: Payload,
     /// What it costs against the venue's limits.
@@ -33,9 +33,9 @@ pub(crate) struct Call {
 
 impl Call {
     /// A GET of `path` with `query`.
-    pub fn get(path: &'static str, query: Vec<(&'static str, String)>, cost: Cost) -> Self {
+    pub fn get(path: impl Into<String>, query: Vec<(&'static str, String)>, cost: Cost) -> Self {
         Self {
-            path,
+            path: path.into(),
             payload: Payload::Query(query),
             cost,
         }
@@ -44,7 +44,7 @@ impl Call {
     /// A POST of a JSON body to `path`.
     pub fn post(path: &'static str, body: serde_json::Value, cost: Cost) -> Self {
         Self {
-            path,
+            path: path.to_string(),
             payload: Payload::Json(body),
             cost,
         }
@@ -64,10 +64,28 @@ impl Call {
     }
 }
 
+/// What the shared HTTP code needs to know of a venue: its endpoint, limits and error codes.
+#[derive(Clone, Copy)]
+pub(crate) struct Endpoint {
+    /// The venue.
+    pub venue: Venue,
+    /// The public REST endpoint, used when the settings name none.
+    pub default_base_url: &'static str,
+    /// The venue's published limits, by bucket name.
+    pub limits: &'static [(&'static str, RateLimit)],
+    /// The venue's own error code in an answer (status and body), if it carries one.
+    pub read_error: fn(u16, &str) -> Option<VenueCode>,
+}
+
+/// Told of every wait the venue imposes (Retry-After), so that a long one can be shown.
+pub(crate) type OnWait = Arc<dyn Fn(Option<RateLimitWait>) + Send + Sync>;
+
 /// Everything the requests of one venue share: client, base URL, limiter, settings, cancel.
 pub(crate) struct Session {
     /// The venue.
     pub venue: Venue,
+    /// How the venue's answers carry errors.
+    pub read_error: fn(u16, &str) -> Option<VenueCode>,
     /// The client, with the configured timeouts.
     pub client: reqwest::Client,
     /// Base URL without a trailing slash.
@@ -78,15 +96,20 @@ pub(crate) struct Session {
     pub config: SourceConfig,
     /// Stops every request of the session.
     pub cancel: CancelToken,
+    /// Told of waits the venue imposes.
+    pub on_wait: Option<OnWait>,
 }
 
 impl Session {
-    /// A session for `venue` with the settings' timeouts and base URL.
+    /// A session for `endpoint` with the settings' timeouts and base URL (`base_url` replaces
+    /// both, for the archive whose files live elsewhere).
     pub fn new(
-        venue: Venue,
+        endpoint: Endpoint,
         config: &SourceConfig,
         cancel: CancelToken,
+        base_url: Option<&str>,
     ) -> Result<Self, SourceError> {
+        let venue = endpoint.venue;
         let timeout = Duration::from_millis(config.timeout_ms.max(1));
         let client = reqwest::Client::builder()
             .timeout(timeout)
@@ -100,65 +123,44 @@ impl Session {
                     Cause::Transport(e.to_string()),
                 )
             })?;
-        let base_url = config
-            .base_url
-            .clone()
-            .unwrap_or_else(|| venue.default_base_url().to_string())
+        let base_url = base_url
+            .map(str::to_string)
+            .or_else(|| config.base_url.clone())
+            .unwrap_or_else(|| endpoint.default_base_url.to_string())
             .trim_end_matches('/')
             .to_string();
         let limiter = match &config.rate_limit_override {
             Some(limit) => {
-                let limits: Vec<_> = venue
-                    .limits()
+                let limits: Vec<_> = endpoint
+                    .limits
                     .iter()
                     .map(|&(name, _)| (name, *limit))
                     .collect();
                 Arc::new(Limiter::new(&limits))
             }
-            None => shared_limiter(venue),
+            None => shared_limiter(endpoint.default_base_url, endpoint.limits),
         };
         Ok(Self {
             venue,
+            read_error: endpoint.read_error,
             client,
             base_url,
             limiter,
             config: config.clone(),
             cancel,
+            on_wait: None,
         })
+    }
+
+    /// The same session, telling `on_wait` of the waits the venue imposes.
+    pub fn with_on_wait(mut self, on_wait: OnWait) -> Self {
+        self.on_wait = Some(on_wait);
+        self
     }
 
     /// The error of `call` with `cause`.
     pub fn error(&self, call: &Call, cause: Cause) -> SourceError {
         SourceError::new(self.venue, call.describe(), cause)
-    }
-
-    /// Parses every row of `call`'s answer with `parse`; a row that does not fit is the venue's
-    /// layout changing under us, reported as such for `call`.
-    pub fn parse_rows<R, T>(
-        &self,
-        call: &Call,
-        rows: &[R],
-        parse: impl Fn(&R) -> Result<T, String>,
-    ) -> Result<Vec<T>, SourceError> {
-        rows.iter()
-            .map(parse)
-            .collect::<Result<Vec<T>, String>>()
-            .map_err(|e| self.error(call, Cause::Layout(e)))
-    }
-
-    /// Sends `call` with retries and decodes the body as `T`.
-    pub async fn request<T: DeserializeOwned>(&self, call: &Call) -> Result<T, SourceError> {
-        retry::send(self, call, |body| {
-            serde_json::from_str::<T>(body).map_err(|e| {
-                if e.is_data() {
-                    Cause::Layout(e.to_string())
-                } else {
-                    // Syntax errors and a premature end: a body cut short, worth another try.
-                    Cause::InvalidBody(e.to_string())
-                }
-            })
-        })
-        .await
     }
 
     /// The request builder of one try of `call`.
@@ -171,18 +173,20 @@ impl Session {
     }
 }
 
-/// One limiter per venue for the whole process: a fetch, the live poll and a symbol list running
-/// at once draw on the same published limits, as the venue counts them per IP.
-fn shared_limiter(venue: Venue) -> Arc<Limiter> {
-    static SHARED: OnceLock<Vec<(Venue, Arc<Limiter>)>> = OnceLock::new();
-    let all = SHARED.get_or_init(|| {
-        Venue::ALL
-            .iter()
-            .map(|&v| (v, Arc::new(Limiter::new(v.limits()))))
-            .collect()
-    });
-    all.iter()
-        .find(|(v, _)| *v == venue)
-        .map(|(_, limiter)| limiter.clone())
-        .unwrap_or_else(|| Arc::new(Limiter::new(venue.limits())))
+/// One limiter per endpoint for the whole process: a fetch, the live poll and a symbol list
+/// running at once draw on the same published limits, as the venue counts them per IP.
+fn shared_limiter(
+    endpoint: &'static str,
+    limits: &'static [(&'static str, RateLimit)],
+) -> Arc<Limiter> {
+    static SHARED: OnceLock<Mutex<HashMap<&'static str, Arc<Limiter>>>> = OnceLock::new();
+    let shared = SHARED.get_or_init(|| Mutex::new(HashMap::new()));
+    match shared.lock() {
+        Ok(mut map) => map
+            .entry(endpoint)
+            .or_insert_with(|| Arc::new(Limiter::new(limits)))
+            .clone(),
+        // A panic while the map was held leaves it usable but unshared: limit this session alone.
+        Err(_) => Arc::new(Limiter::new(limits)),
+    }
 }

@@ -1,19 +1,27 @@
 //! Hyperliquid perpetuals over POST /info: candleSnapshot (at most 5000 a response, only the
 //! latest 5000 kept), metaAndAssetCtxs for the current open interest (no history is served),
-//! meta for the symbols.
+//! meta for the symbols. No public liquidation feed.
 
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::codes::VenueCode;
 use super::error::{Cause, SourceError};
-use super::http::{Call, Session};
-use super::interval;
+use super::exchange::{BoxFuture, Exchange, Extras, Page};
+use super::http::{Call, Endpoint, Session};
+use super::interval::{COMMON_NAMES, name_in};
 use super::limits::{Cost, RateLimit};
-use super::venue::{OnPage, Paged, VenueCode, millis, number};
+use super::pager::{Direction, PageStop, Paging};
+use super::parse::{FieldError, millis, number};
+use super::ranges::Range;
+use super::venue::Venue;
 use crate::model::{Bar, OpenInterestSample};
 
+/// Hyperliquid perpetuals.
+pub(crate) struct Hyperliquid;
+
 /// 1200 weight per minute per IP.
-pub(crate) const LIMITS: &[(&str, RateLimit)] = &[(
+const LIMITS: &[(&str, RateLimit)] = &[(
     "weight",
     RateLimit {
         capacity: 1200,
@@ -22,7 +30,7 @@ pub(crate) const LIMITS: &[(&str, RateLimit)] = &[(
 )];
 
 /// Most candles one response holds.
-pub(crate) const CANDLES_PAGE: usize = 5000;
+const CANDLES_PAGE: usize = 5000;
 
 /// Info requests weigh 20; candleSnapshot one more per 60 candles returned.
 fn info_cost(expected_items: usize) -> Cost {
@@ -32,18 +40,19 @@ fn info_cost(expected_items: usize) -> Cost {
     }
 }
 
-/// Hyperliquid answers errors with a status and plain text, never a code in a JSON body.
-pub(crate) fn api_error(_status: u16, _body: &str) -> Option<VenueCode> {
+/// Hyperliquid answers errors with a status and plain text, never a code in a JSON body
+/// (../shared/docs/exchange-apis.md lists no error codes for it): the status alone decides.
+fn read_error(_status: u16, _body: &str) -> Option<VenueCode> {
     None
 }
 
 /// The interval as Hyperliquid names it (`1m` … `1w`; no 6 h).
-pub(crate) fn interval_name(interval_ms: i64) -> Option<&'static str> {
-    interval::binance_name(interval_ms).filter(|name| *name != "6h")
+fn interval_name(interval_ms: i64) -> Option<&'static str> {
+    name_in(&COMMON_NAMES, interval_ms).filter(|name| *name != "6h")
 }
 
 /// The coin name: `BTC` of `BTC`, `BTCUSDT`, `BTCUSDC`, `BTC-USD` or `BTC-PERP`.
-pub(crate) fn coin(symbol: &str) -> String {
+fn coin(symbol: &str) -> String {
     let upper = symbol.trim().to_ascii_uppercase();
     for suffix in ["-PERP", "-USDT", "-USDC", "-USD", "USDT", "USDC", "USD"] {
         if let Some(base) = upper.strip_suffix(suffix).filter(|b| !b.is_empty()) {
@@ -63,7 +72,7 @@ struct Candle {
     v: Value,
 }
 
-fn parse_candle(c: &Candle) -> Result<Bar, String> {
+fn parse_candle(c: &Candle) -> Result<Bar, FieldError> {
     Ok(Bar {
         open_time_ms: millis(&c.t, "t")?,
         open: number(&c.o, "o")?,
@@ -87,61 +96,22 @@ fn candles_call(coin: &str, interval: &str, start_ms: i64, end_ms: i64) -> Call 
     )
 }
 
-/// Candles over `[range.0, range.1)`, paging forward by startTime.
-pub(crate) async fn bars(
+async fn candles_page(
     s: &Session,
     coin: &str,
     interval_ms: i64,
-    range: (i64, i64),
-    on_page: OnPage<'_>,
-) -> Paged<Bar> {
-    let mut paged = Paged::new();
+    window: Range,
+) -> Result<Vec<Bar>, PageStop> {
     let Some(name) = interval_name(interval_ms) else {
-        return paged;
+        return Ok(Vec::new());
     };
-    let mut cursor = range.0;
-    // The cursor moves past the last candle of each page, so this ends.
-    while cursor < range.1 {
-        let call = candles_call(coin, name, cursor, range.1 - 1);
-        let candles: Vec<Candle> = match s.request(&call).await {
-            Ok(candles) => candles,
-            Err(e) => {
-                paged.stopped = Some(e);
-                break;
-            }
-        };
-        let mut page = match s.parse_rows(&call, &candles, parse_candle) {
-            Ok(page) => page,
-            Err(e) => {
-                paged.stopped = Some(e);
-                break;
-            }
-        };
-        on_page();
-        page.sort_by_key(|b| b.open_time_ms);
-        let before = paged.items.len();
-        for bar in page {
-            let after_last = paged
-                .items
-                .last()
-                .is_none_or(|last: &Bar| bar.open_time_ms > last.open_time_ms);
-            if bar.open_time_ms >= cursor && bar.open_time_ms < range.1 && after_last {
-                paged.items.push(bar);
-            }
-        }
-        match paged.items.last() {
-            Some(last) if paged.items.len() > before => cursor = last.open_time_ms + interval_ms,
-            _ => break,
-        }
-        if candles.len() < CANDLES_PAGE {
-            break;
-        }
-    }
-    paged
+    let call = candles_call(coin, name, window.0, window.1 - 1);
+    let candles: Vec<Candle> = s.request(&call).await?;
+    Ok(s.parse_rows(&call, &candles, parse_candle)?)
 }
 
 /// The current open interest of `coin` (coins, and USD at the mark price), stamped now.
-pub(crate) async fn current_open_interest(
+async fn current_open_interest(
     s: &Session,
     coin: &str,
 ) -> Result<Option<OpenInterestSample>, SourceError> {
@@ -167,7 +137,7 @@ pub(crate) async fn current_open_interest(
     let ctx = ctxs
         .get(index)
         .ok_or_else(|| s.error(&call, Cause::Layout(format!("no asset context for {coin}"))))?;
-    let layout = |e: String| s.error(&call, Cause::Layout(e));
+    let layout = |e: FieldError| s.error(&call, Cause::Layout(e.to_string()));
     let open_interest = number(&ctx.open_interest, "openInterest").map_err(layout)?;
     let mark_px = number(&ctx.mark_px, "markPx").map_err(layout)?;
     Ok(Some(OpenInterestSample {
@@ -178,7 +148,7 @@ pub(crate) async fn current_open_interest(
 }
 
 /// Listed coins, from meta (delisted ones left out).
-pub(crate) async fn symbols(s: &Session) -> Result<Vec<String>, SourceError> {
+async fn symbols(s: &Session) -> Result<Vec<String>, SourceError> {
     #[derive(Deserialize)]
     struct Meta {
         universe: Vec<Asset>,
@@ -201,7 +171,7 @@ pub(crate) async fn symbols(s: &Session) -> Result<Vec<String>, SourceError> {
 }
 
 /// The last two candles and the current open interest.
-pub(crate) async fn latest(
+async fn latest(
     s: &Session,
     coin: &str,
     interval_ms: i64,
@@ -210,12 +180,85 @@ pub(crate) async fn latest(
     let now_ms = s.config.now_ms();
     let call = candles_call(coin, name, now_ms - 2 * interval_ms, now_ms);
     let candles: Vec<Candle> = s.request(&call).await?;
-    let mut bars = candles
-        .iter()
-        .map(parse_candle)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| s.error(&call, Cause::Layout(e)))?;
+    let mut bars = s.parse_rows(&call, &candles, parse_candle)?;
     bars.sort_by_key(|b| b.open_time_ms);
     let sample = current_open_interest(s, coin).await?;
     Ok((bars, sample))
+}
+
+/// The current open interest when the span reaches now; a note that there is no history else.
+async fn extras(s: &Session, coin: &str, want: Range) -> Extras {
+    let mut extras = Extras::default();
+    let now_ms = s.config.now_ms();
+    if want.0 <= now_ms && now_ms < want.1 {
+        match current_open_interest(s, coin).await {
+            Ok(sample) => extras.current_oi = sample,
+            Err(e) => extras.stopped = Some(e),
+        }
+    } else {
+        extras.notes.push(
+            "Hyperliquid serves no open-interest history: only the current open interest, \
+             sampled going forward, so this span uses volume mode"
+                .into(),
+        );
+    }
+    extras
+}
+
+impl Exchange for Hyperliquid {
+    fn venue(&self) -> Venue {
+        Venue::Hyperliquid
+    }
+    fn display_name(&self) -> &'static str {
+        "Hyperliquid"
+    }
+    fn cli_name(&self) -> &'static str {
+        "hyperliquid"
+    }
+    fn dataset_name(&self) -> &'static str {
+        "hyperliquid"
+    }
+    fn endpoint(&self) -> Endpoint {
+        Endpoint {
+            venue: Venue::Hyperliquid,
+            default_base_url: "https://api.hyperliquid.xyz",
+            limits: LIMITS,
+            read_error,
+        }
+    }
+    fn symbol(&self, typed: &str) -> String {
+        coin(typed)
+    }
+    fn interval_name(&self, interval_ms: i64) -> Option<&'static str> {
+        interval_name(interval_ms)
+    }
+    fn bar_paging(&self) -> Paging {
+        Paging {
+            direction: Direction::Forward,
+            rows: CANDLES_PAGE,
+        }
+    }
+    fn bars_page<'a>(
+        &'a self,
+        s: &'a Session,
+        symbol: &'a str,
+        interval_ms: i64,
+        window: Range,
+    ) -> Page<'a, Bar> {
+        Box::pin(candles_page(s, symbol, interval_ms, window))
+    }
+    fn extras<'a>(&'a self, s: &'a Session, symbol: &'a str, want: Range) -> BoxFuture<'a, Extras> {
+        Box::pin(extras(s, symbol, want))
+    }
+    fn latest<'a>(
+        &'a self,
+        s: &'a Session,
+        symbol: &'a str,
+        interval_ms: i64,
+    ) -> BoxFuture<'a, Result<(Vec<Bar>, Option<OpenInterestSample>), SourceError>> {
+        Box::pin(latest(s, symbol, interval_ms))
+    }
+    fn symbols<'a>(&'a self, s: &'a Session) -> BoxFuture<'a, Result<Vec<String>, SourceError>> {
+        Box::pin(symbols(s))
+    }
 }

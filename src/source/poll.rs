@@ -1,8 +1,10 @@
 //! Live mode's polling: the newest bars and the current open interest, asked at each interval.
 
+use super::config::{CancelToken, SourceConfig};
 use super::error::SourceError;
 use super::http::Session;
-use super::{CancelToken, SourceConfig, Venue, binance, bybit, hyperliquid, okx};
+use super::registry::exchange;
+use super::venue::Venue;
 use crate::model::{Bar, OpenInterestSample};
 
 /// The newest bars and open interest, as polled at each interval in live mode.
@@ -22,19 +24,22 @@ pub async fn poll_latest(
     config: &SourceConfig,
     cancel: &CancelToken,
 ) -> Result<LatestSample, SourceError> {
-    let session = Session::new(venue, config, cancel.clone())?;
-    let (bars, open_interest) = match venue {
-        Venue::Binance => {
-            binance::latest(&session, &symbol.to_ascii_uppercase(), interval_ms).await?
-        }
-        Venue::Bybit => bybit::latest(&session, &symbol.to_ascii_uppercase(), interval_ms).await?,
-        Venue::Okx => okx::latest(&session, &okx::inst_id(symbol), interval_ms).await?,
-        Venue::Hyperliquid => {
-            hyperliquid::latest(&session, &hyperliquid::coin(symbol), interval_ms).await?
-        }
-    };
+    let ex = exchange(venue);
+    let session = Session::new(ex.endpoint(), config, cancel.clone(), None)?;
+    let symbol = ex.symbol(symbol);
+    let (bars, open_interest) = ex.latest(&session, &symbol, interval_ms).await?;
     Ok(LatestSample {
         bars,
         open_interest,
     })
+}
+
+/// The symbols the venue lists as trading perpetuals, sorted.
+pub async fn symbols(venue: Venue, config: &SourceConfig) -> Result<Vec<String>, SourceError> {
+    let ex = exchange(venue);
+    let session = Session::new(ex.endpoint(), config, CancelToken::new(), None)?;
+    let mut list = ex.symbols(&session).await?;
+    list.sort();
+    list.dedup();
+    Ok(list)
 }

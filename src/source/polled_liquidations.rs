@@ -1,36 +1,41 @@
 //! Live liquidations where the venue serves no stream but a recent history (OKX's
-//! `liquidation-orders`): the history is asked again at a fixed period and what is new since the
-//! last answer is delivered as a stream would deliver it, with the same status events.
+//! `liquidation-orders`, through [`Exchange::recent_liquidations`]): the history is asked again
+//! at a fixed period and what is new since the last answer is delivered as a stream would
+//! deliver it, with the same status events.
 
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+use super::config::{CancelToken, SourceConfig};
 use super::error::SourceError;
+use super::events::{LiveEvent, StreamStatus, reconnect_wait_ms};
+use super::exchange::Exchange;
 use super::http::Session;
-use super::stream::{LiveEvent, StreamStatus, reconnect_wait_ms};
-use super::{CancelToken, SourceConfig, Venue, okx};
 use crate::model::Liquidation;
 
-/// Polls OKX's liquidation orders of `symbol` every `config.liquidation_poll_ms` and sends the
-/// new ones into `events` until `cancel` fires or the receiver is dropped. Only liquidations
-/// from the moment it starts are delivered (the fetch before live mode has the earlier ones).
-/// A failed poll is reported as a lost connection and retried with backoff.
-pub(super) async fn poll_okx_liquidations(
+/// Polls the venue's recent liquidations of `symbol` (the venue's spelling) every
+/// `config.liquidation_poll_ms` and sends the new ones into `events` until `cancel` fires or the
+/// receiver is dropped. Only liquidations from the moment it starts are delivered (the fetch
+/// before live mode has the earlier ones). A failed poll is reported as a lost connection and
+/// retried with backoff.
+pub(crate) async fn poll_liquidations(
+    ex: &dyn Exchange,
     symbol: &str,
     config: &SourceConfig,
     events: mpsc::Sender<LiveEvent>,
     cancel: &CancelToken,
 ) -> Result<StreamStatus, SourceError> {
-    let venue = Venue::Okx;
-    let inst_id = okx::inst_id(symbol);
-    let session = Session::new(venue, config, cancel.clone())?;
+    let venue = ex.venue();
+    let session = Session::new(ex.endpoint(), config, cancel.clone(), None)?;
     let mut cursor = NewSince::new(config.now_ms());
     let mut status = StreamStatus::default();
     let mut failures: u32 = 0;
     loop {
         let until_ms = config.now_ms().max(cursor.since_ms) + 1;
-        let paged = okx::liquidations(&session, &inst_id, (cursor.since_ms, until_ms)).await;
+        let paged = ex
+            .recent_liquidations(&session, symbol, (cursor.since_ms, until_ms))
+            .await;
         if cancel.is_cancelled() {
             return Ok(status);
         }

@@ -42,6 +42,39 @@ pub fn missing(covered: &[Range], want: Range) -> Vec<Range> {
     gaps
 }
 
+/// The runs of `times` (sorted) one `step` apart, each as `[first, last + step)`, clipped to
+/// `within`: the ranges that rows arriving at these times cover.
+pub fn runs(times: impl IntoIterator<Item = i64>, step: i64, within: Range) -> Vec<Range> {
+    let step = step.max(1);
+    let mut out: Vec<Range> = Vec::new();
+    for t in times {
+        if t < within.0 || t >= within.1 {
+            continue;
+        }
+        match out.last_mut() {
+            Some(last) if t <= last.1 => last.1 = last.1.max(t + step),
+            _ => out.push((t, t + step)),
+        }
+    }
+    for range in &mut out {
+        range.1 = range.1.min(within.1);
+    }
+    out
+}
+
+/// Joins ranges of the sorted list closer than `gap` to each other, so that many small holes
+/// are asked for in a few requests.
+pub fn coalesce(list: &[Range], gap: i64) -> Vec<Range> {
+    let mut out: Vec<Range> = Vec::new();
+    for &(start, end) in list {
+        match out.last_mut() {
+            Some(last) if start.saturating_sub(last.1) < gap => last.1 = last.1.max(end),
+            _ => out.push((start, end)),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +95,19 @@ mod tests {
         assert_eq!(missing(&[], (5, 6)), vec![(5, 6)]);
         add(&mut covered, (0, 100));
         assert_eq!(covered, vec![(0, 100)]);
+    }
+
+    #[test]
+    fn runs_cover_what_arrived_and_coalesce_joins_near_holes() {
+        // 10, 20, 30 then a hole at 40, then 50: two runs; 5 and 70 lie outside.
+        assert_eq!(
+            runs([5, 10, 20, 30, 50, 70], 10, (10, 60)),
+            vec![(10, 40), (50, 60)]
+        );
+        assert_eq!(runs([], 10, (0, 100)), vec![]);
+        assert_eq!(
+            coalesce(&[(0, 10), (15, 20), (100, 110)], 10),
+            vec![(0, 20), (100, 110)]
+        );
     }
 }

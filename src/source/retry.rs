@@ -1,15 +1,24 @@
-//! Sending a request until it succeeds or the tries run out: 429 and 418 wait for Retry-After,
-//! 5xx, timeouts and cut or invalid bodies back off exponentially with jitter, and the venue's own
-//! error codes end the request at once unless they mean "too many requests".
+//! Sending a request until it succeeds or the tries run out.
+//!
+//! An answer is read status first: 429 and 418 wait for Retry-After; every 5xx is a passing
+//! failure on the venue's side whatever its body says and backs off exponentially with jitter,
+//! as do timeouts and cut or invalid bodies. Only then is the venue's own error code read, by
+//! the venue's module: codes of a passing server state retry with backoff, "too many requests"
+//! retries after the wait, and the others (bad symbol, bad parameter, a ban) end the request.
 
 use std::time::Duration;
 
+use serde::de::DeserializeOwned;
+
+use super::codes::CodeKind;
+use super::config::RateLimitWait;
 use super::error::{Cause, SourceError, excerpt};
 use super::http::{Call, Session};
-use super::venue_error;
+use super::parse::FieldError;
 
-/// How long Bybit bans an IP that answered 403 "access too frequent".
-const BYBIT_BAN_MS: u64 = 600_000;
+/// Waits at least this long are shown (terminal line, viewer countdown); shorter ones are the
+/// ordinary pace of a fetch.
+const SHOWN_WAIT_MS: u64 = 3_000;
 
 /// What one try came to.
 enum Try<T> {
@@ -19,12 +28,43 @@ enum Try<T> {
     Fail(Cause),
 }
 
+impl Session {
+    /// Sends `call` with retries and decodes the body as `T`.
+    pub async fn request<T: DeserializeOwned>(&self, call: &Call) -> Result<T, SourceError> {
+        send(self, call, |body| {
+            serde_json::from_slice::<T>(body).map_err(|e| {
+                if e.is_data() {
+                    Cause::Layout(e.to_string())
+                } else {
+                    // Syntax errors and a premature end: a body cut short, worth another try.
+                    Cause::InvalidBody(e.to_string())
+                }
+            })
+        })
+        .await
+    }
+
+    /// Parses every row of `call`'s answer with `parse`; a row that does not fit is the venue's
+    /// layout changing under us, reported as such for `call`.
+    pub fn parse_rows<R, T>(
+        &self,
+        call: &Call,
+        rows: &[R],
+        parse: impl Fn(&R) -> Result<T, FieldError>,
+    ) -> Result<Vec<T>, SourceError> {
+        rows.iter()
+            .map(parse)
+            .collect::<Result<Vec<T>, FieldError>>()
+            .map_err(|e| self.error(call, Cause::Layout(e.to_string())))
+    }
+}
+
 /// Sends `call` until `decode` accepts a body, a failure is final, the tries run out or the
 /// session is cancelled.
 pub(crate) async fn send<T>(
     session: &Session,
     call: &Call,
-    decode: impl Fn(&str) -> Result<T, Cause>,
+    decode: impl Fn(&[u8]) -> Result<T, Cause>,
 ) -> Result<T, SourceError> {
     let max_tries = session.config.max_tries.max(1);
     let error = |cause| SourceError::new(session.venue, call.describe(), cause);
@@ -51,12 +91,35 @@ pub(crate) async fn send<T>(
             }));
         }
         let wait = wait.unwrap_or_else(|| backoff(session, tries));
+        let shown = wait.as_millis() >= u128::from(SHOWN_WAIT_MS);
+        if shown {
+            tell_wait(session, wait);
+        }
         tokio::select! {
             biased;
             () = session.cancel.cancelled() => return Err(error(Cause::Cancelled)),
             () = tokio::time::sleep(wait) => {}
         }
+        if shown && let Some(on_wait) = &session.on_wait {
+            on_wait(None);
+        }
     }
+}
+
+/// Tells the session's listener that the venue imposed `wait`.
+fn tell_wait(session: &Session, wait: Duration) {
+    let Some(on_wait) = &session.on_wait else {
+        return;
+    };
+    let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
+    on_wait(Some(RateLimitWait {
+        venue: session.venue,
+        wait_ms,
+        until_ms: session
+            .config
+            .now_ms()
+            .saturating_add(i64::try_from(wait_ms).unwrap_or(i64::MAX)),
+    }));
 }
 
 /// The wait before try `tries + 1`: base·2^(tries−1), capped, with full jitter in its upper half
@@ -72,7 +135,7 @@ fn backoff(session: &Session, tries: u32) -> Duration {
 async fn try_once<T>(
     session: &Session,
     call: &Call,
-    decode: &impl Fn(&str) -> Result<T, Cause>,
+    decode: &impl Fn(&[u8]) -> Result<T, Cause>,
 ) -> Try<T> {
     session.limiter.acquire(call.cost).await;
     let timeout_ms = session.config.timeout_ms;
@@ -83,18 +146,21 @@ async fn try_once<T>(
     };
     let status = response.status().as_u16();
     let retry_after = retry_after(&response);
-    let body = match response.text().await {
+    let body = match response.bytes().await {
         Ok(body) => body,
         Err(e) if e.is_timeout() => return Try::Again(Cause::Timeout { timeout_ms }, None),
         // A body cut short (the connection closed before Content-Length bytes) lands here.
         Err(e) => return Try::Again(Cause::InvalidBody(error_chain(&e)), None),
     };
-    if session.venue == super::Venue::Bybit && status == 403 {
-        // Bybit's "access too frequent": the IP is banned for 10 minutes, far too long to wait
-        // inside a fetch.
+    // Error bodies are text; a binary body (an archive's zip) carries no venue code.
+    let text = std::str::from_utf8(&body).unwrap_or("");
+    let code = (session.read_error)(status, text);
+    if let Some(found) = &code
+        && let CodeKind::Banned { ban_ms } = found.kind
+    {
         return Try::Fail(Cause::RateLimited {
             status,
-            retry_after_ms: BYBIT_BAN_MS,
+            retry_after_ms: ban_ms,
         });
     }
     if status == 429 || status == 418 {
@@ -116,23 +182,31 @@ async fn try_once<T>(
             Some(wait),
         );
     }
-    if let Some(found) = venue_error(session.venue, status, &body) {
-        let cause = Cause::Venue {
+    let cause = match code {
+        Some(found) => {
+            let kind = found.kind;
+            let cause = Cause::Venue {
+                status,
+                code: found.code,
+                message: found.message,
+            };
+            if status >= 500 {
+                // A failure on the venue's side whatever the code in its body.
+                return Try::Again(cause, None);
+            }
+            return match kind {
+                CodeKind::Transient => Try::Again(cause, None),
+                CodeKind::RateLimited => Try::Again(cause, retry_after),
+                CodeKind::Banned { .. } | CodeKind::Final => Try::Fail(cause),
+            };
+        }
+        None if (200..300).contains(&status) => None,
+        None => Some(Cause::Status {
             status,
-            code: found.code,
-            message: found.message,
-        };
-        return if found.rate_limited {
-            Try::Again(cause, retry_after)
-        } else {
-            Try::Fail(cause)
-        };
-    }
-    if !(200..300).contains(&status) {
-        let cause = Cause::Status {
-            status,
-            excerpt: excerpt(&body),
-        };
+            excerpt: excerpt(text),
+        }),
+    };
+    if let Some(cause) = cause {
         return if cause.is_transient() {
             Try::Again(cause, None)
         } else {
@@ -154,7 +228,7 @@ fn retry_after(response: &reqwest::Response) -> Option<Duration> {
 }
 
 /// The error with its sources, since reqwest's own message hides the root cause.
-fn error_chain(error: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(inner) = source {

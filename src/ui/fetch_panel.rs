@@ -109,7 +109,7 @@ impl FetchForm {
         if symbol.is_empty() {
             return Err("type or pick a symbol".to_string());
         }
-        let interval_ms = parse_interval_ms(&self.interval)?;
+        let interval_ms = parse_interval_ms(&self.interval).map_err(|e| e.to_string())?;
         let (start_ms, end_ms) = match self.range.span_ms() {
             Some(span_ms) => (now_ms - span_ms, now_ms),
             None => (parse_time_ms(&self.from)?, parse_time_ms(&self.to)?),

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod archive;
+
 use std::ops::RangeInclusive;
 use std::sync::Arc;
 
@@ -192,6 +194,7 @@ pub fn config(base_url: &str, now_ms: i64) -> SourceConfig {
         backoff_base_ms: 10,
         backoff_max_ms: 40,
         max_retry_after_ms: 5_000,
+        archive_url: Some(base_url.to_string()),
         cache_dir: None,
         rate_limit_override: Some(RateLimit {
             capacity: 100_000,
@@ -228,39 +231,63 @@ fn derived_quote(bar: &RealBar) -> String {
     format!("{:.4}", v * c)
 }
 
+/// The rows GET /fapi/v1/klines answers `request` with: bars with startTime ≤ open ≤ endTime,
+/// the first `limit`, oldest first, as 12-column rows of strings.
+fn binance_kline_rows(bars: &[RealBar], interval_ms: i64, request: &Request) -> Vec<Value> {
+    let span = asked_span(request, "startTime", "endTime");
+    let limit = query_i64(request, "limit").unwrap_or(500) as usize;
+    bars.iter()
+        .filter(|b| span.contains(&b.open_time_ms))
+        .take(limit)
+        .map(|b| {
+            json!([
+                b.open_time_ms,
+                b.open,
+                b.high,
+                b.low,
+                b.close,
+                b.volume,
+                b.open_time_ms + interval_ms - 1,
+                derived_quote(b),
+                0,
+                b.taker_buy_base.clone().unwrap_or_else(|| "0".into()),
+                b.taker_buy_quote.clone().unwrap_or_else(|| "0".into()),
+                "0"
+            ])
+        })
+        .collect()
+}
+
 /// GET /fapi/v1/klines: bars with startTime ≤ open ≤ endTime, the first `limit`, oldest first,
 /// as 12-column rows of strings.
 pub struct BinanceKlines(pub Arc<Vec<RealBar>>, pub i64);
 
 impl Respond for BinanceKlines {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let span = asked_span(request, "startTime", "endTime");
-        let limit = query_i64(request, "limit").unwrap_or(500) as usize;
-        let interval_ms = self.1;
-        let rows: Vec<Value> = self
-            .0
-            .iter()
-            .filter(|b| span.contains(&b.open_time_ms))
-            .take(limit)
-            .map(|b| {
-                json!([
-                    b.open_time_ms,
-                    b.open,
-                    b.high,
-                    b.low,
-                    b.close,
-                    b.volume,
-                    b.open_time_ms + interval_ms - 1,
-                    derived_quote(b),
-                    0,
-                    b.taker_buy_base.clone().unwrap_or_else(|| "0".into()),
-                    b.taker_buy_quote.clone().unwrap_or_else(|| "0".into()),
-                    "0"
-                ])
-            })
-            .collect();
+        ResponseTemplate::new(200).set_body_json(binance_kline_rows(&self.0, self.1, request))
+    }
+}
+
+/// GET /fapi/v1/klines answered with the right rows in another order (`reorder` rearranges
+/// each page).
+pub struct ReorderedKlines(pub Arc<Vec<RealBar>>, pub i64, pub fn(&mut Vec<Value>));
+
+impl Respond for ReorderedKlines {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut rows = binance_kline_rows(&self.0, self.1, request);
+        (self.2)(&mut rows);
         ResponseTemplate::new(200).set_body_json(rows)
     }
+}
+
+fn binance_oi_row(o: &RealOi) -> Value {
+    json!({
+        "symbol": "HYPEUSDT",
+        "sumOpenInterest": o.sum_open_interest,
+        "sumOpenInterestValue": o.sum_open_interest_value,
+        "CMCCirculatingSupply": "0",
+        "timestamp": o.time_ms
+    })
 }
 
 /// GET /futures/data/openInterestHist: the latest `limit` rows with startTime ≤ t ≤ endTime,
@@ -278,15 +305,26 @@ impl Respond for BinanceOi {
             .collect();
         let rows: Vec<Value> = inside[inside.len().saturating_sub(limit)..]
             .iter()
-            .map(|o| {
-                json!({
-                    "symbol": "HYPEUSDT",
-                    "sumOpenInterest": o.sum_open_interest,
-                    "sumOpenInterestValue": o.sum_open_interest_value,
-                    "CMCCirculatingSupply": "0",
-                    "timestamp": o.time_ms
-                })
-            })
+            .map(|o| binance_oi_row(o))
+            .collect();
+        ResponseTemplate::new(200).set_body_json(rows)
+    }
+}
+
+/// GET /futures/data/openInterestHist answered wrongly with the *earliest* `limit` rows of the
+/// range (the venue documents the latest).
+pub struct BinanceOiEarliest(pub Arc<Vec<RealOi>>);
+
+impl Respond for BinanceOiEarliest {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let span = asked_span(request, "startTime", "endTime");
+        let limit = query_i64(request, "limit").unwrap_or(30) as usize;
+        let rows: Vec<Value> = self
+            .0
+            .iter()
+            .filter(|o| span.contains(&o.time_ms))
+            .take(limit)
+            .map(binance_oi_row)
             .collect();
         ResponseTemplate::new(200).set_body_json(rows)
     }
@@ -327,7 +365,7 @@ impl Respond for BybitKline {
 }
 
 /// GET /v5/market/open-interest: rows with startTime ≤ t ≤ endTime, newest first, `limit` a
-/// page, the cursor being the offset of the next page.
+/// page, the cursor being the offset of the next page (liqmap pages by endTime instead).
 pub struct BybitOi(pub Arc<Vec<RealOi>>);
 
 impl Respond for BybitOi {

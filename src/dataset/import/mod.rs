@@ -1,6 +1,7 @@
 //! Building a dataset from a klines file plus optional open-interest and liquidation files, each
 //! in any supported format (told apart by content, see [`crate::dataset::detect`]).
 
+pub(crate) mod archive_zip;
 mod binance_klines_json;
 mod binance_open_interest_json;
 mod bybit_klines;
@@ -13,6 +14,7 @@ mod force_order_json;
 mod liquidations_csv;
 mod metrics_csv;
 mod okx_candles;
+pub mod several;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,116 @@
+//! Importing several files of each kind at once (a folder of daily archive files, or
+//! `--klines a.zip --klines b.zip`): every klines file is imported on its own and the results
+//! merged; the open-interest and liquidation files are then checked against the merged bars and
+//! merged in. Every file keeps the checks a single import gives it, and errors name the file.
+
+use std::path::{Path, PathBuf};
+
+use super::{ImportRequest, keep_symbol, parse_liquidations, parse_open_interest};
+use crate::dataset::detect::{self, FormatKind};
+use crate::dataset::merge::{self, merge_liquidations, merge_open_interest};
+use crate::dataset::{DatasetError, DatasetErrorKind, source, validate};
+use crate::model::{Dataset, Liquidation, OpenInterestSample};
+
+/// What to import: each option's files, in the order given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SeveralRequest {
+    /// Klines files (at least one).
+    pub klines: Vec<PathBuf>,
+    /// Open-interest files.
+    pub open_interest: Vec<PathBuf>,
+    /// Liquidation files.
+    pub liquidations: Vec<PathBuf>,
+    /// Venue name, overriding the detected one.
+    pub exchange: Option<String>,
+    /// Symbol, for data that does not name one.
+    pub symbol: Option<String>,
+}
+
+/// The kind of data `path` holds, told by its content (zips by the CSV inside).
+pub fn kind_of(path: &Path) -> Result<FormatKind, DatasetError> {
+    let text = source::read_text(path)?;
+    let format = detect::detect(&text).map_err(|kind| DatasetError::new(path, kind))?;
+    Ok(format.kind())
+}
+
+/// Builds one dataset from all the files of `request`.
+pub fn import_several(request: &SeveralRequest) -> Result<Dataset, DatasetError> {
+    let Some((first, rest)) = request.klines.split_first() else {
+        return Err(DatasetError::new(
+            Path::new("--klines"),
+            DatasetErrorKind::NoKlinesGiven,
+        ));
+    };
+    if rest.is_empty() && request.open_interest.len() <= 1 && request.liquidations.len() <= 1 {
+        return super::import(&ImportRequest {
+            klines: first.clone(),
+            open_interest: request.open_interest.first().cloned(),
+            liquidations: request.liquidations.first().cloned(),
+            exchange: request.exchange.clone(),
+            symbol: request.symbol.clone(),
+        });
+    }
+    let one = |path: &PathBuf| ImportRequest {
+        klines: path.clone(),
+        exchange: request.exchange.clone(),
+        symbol: request.symbol.clone(),
+        ..ImportRequest::default()
+    };
+    let mut dataset = super::import(&one(first))?;
+    for path in rest {
+        let more = super::import(&one(path))?;
+        merge::merge(&mut dataset, &more).map_err(|e| {
+            DatasetError::new(
+                path,
+                DatasetErrorKind::CannotMerge {
+                    reason: e.to_string(),
+                    first: first.clone(),
+                },
+            )
+        })?;
+    }
+    let span = match (dataset.bars.first(), dataset.bars.last()) {
+        (Some(a), Some(b)) => (a.open_time_ms, b.open_time_ms + dataset.interval_ms),
+        _ => {
+            return Err(DatasetError::new(
+                first,
+                DatasetErrorKind::NoRows("no bars"),
+            ));
+        }
+    };
+    for path in &request.open_interest {
+        let samples = open_interest_of(path, &dataset)?;
+        validate::open_interest_overlaps(&samples, span).map_err(|issue| issue.in_file(path))?;
+        merge_open_interest(&mut dataset.open_interest, &samples);
+    }
+    for path in &request.liquidations {
+        let events = liquidations_of(path, &dataset.symbol)?;
+        merge_liquidations(&mut dataset.liquidations, &events);
+    }
+    Ok(dataset)
+}
+
+/// The open interest of `path` for the dataset's symbol, checked as a single import checks it.
+fn open_interest_of(
+    path: &Path,
+    dataset: &Dataset,
+) -> Result<Vec<OpenInterestSample>, DatasetError> {
+    let mut parsed = parse_open_interest(path)?;
+    keep_symbol(&mut parsed.samples, &dataset.symbol, path, "open interest")?;
+    let values: Vec<OpenInterestSample> = parsed.samples.values.iter().map(|t| t.value).collect();
+    let at = |i: usize| parsed.samples.describe(i);
+    validate::open_interest(&values, &at).map_err(|issue| issue.in_file(path))?;
+    validate::open_interest_prices(&values, &dataset.bars, &at)
+        .map_err(|issue| issue.in_file(path))?;
+    Ok(values)
+}
+
+/// The liquidations of `path` for `symbol`, checked as a single import checks them.
+fn liquidations_of(path: &Path, symbol: &str) -> Result<Vec<Liquidation>, DatasetError> {
+    let mut parsed = parse_liquidations(path)?;
+    keep_symbol(&mut parsed.events, symbol, path, "liquidations")?;
+    let values: Vec<Liquidation> = parsed.events.values.iter().map(|t| t.value).collect();
+    let at = |i: usize| parsed.events.describe(i);
+    validate::liquidations(&values, &at).map_err(|issue| issue.in_file(path))?;
+    Ok(values)
+}

@@ -305,7 +305,7 @@ fn detection_ignores_the_file_name() {
     assert_eq!(err.path, request.open_interest.clone().unwrap());
     assert!(
         matches!(
-            &err.kind,
+            &*err.kind,
             DatasetErrorKind::SymbolNameMismatch { named, symbol, .. }
                 if named == "ETHUSDT" && symbol == "HYPEUSDT"
         ),
@@ -353,7 +353,7 @@ fn exchange_and_symbol_overrides() {
     let err = dataset::import(&request).unwrap_err();
     assert!(
         matches!(
-            &err.kind,
+            &*err.kind,
             DatasetErrorKind::SymbolDisagrees { given, symbol, .. }
                 if given == "BTCUSDT" && symbol == "HYPEUSDT"
         ),
@@ -402,7 +402,7 @@ fn load_refuses_a_file_that_is_not_klines_and_says_which_option_takes_it() {
     assert_eq!(err.path, path);
     assert!(
         matches!(
-            err.kind,
+            *err.kind,
             DatasetErrorKind::WrongKind {
                 expected: FormatKind::Klines,
                 ..

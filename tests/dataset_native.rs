@@ -215,7 +215,7 @@ fn newer_version_is_rejected_clearly() {
     assert_eq!(err.path, path);
     assert!(
         matches!(
-            err.kind,
+            *err.kind,
             DatasetErrorKind::NewerVersion { found: 2, reads: 1 }
         ),
         "{err}"
@@ -232,7 +232,7 @@ fn newer_version_is_rejected_clearly() {
     let err = result.unwrap_err();
     assert!(
         matches!(
-            err.kind,
+            *err.kind,
             DatasetErrorKind::NewerVersion { found: 3, reads: 1 }
         ),
         "{err}"
@@ -246,7 +246,7 @@ fn damaged_native_files() {
     let err = result.unwrap_err();
     assert_eq!(err.path, path);
     assert!(
-        matches!(err.kind, DatasetErrorKind::TruncatedJson { .. }),
+        matches!(*err.kind, DatasetErrorKind::TruncatedJson { .. }),
         "{err}"
     );
     assert!(err.to_string().contains("truncated JSON"), "{err}");
@@ -257,7 +257,7 @@ fn damaged_native_files() {
     let err = result.unwrap_err();
     assert!(
         matches!(
-            err.kind,
+            *err.kind,
             DatasetErrorKind::ColumnLength {
                 column: "bars.open",
                 len: 1153,
@@ -284,7 +284,7 @@ fn damaged_native_files() {
     );
     assert!(
         matches!(
-            &err.kind,
+            &*err.kind,
             DatasetErrorKind::BadValue { column, value, problem: ValueProblem::NotAbovePrice }
                 if column == "open" && *value == -45.124
         ),
@@ -315,7 +315,7 @@ fn a_loaded_volume_whose_usd_value_is_not_finite_names_the_entry_and_column() {
     );
     assert!(
         matches!(
-            &err.kind,
+            &*err.kind,
             DatasetErrorKind::BadValue { column, value, problem: ValueProblem::UsdValueNotFinite }
                 if column == "volume" && *value == 1e308
         ),
@@ -335,7 +335,7 @@ fn a_native_interval_past_four_weeks_is_refused() {
     assert_eq!(err.path, path);
     assert!(
         matches!(
-            err.kind,
+            *err.kind,
             DatasetErrorKind::BadInterval {
                 interval_ms: i64::MAX
             }
@@ -362,7 +362,7 @@ fn importing_a_native_dataset_says_to_use_it_directly() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample.json");
     let err = dataset::import(&ImportRequest::klines_only(&path)).unwrap_err();
     assert!(
-        matches!(err.kind, DatasetErrorKind::AlreadyDataset),
+        matches!(*err.kind, DatasetErrorKind::AlreadyDataset),
         "{err}"
     );
     assert!(err.to_string().contains("liqmap dataset already"), "{err}");

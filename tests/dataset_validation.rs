@@ -59,7 +59,7 @@ fn expect_error(request: &ImportRequest, path: &Path, needles: &[&str]) -> Datas
 
 /// Whether the error is about the value `value` of `column` for `problem`.
 fn is_bad_value(err: &DatasetError, column: &str, value: f64, problem: ValueProblem) -> bool {
-    matches!(&err.kind, Kind::BadValue { column: c, value: v, problem: p }
+    matches!(&*err.kind, Kind::BadValue { column: c, value: v, problem: p }
         if c == column && (*v == value || (v.is_nan() && value.is_nan())) && *p == problem)
 }
 
@@ -86,7 +86,7 @@ fn edited_csv(line: usize, edit: impl Fn(&mut Vec<String>)) -> String {
 fn empty_file() {
     for text in ["", " \n\n"] {
         let err = klines_error("klines.csv", text, &["empty"]);
-        assert!(matches!(err.kind, Kind::Empty), "{err}");
+        assert!(matches!(*err.kind, Kind::Empty), "{err}");
     }
 }
 
@@ -105,23 +105,23 @@ fn unrecognised_format_lists_what_was_tried() {
     ] {
         assert!(err.to_string().contains(tried), "{err}");
     }
-    assert!(matches!(&err.kind, Kind::Unrecognised { found } if found.contains("name,age")));
+    assert!(matches!(&*err.kind, Kind::Unrecognised { found } if found.contains("name,age")));
     let err = klines_error(
         "x.json",
         r#"{"hello":"world"}"#,
         &["unrecognised format", "hello"],
     );
-    assert!(matches!(&err.kind, Kind::Unrecognised { found } if found.contains("hello")));
+    assert!(matches!(&*err.kind, Kind::Unrecognised { found } if found.contains("hello")));
 }
 
 #[test]
 fn truncated_json() {
     let text = fixture("btcusdt-klines-5m-freqtrade-20251022.json");
     let err = klines_error("cut.json", &text[..text.len() / 2], &["truncated JSON"]);
-    assert!(matches!(err.kind, Kind::TruncatedJson { .. }), "{err}");
+    assert!(matches!(*err.kind, Kind::TruncatedJson { .. }), "{err}");
     let text = fixture("hypeusdt-klines-5m-bybit.json");
     let err = klines_error("cut.json", &text[..text.len() - 30], &["truncated JSON"]);
-    assert!(matches!(err.kind, Kind::TruncatedJson { .. }), "{err}");
+    assert!(matches!(*err.kind, Kind::TruncatedJson { .. }), "{err}");
 }
 
 #[test]
@@ -132,7 +132,7 @@ fn truncated_csv_row() {
     let err = klines_error("cut.csv", &text, &["line 32", "fields"]);
     assert_eq!(err.at, Some(Location::Line(32)));
     assert!(
-        matches!(err.kind, Kind::CsvFieldCount { expected: 8, found } if found < 8),
+        matches!(*err.kind, Kind::CsvFieldCount { expected: 8, found } if found < 8),
         "{err}"
     );
 }
@@ -142,7 +142,7 @@ fn csv_header_with_missing_columns_names_them() {
     let mut lines = hype_csv_lines();
     lines[0] = "open_time,open,hi,lo,close,volume,taker_buy_base,taker_buy_quote".to_string();
     let err = klines_error("klines.csv", &lines.join("\n"), &["lacks", "high", "low"]);
-    let Kind::MissingColumns { missing, header } = &err.kind else {
+    let Kind::MissingColumns { missing, header } = &*err.kind else {
         panic!("not a missing-column error: {err}");
     };
     assert_eq!(missing.len(), 2, "{err}");
@@ -168,7 +168,7 @@ fn bars_out_of_order_name_rows_and_times() {
     assert_eq!(err.at, Some(Location::Line(6)));
     assert!(
         matches!(
-            err.kind,
+            *err.kind,
             Kind::OutOfOrder {
                 series: Series::Bars,
                 previous: Location::Line(5),
@@ -192,7 +192,7 @@ fn duplicated_bar_names_rows_and_time() {
     assert_eq!(err.at, Some(Location::Line(11)));
     assert!(
         matches!(
-            err.kind,
+            *err.kind,
             Kind::Duplicate {
                 series: Series::Bars,
                 previous: Location::Line(10),
@@ -266,7 +266,7 @@ fn high_below_low() {
     );
     assert!(
         matches!(
-            err.kind,
+            *err.kind,
             Kind::HighBelowLow {
                 high: 43.016,
                 low: 43.1
@@ -286,7 +286,7 @@ fn open_outside_the_bar_range() {
     );
     assert!(
         matches!(
-            err.kind,
+            *err.kind,
             Kind::OutsideBar {
                 column: "open",
                 value: 44.0,
@@ -309,7 +309,7 @@ fn close_outside_the_bar_range() {
     );
     assert!(
         matches!(
-            err.kind,
+            *err.kind,
             Kind::OutsideBar {
                 column: "close",
                 value: 42.5,
@@ -341,7 +341,7 @@ fn taker_buy_above_volume() {
     );
     assert!(
         matches!(
-            err.kind,
+            *err.kind,
             Kind::TakerAboveVolume {
                 taker_buy: 22619.07,
                 volume: 22619.06
@@ -357,7 +357,7 @@ fn bad_number_names_row_and_field() {
     let err = klines_error("k.json", &text, &["row 1", "high 'x' is not a number"]);
     assert_eq!(err.at, Some(Location::Row(1)));
     assert!(
-        matches!(&err.kind, Kind::NotANumber { column, text } if column == "high" && text == "x"),
+        matches!(&*err.kind, Kind::NotANumber { column, text } if column == "high" && text == "x"),
         "{err}"
     );
 }
@@ -382,7 +382,7 @@ fn open_interest_that_does_not_overlap() {
             "2025-10-10T20:10:00Z",
         ],
     );
-    assert!(matches!(err.kind, Kind::NoOverlap { .. }), "{err}");
+    assert!(matches!(*err.kind, Kind::NoOverlap { .. }), "{err}");
 }
 
 #[test]
@@ -402,7 +402,7 @@ fn open_interest_out_of_order() {
     assert_eq!(err.at, Some(Location::Line(4)));
     assert!(
         matches!(
-            err.kind,
+            *err.kind,
             Kind::OutOfOrder {
                 series: Series::OpenInterest,
                 previous: Location::Line(3),
@@ -425,7 +425,7 @@ fn liquidations_of_another_symbol_only() {
         &liquidations,
         &["no liquidations for HYPEUSDT", "BTCUSDT (2)", "SNXUSDT (7)"],
     );
-    let Kind::SymbolNotFound { symbol, found, .. } = &err.kind else {
+    let Kind::SymbolNotFound { symbol, found, .. } = &*err.kind else {
         panic!("not a missing-symbol error: {err}");
     };
     assert_eq!(symbol, "HYPEUSDT");
@@ -467,7 +467,7 @@ fn wrong_kind_of_file_says_which_option_takes_it() {
     assert!(err.to_string().contains("not klines"), "{err}");
     assert!(
         matches!(
-            err.kind,
+            *err.kind,
             Kind::WrongKind {
                 found: dataset::Format::BinanceMetricsCsv,
                 expected: dataset::FormatKind::Klines
@@ -485,21 +485,21 @@ fn no_symbol_anywhere_asks_for_one() {
         &fixture("btcusdt-klines-5m-freqtrade-20251022.json"),
     );
     let err = expect_error(&ImportRequest::klines_only(&path), &path, &["--symbol"]);
-    assert!(matches!(err.kind, Kind::NoSymbol), "{err}");
+    assert!(matches!(*err.kind, Kind::NoSymbol), "{err}");
 }
 
 #[test]
 fn a_single_bar_has_no_interval() {
     let lines = hype_csv_lines();
     let err = klines_error("one.csv", &lines[..2].join("\n"), &["at least 2"]);
-    assert!(matches!(err.kind, Kind::TooFewBars { bars: 1 }), "{err}");
+    assert!(matches!(*err.kind, Kind::TooFewBars { bars: 1 }), "{err}");
 }
 
 #[test]
 fn header_only_csv() {
     let lines = hype_csv_lines();
     let err = klines_error("head.csv", &lines[0], &["no data rows"]);
-    assert!(matches!(err.kind, Kind::NoRows(_)), "{err}");
+    assert!(matches!(*err.kind, Kind::NoRows(_)), "{err}");
 }
 
 #[test]
@@ -511,7 +511,7 @@ fn missing_file() {
         &["could not read"],
     );
     assert!(
-        matches!(&err.kind, Kind::Read(e) if e.kind() == std::io::ErrorKind::NotFound),
+        matches!(&*err.kind, Kind::Read(e) if e.kind() == std::io::ErrorKind::NotFound),
         "{err}"
     );
 }
@@ -524,7 +524,7 @@ fn bybit_error_answer() {
         &["retCode 10001", "params error"],
     );
     assert!(
-        matches!(&err.kind, Kind::ErrorAnswer { venue: "Bybit", code, message }
+        matches!(&*err.kind, Kind::ErrorAnswer { venue: "Bybit", code, message }
             if code == "retCode 10001" && message == "params error"),
         "{err}"
     );
@@ -551,7 +551,7 @@ fn open_interest_of_another_symbol_is_caught_by_its_implied_price() {
     );
     assert_eq!(err.at, Some(Location::Line(2)));
     assert!(
-        matches!(err.kind, Kind::ImpliedPrice { implied, .. } if (42.9..43.0).contains(&implied)),
+        matches!(*err.kind, Kind::ImpliedPrice { implied, .. } if (42.9..43.0).contains(&implied)),
         "{err}"
     );
 }

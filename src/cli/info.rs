@@ -1,6 +1,6 @@
 //! `liqmap info`: a summary of a dataset.
 
-use super::common::DatasetArg;
+use super::common::{DatasetArg, ensure_finite};
 use crate::dataset::summary::{liquidations_usd, open_interest_coverage};
 use crate::model::Dataset;
 use crate::time::format_interval;
@@ -20,6 +20,9 @@ pub struct InfoArgs {
 /// Prints the summary.
 pub fn run(args: &InfoArgs) -> anyhow::Result<()> {
     let dataset = args.dataset.load()?;
+    // Each liquidation's USD value is finite (checked on load), but thousands of huge ones could
+    // sum past what a number holds.
+    ensure_finite("the liquidations' total", [liquidations_usd(&dataset)])?;
     print!("{}", summary(&dataset));
     Ok(())
 }

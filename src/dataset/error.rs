@@ -17,8 +17,9 @@ pub struct DatasetError {
     pub path: PathBuf,
     /// The line, row or entry concerned, where the problem is in one.
     pub at: Option<Location>,
-    /// What is wrong.
-    pub kind: DatasetErrorKind,
+    /// What is wrong (boxed: the kinds that carry symbols and times are large, and the error
+    /// travels through every `Result` of the dataset code).
+    pub kind: Box<DatasetErrorKind>,
 }
 
 impl DatasetError {
@@ -27,7 +28,7 @@ impl DatasetError {
         Self {
             path: path.to_path_buf(),
             at: None,
-            kind,
+            kind: Box::new(kind),
         }
     }
 }
@@ -52,7 +53,7 @@ impl Issue {
         DatasetError {
             path: path.to_path_buf(),
             at: self.at,
-            kind: self.kind,
+            kind: Box::new(self.kind),
         }
     }
 }
@@ -529,8 +530,8 @@ fn value_message(column: &str, value: f64, problem: ValueProblem) -> String {
         ValueProblem::NegativeOrInfinite => format!("{column} {value} is negative or infinite"),
         ValueProblem::NotAboveQuantity => format!("{column} {value} is not above 0"),
         ValueProblem::UsdValueNotFinite => format!(
-            "{column} {value} is too large: its value in USD (times the price) is not a finite \
-             number"
+            "{column} {value:e} is too large: its value in USD (times the price) is not a \
+             finite number"
         ),
     }
 }

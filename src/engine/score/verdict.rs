@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::bootstrap::ReachDifference;
 use super::rate::Rate;
 
-/// How clusters compared with the empty control bands.
+/// How bands (clusters, or a baseline's levels) compared with their control bands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
@@ -53,18 +53,19 @@ impl Verdict {
     pub fn sentence(self) -> &'static str {
         match self {
             Verdict::MapHelps => {
-                "clusters were reached MORE often than empty bands at the same distance, beyond \
-                 the 95% intervals, also when whole horizon-long blocks of bars are resampled: \
-                 the map points at levels price tends to visit"
+                "clusters were reached MORE often than their control bands at the same distance, \
+                 beyond the 95% intervals, also when whole horizon-long blocks of bars are \
+                 resampled: the map points at levels price tends to visit"
             }
             Verdict::Inconclusive => {
-                "clusters were reached about as often as empty bands at the same distance (the \
-                 95% intervals overlap, or the difference is not clear of zero when whole \
+                "clusters were reached about as often as their control bands at the same distance \
+                 (the 95% intervals overlap, or the difference is not clear of zero when whole \
                  horizon-long blocks of bars are resampled): weak or no evidence the map helps \
                  here"
             }
             Verdict::ControlWins => {
-                "clusters were reached LESS often than empty bands: no evidence the map helps here"
+                "clusters were reached LESS often than their control bands: no evidence the map \
+                 helps here"
             }
             Verdict::NoData => {
                 "too few clusters or control bands to compare: score a longer span, widen \

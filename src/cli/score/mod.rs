@@ -165,7 +165,10 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<()> {
             if let Some(pooled) = &pooled {
                 out += &table::pooled(&breakdown(&scored), pooled);
             }
-            out
+            // Columns padded to their width leave spaces at the ends of lines.
+            out.lines()
+                .map(|line| line.trim_end().to_string() + "\n")
+                .collect()
         }
     };
     print_out(&text)

@@ -243,8 +243,8 @@ fn baselines_text(f: &ReachFigures) -> String {
 
 fn dose_text(d: &DoseResponse) -> String {
     let mut out = String::from(
-        "Dose-response: reach of clusters by notional quintile (Q1 smallest) within each \
-         distance bucket\n",
+        "Dose-response: reach of clusters / of their matched controls, by notional quintile (Q1 \
+         smallest) within each distance bucket\n",
     );
     let _ = write!(out, "{:<10}", "");
     for q in 1..=score::dose::QUINTILES {
@@ -258,7 +258,8 @@ fn dose_text(d: &DoseResponse) -> String {
         };
         let _ = write!(out, "{label:<10}");
         for bar in &bucket.bars {
-            let _ = write!(out, "{:>16}", short_rate(&bar.reach));
+            let cell = format!("{} / {}", pct(bar.reach.rate), pct(bar.control_reach.rate));
+            let _ = write!(out, "{cell:>16}");
         }
         out.push('\n');
     }

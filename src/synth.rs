@@ -32,34 +32,84 @@ impl SplitMix64 {
 /// slowly varying volatility, taker-buy volume, and open interest sampled every
 /// `oi_period_ms` (aligned to bar closes) that drifts with bursts of opening and closing.
 pub fn synthetic_dataset(bars: usize, interval_ms: i64, oi_period_ms: i64, seed: u64) -> Dataset {
-    const START_MS: i64 = 1_704_067_200_000;
-    let mut rng = SplitMix64(seed);
-    let mut price: f64 = 60_000.0;
-    let mut volatility: f64 = 0.0008;
-    let mut open_interest: f64 = 80_000.0;
-    let mut out_bars = Vec::with_capacity(bars);
-    let mut samples = Vec::with_capacity(bars / 4 + 1);
-    for i in 0..bars {
-        volatility = (volatility * (1.0 + 0.05 * rng.normal())).clamp(0.0002, 0.006);
-        let open = price;
+    let mut walk = Walk::new(interval_ms, oi_period_ms, seed);
+    for _ in 0..bars {
+        walk.step(0.0);
+    }
+    walk.into_dataset()
+}
+
+/// The walk of [`synthetic_dataset`] made one bar at a time, so that a test can steer it with a
+/// drift chosen from what it has made so far (a price pulled toward levels, say). With no drift
+/// it makes the same bars as [`synthetic_dataset`] for the same seed.
+pub struct Walk {
+    rng: SplitMix64,
+    interval_ms: i64,
+    oi_period_ms: i64,
+    price: f64,
+    volatility: f64,
+    open_interest: f64,
+    dataset: Dataset,
+}
+
+impl Walk {
+    /// A walk with no bars yet, starting at 60,000 USD on 2024-01-01 UTC.
+    pub fn new(interval_ms: i64, oi_period_ms: i64, seed: u64) -> Walk {
+        Walk {
+            rng: SplitMix64(seed),
+            interval_ms,
+            oi_period_ms,
+            price: 60_000.0,
+            volatility: 0.0008,
+            open_interest: 80_000.0,
+            dataset: Dataset {
+                exchange: "synthetic".into(),
+                symbol: "SYNTHUSDT".into(),
+                interval_ms,
+                bars: Vec::new(),
+                open_interest: Vec::new(),
+                liquidations: Vec::new(),
+            },
+        }
+    }
+
+    /// The bars and open interest so far.
+    pub fn dataset(&self) -> &Dataset {
+        &self.dataset
+    }
+
+    /// The bars and open interest made.
+    pub fn into_dataset(self) -> Dataset {
+        self.dataset
+    }
+
+    /// Adds one bar whose price moves by `drift` (a share of the price, 0.01 = +1%) on top of the
+    /// noise.
+    pub fn step(&mut self, drift: f64) {
+        const START_MS: i64 = 1_704_067_200_000;
+        let rng = &mut self.rng;
+        let i = self.dataset.bars.len();
+        self.volatility = (self.volatility * (1.0 + 0.05 * rng.normal())).clamp(0.0002, 0.006);
+        let volatility = self.volatility;
+        let open = self.price;
         let mut high = open;
         let mut low = open;
         // Four sub-steps give the bar a path, so high and low are not just open and close.
         for _ in 0..4 {
-            price *= 1.0 + volatility / 2.0 * rng.normal();
-            high = high.max(price);
-            low = low.min(price);
+            self.price *= 1.0 + drift / 4.0 + volatility / 2.0 * rng.normal();
+            high = high.max(self.price);
+            low = low.min(self.price);
         }
         let round = |p: f64| (p * 10.0).round() / 10.0;
-        let (open, close) = (round(open), round(price));
+        let (open, close) = (round(open), round(self.price));
         let high = round(high * (1.0 + 0.0003 * rng.uniform())).max(open.max(close));
         let low = round(low * (1.0 - 0.0003 * rng.uniform())).min(open.min(close));
         let volume =
             ((50.0 + 400.0 * volatility / 0.001 * rng.uniform()) * 1000.0).round() / 1000.0;
         let up = if close >= open { 0.55 } else { 0.45 };
         let taker = (volume * (up + 0.1 * (rng.uniform() - 0.5)) * 1000.0).round() / 1000.0;
-        let open_time_ms = START_MS + i as i64 * interval_ms;
-        out_bars.push(Bar {
+        let open_time_ms = START_MS + i as i64 * self.interval_ms;
+        self.dataset.bars.push(Bar {
             open_time_ms,
             open,
             high,
@@ -69,23 +119,15 @@ pub fn synthetic_dataset(bars: usize, interval_ms: i64, oi_period_ms: i64, seed:
             taker_buy_volume: Some(taker.min(volume)),
             quote_volume: Some(volume * (high + low + close) / 3.0),
         });
-        let close_ms = open_time_ms + interval_ms;
-        if oi_period_ms > 0 && close_ms % oi_period_ms == 0 {
-            open_interest *= 1.0 + 0.002 * rng.normal() + 0.00002;
-            samples.push(OpenInterestSample {
+        let close_ms = open_time_ms + self.interval_ms;
+        if self.oi_period_ms > 0 && close_ms % self.oi_period_ms == 0 {
+            self.open_interest *= 1.0 + 0.002 * rng.normal() + 0.00002;
+            self.dataset.open_interest.push(OpenInterestSample {
                 time_ms: close_ms,
-                open_interest: (open_interest * 1000.0).round() / 1000.0,
-                value_usd: Some(open_interest * close),
+                open_interest: (self.open_interest * 1000.0).round() / 1000.0,
+                value_usd: Some(self.open_interest * close),
             });
         }
-    }
-    Dataset {
-        exchange: "synthetic".into(),
-        symbol: "SYNTHUSDT".into(),
-        interval_ms,
-        bars: out_bars,
-        open_interest: samples,
-        liquidations: Vec::new(),
     }
 }
 
@@ -106,5 +148,18 @@ mod tests {
         );
         // One open-interest sample every five one-minute bars.
         assert_eq!(a.open_interest.len(), 400);
+    }
+
+    #[test]
+    fn a_drift_moves_the_walk_and_no_drift_repeats_it() {
+        let mut up = Walk::new(60_000, 300_000, 7);
+        for _ in 0..200 {
+            up.step(0.001);
+        }
+        let up = up.into_dataset();
+        let plain = synthetic_dataset(200, 60_000, 300_000, 7);
+        // +0.1% a bar for 200 bars on the same noise: about 1.001^200 = 1.22 times higher.
+        let ratio = up.bars[199].close / plain.bars[199].close;
+        assert!((ratio - 1.221).abs() < 0.01, "{ratio}");
     }
 }

@@ -20,11 +20,15 @@ fn json_names_each_figure_plainly() {
         "settings",
         "params",
         "reach",
-        "reach_with_control",
-        "control_reach",
-        "clusters_without_control",
-        "by_side",
-        "by_distance",
+        "matched",
+        "unmatched",
+        "baselines",
+        "best_baseline",
+        "clusters_minus_best_baseline",
+        "adds_information",
+        "information_text",
+        "curve",
+        "dose_response",
         "verdict",
         "verdict_text",
         "sampled_bars",
@@ -44,11 +48,58 @@ fn json_names_each_figure_plainly() {
     for key in ["hits", "total", "rate", "ci95_low", "ci95_high"] {
         assert!(doc["reach"].get(key).is_some(), "reach lacks {key}");
         assert!(
-            doc["control_reach"].get(key).is_some(),
+            doc["matched"]["control_reach"].get(key).is_some(),
             "control_reach lacks {key}"
         );
     }
-    assert_eq!(doc["by_side"][0]["side"], "long");
+    // The matched and the unmatched comparison carry the fields of a difference with its
+    // interval, and their rates.
+    for comparison in ["matched", "unmatched"] {
+        for key in [
+            "estimate",
+            "ci95_low",
+            "ci95_high",
+            "blocks",
+            "block_bars",
+            "reach",
+            "control_reach",
+            "with_control",
+            "without_control",
+            "by_side",
+            "by_distance",
+            "verdict",
+        ] {
+            assert!(
+                doc[comparison].get(key).is_some(),
+                "{comparison} lacks {key}"
+            );
+        }
+    }
+    assert_eq!(doc["matched"]["by_side"][0]["side"], "long");
+    // One entry per baseline, each named and with its own matched comparison.
+    let baselines = doc["baselines"].as_array().unwrap();
+    let kinds: Vec<&str> = baselines
+        .iter()
+        .map(|b| b["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "swing_pivots",
+            "round_numbers",
+            "previous_day",
+            "volume_nodes"
+        ]
+    );
+    for b in baselines {
+        assert!(b["matched"].get("estimate").is_some());
+        assert!(b["clusters_minus_baseline"].get("ci95_low").is_some());
+    }
+    assert!(
+        doc["dose_response"]["rank_correlation"]
+            .get("estimate")
+            .is_some()
+    );
     assert_eq!(doc["params"]["horizon_bars"], 5);
     assert!(
         doc["predicted_vs_real_per_hour"]

@@ -3,8 +3,10 @@
 //! Every dataset opens positions in bar 0 only (entry 100.5, one 10x tier, rows of 1 USD): a long
 //! cluster on row [90, 91] (level at 90.45) and a short cluster on row [110, 111] (level at
 //! 110.55). Their controls are the neighbouring empty rows: longs [91, 92] inward and [89, 90]
-//! outward, shorts [109, 110] inward and [111, 112] outward. 40 bars, horizon 5: bars 0..=34 are
-//! scored, the last 5 are cut.
+//! outward, shorts [109, 110] inward and [111, 112] outward. The matched controls are the same
+//! rows when price has not traded into them since the cluster formed or was last entered (each
+//! band lies 9.5 rows from the close 100.5; a tolerance of 0.25 allows shifts of 1 and 2 rows).
+//! 40 bars, horizon 5: bars 0..=34 are scored, the last 5 are cut.
 
 mod score_support;
 
@@ -28,34 +30,38 @@ fn price_going_to_the_clusters_makes_the_map_win() {
     // killing the level at 90.45, pass the inward control [91, 92], stop above the outward
     // [89, 90]. 35 scored bars: clusters 35/35, controls 35/70.
     // Wilson 35/35: low 0.901; 35/70: high 0.614 -> the intervals part: the map helps.
+    // Each dip enters the cluster too, so it has been untouched only since the last dip, and so
+    // have its neighbours (the bars between dips stay at 100.5): they are its matched controls.
     let data = dataset(path(90.6, ENTRY), Vec::new());
     let engine = build_engine(&data, &ten_x(1.0));
     let report = score(&engine, &data, &engine.default_selection(), &params()).unwrap();
     let reach = &report.reach_score;
     assert_eq!((reach.sampled_bars, reach.bars_cut_by_horizon), (35, 5));
-    assert_eq!((reach.reach.hits, reach.reach.total), (35, 35));
-    assert_eq!(
-        (
-            reach.reach_with_control.hits,
-            reach.reach_with_control.total
-        ),
-        (35, 35)
-    );
-    assert_eq!(
-        (reach.control_reach.hits, reach.control_reach.total),
-        (35, 70)
-    );
-    assert_eq!(reach.clusters_without_control, 0);
-    assert!(near(reach.reach.ci95_low.unwrap(), 0.901, 5e-4));
-    assert!(near(reach.control_reach.ci95_high.unwrap(), 0.614, 5e-4));
-    assert_eq!(reach.verdict, Verdict::MapHelps);
+    let figures = &reach.figures;
+    assert_eq!((figures.reach.hits, figures.reach.total), (35, 35));
+    for comparison in [&figures.matched, &figures.unmatched] {
+        assert_eq!((comparison.reach.hits, comparison.reach.total), (35, 35));
+        assert_eq!(
+            (
+                comparison.control_reach.hits,
+                comparison.control_reach.total
+            ),
+            (35, 70)
+        );
+        assert_eq!(comparison.without_control, 0);
+        assert!(near(comparison.reach.ci95_low.unwrap(), 0.901, 5e-4));
+        assert!(near(
+            comparison.control_reach.ci95_high.unwrap(),
+            0.614,
+            5e-4
+        ));
+        assert_eq!(comparison.verdict, Verdict::MapHelps);
+    }
+    assert_eq!(figures.verdict, Verdict::MapHelps);
+    let reach = &figures.matched;
     // The cluster's peak 90.5 lies 9.95% below 100.5; the controls' middles 91.5 and 89.5 lie
     // 8.96% and 10.95% below: 9.95% on average, the same distance.
-    assert!(near(
-        reach.mean_abs_distance_pct_clusters.unwrap(),
-        9.950,
-        1e-3
-    ));
+    assert!(near(reach.mean_abs_distance_pct.unwrap(), 9.950, 1e-3));
     assert!(near(
         reach.mean_abs_distance_pct_controls.unwrap(),
         9.950,
@@ -63,7 +69,7 @@ fn price_going_to_the_clusters_makes_the_map_win() {
     ));
     // Bucket 5-10% holds them all.
     let bucket = reach.by_distance.iter().find(|b| b.min_pct == 5.0).unwrap();
-    assert_eq!(bucket.reach.total, 35);
+    assert_eq!((bucket.reach.total, bucket.control_reach.total), (35, 70));
     assert_eq!(bucket.max_pct, Some(10.0));
 }
 
@@ -77,7 +83,7 @@ fn clusters_where_price_goes_and_where_it_does_not() {
     let data = dataset(path(ENTRY, 110.2), Vec::new());
     let engine = build_engine(&data, &ten_x(0.5));
     let report = score(&engine, &data, &engine.default_selection(), &params()).unwrap();
-    let reach = &report.reach_score;
+    let reach = &report.reach_score.figures.matched;
     let long = &reach.by_side[0];
     let short = &reach.by_side[1];
     assert_eq!(long.side, Side::Long);
@@ -95,26 +101,40 @@ fn clusters_where_price_goes_and_where_it_does_not() {
 }
 
 #[test]
-fn price_stopping_short_of_the_clusters_makes_the_control_win() {
+fn price_stopping_short_of_the_clusters_makes_the_unmatched_control_win_but_not_the_matched() {
     // All long. Dips to 91.5 enter the inward control [91, 92] but stop above the cluster
-    // [90, 91]: clusters 0/35, controls 35/70. The report says the control wins, in words.
+    // [90, 91]. Against the unmatched controls: clusters 0/35, controls 35/70, and the report
+    // says the control wins, in words. But from bar 5 on, every band between the cluster and the
+    // close has been traded into since the cluster formed (at bar 0) while the cluster has not:
+    // none is a matched control. Only bars 0..=4 have one (their horizon holds the dip of bar
+    // 5): clusters 0/5, controls 5/10, too few to judge.
     let data = dataset(path(91.5, ENTRY), Vec::new());
     let engine = build_engine(&data, &ten_x(1.0));
     let report = score(&engine, &data, &engine.default_selection(), &params()).unwrap();
-    let reach = &report.reach_score;
-    assert_eq!((reach.reach.hits, reach.reach.total), (0, 35));
+    let figures = &report.reach_score.figures;
+    let unmatched = &figures.unmatched;
+    assert_eq!((unmatched.reach.hits, unmatched.reach.total), (0, 35));
     assert_eq!(
-        (reach.control_reach.hits, reach.control_reach.total),
+        (unmatched.control_reach.hits, unmatched.control_reach.total),
         (35, 70)
     );
-    assert_eq!(reach.verdict, Verdict::ControlWins);
+    assert_eq!(unmatched.verdict, Verdict::ControlWins);
     assert!(
-        reach
+        unmatched
             .verdict_text
-            .contains("clusters were reached LESS often than empty bands"),
+            .contains("clusters were reached LESS often than their control bands"),
         "{}",
-        reach.verdict_text
+        unmatched.verdict_text
     );
+    let matched = &figures.matched;
+    assert_eq!((matched.with_control, matched.without_control), (5, 30));
+    assert_eq!((matched.reach.hits, matched.reach.total), (0, 5));
+    assert_eq!(
+        (matched.control_reach.hits, matched.control_reach.total),
+        (5, 10)
+    );
+    assert_eq!(matched.verdict, Verdict::NoData);
+    assert_eq!(figures.verdict, Verdict::NoData);
 }
 
 #[test]
@@ -128,7 +148,10 @@ fn the_horizon_is_cut_at_the_data_end_and_the_cap_spaces_bars_evenly() {
     let report = score(&engine, &data, &engine.default_selection(), &params()).unwrap();
     let reach = &report.reach_score;
     assert_eq!((reach.sampled_bars, reach.bars_cut_by_horizon), (7, 5));
-    assert_eq!((reach.reach.hits, reach.reach.total), (1, 7));
+    assert_eq!(
+        (reach.figures.reach.hits, reach.figures.reach.total),
+        (1, 7)
+    );
 
     // A cap of 3 of the 7 scoreable bars: 0, 7/3 -> 2, 14/3 -> 4; none sees the dip.
     let capped = liqmap::engine::score::ScoreParams {
@@ -139,7 +162,10 @@ fn the_horizon_is_cut_at_the_data_end_and_the_cap_spaces_bars_evenly() {
     let reach = &report.reach_score;
     assert_eq!(reach.sampled_bars, 3);
     assert!(near(reach.sample_step_bars, 7.0 / 3.0, 1e-12));
-    assert_eq!((reach.reach.hits, reach.reach.total), (0, 3));
+    assert_eq!(
+        (reach.figures.reach.hits, reach.figures.reach.total),
+        (0, 3)
+    );
 
     // Data shorter than the horizon: nothing scored, every bar cut, and the report says so.
     let short = dataset(flat(4), Vec::new());
@@ -153,7 +179,7 @@ fn the_horizon_is_cut_at_the_data_end_and_the_cap_spaces_bars_evenly() {
     .unwrap();
     assert_eq!(report.reach_score.sampled_bars, 0);
     assert_eq!(report.reach_score.bars_cut_by_horizon, 4);
-    assert_eq!(report.reach_score.verdict, Verdict::NoData);
+    assert_eq!(report.reach_score.figures.verdict, Verdict::NoData);
 }
 
 #[test]
@@ -166,18 +192,21 @@ fn clusters_beyond_the_window_are_not_scored() {
         ..params()
     };
     let report = score(&engine, &data, &engine.default_selection(), &narrow).unwrap();
-    assert_eq!(report.reach_score.reach.total, 0);
-    assert_eq!(report.reach_score.verdict, Verdict::NoData);
+    let figures = &report.reach_score.figures;
+    assert_eq!(figures.reach.total, 0);
+    assert_eq!(figures.verdict, Verdict::NoData);
     // Buckets stop at the window: 0-1, 1-2, 2-5.
-    assert_eq!(report.reach_score.by_distance.len(), 3);
+    assert_eq!(figures.matched.by_distance.len(), 3);
+    assert_eq!(figures.dose_response.buckets.len(), 3);
 }
 
 #[test]
 fn a_cluster_with_no_room_for_a_control_is_counted_apart() {
     // One 100x tier, all long: the level sits at 100.5 * 0.99 = 99.495, row [99, 100], 0.995%
     // below the close. Its inward neighbour [100, 101] reaches above the close 100.5, so the
-    // cluster has no inward control and no pair. 12 bars, horizon 5: 7 scored clusters, all
-    // without a control, and none compared.
+    // cluster has no inward control and no pair, matched or not (0.5 rows from the close, it
+    // allows no shift at all). 12 bars, horizon 5: 7 scored clusters, all without a control, and
+    // none compared.
     let data = dataset(flat(12), Vec::new());
     let settings = liqmap::settings::ModelSettings {
         tiers: liqmap::settings::TierList(vec![liqmap::settings::LeverageTier {
@@ -188,23 +217,25 @@ fn a_cluster_with_no_room_for_a_control_is_counted_apart() {
     };
     let engine = build_engine(&data, &settings);
     let report = score(&engine, &data, &engine.default_selection(), &params()).unwrap();
-    let reach = &report.reach_score;
-    assert_eq!(reach.reach.total, 7);
-    assert_eq!(reach.clusters_without_control, 7);
-    assert_eq!(reach.reach_with_control.total, 0);
-    assert_eq!(reach.control_reach.total, 0);
-    assert_eq!(
-        reach.by_distance[0].reach.total, 7,
-        "0.995% is in the 0-1% bucket"
-    );
-    assert_eq!(reach.verdict, Verdict::NoData);
+    let figures = &report.reach_score.figures;
+    assert_eq!(figures.reach.total, 7);
+    for reach in [&figures.matched, &figures.unmatched] {
+        assert_eq!((reach.with_control, reach.without_control), (0, 7));
+        assert_eq!((reach.reach.total, reach.control_reach.total), (0, 0));
+        assert_eq!(reach.verdict, Verdict::NoData);
+    }
+    // The curve's steps are 1.5% wide (a 15% window in 10 steps): 0.995% is in the first.
+    assert_eq!(figures.curve[0].clusters.total, 7);
+    assert_eq!(figures.curve[0].matched_controls.total, 0);
 }
 
 #[test]
 fn hits_bunched_in_one_stretch_of_time_are_not_enough_for_the_map_to_win() {
     // All long, horizon 30, 90 bars: scored bars 0..=59. One dip to 90.6 at bar 30 enters the
     // cluster [90, 91] and the inward control [91, 92] (not the outward [89, 90]) for the bars
-    // 0..=29 that look ahead to it, and for no later bar. Clusters 30/60, controls 30/120.
+    // 0..=29 that look ahead to it, and for no later bar. Clusters 30/60, controls 30/120 (the
+    // dip enters the cluster too, so from bar 30 on it is untouched only since bar 30, like its
+    // neighbours: they stay its matched controls).
     // Wilson 30/60 = [0.377, 0.623] and 30/120 = [0.181, 0.334] part, as if 60 independent
     // trials had been made; but all the hits come from one stretch of the path.
     // Blocks of 30 bars: block 0 differs by 30/30 - 30/60 = 0.5, block 1 by 0 - 0 = 0. A quarter
@@ -219,25 +250,15 @@ fn hits_bunched_in_one_stretch_of_time_are_not_enough_for_the_map_to_win() {
         ..params()
     };
     let report = score(&engine, &data, &engine.default_selection(), &params).unwrap();
-    let reach = &report.reach_score;
-    assert_eq!(
-        (
-            reach.reach_with_control.hits,
-            reach.reach_with_control.total
-        ),
-        (30, 60)
-    );
+    let reach = &report.reach_score.figures.matched;
+    assert_eq!((reach.reach.hits, reach.reach.total), (30, 60));
     assert_eq!(
         (reach.control_reach.hits, reach.control_reach.total),
         (30, 120)
     );
-    assert!(near(
-        reach.reach_with_control.ci95_low.unwrap(),
-        0.377,
-        5e-4
-    ));
+    assert!(near(reach.reach.ci95_low.unwrap(), 0.377, 5e-4));
     assert!(near(reach.control_reach.ci95_high.unwrap(), 0.334, 5e-4));
-    let difference = &reach.reach_difference;
+    let difference = &reach.difference;
     assert_eq!((difference.blocks, difference.block_bars), (2, 30));
     assert!(near(difference.estimate.unwrap(), 0.25, 1e-12));
     assert_eq!(difference.ci95_low, Some(0.0));

@@ -103,15 +103,12 @@ fn the_panel_shows_the_score_of_the_current_settings() {
     score_now(&mut harness);
     let report = expected(harness.state());
     assert_eq!(harness.state().score.report(), Some(&report));
-    let reach = &report.reach_score;
-    assert!(reach.reach_with_control.total > 0);
-    harness.get_by_label(&rate_line("clusters", &reach.reach_with_control));
+    let reach = &report.reach_score.figures.matched;
+    assert!(reach.reach.total > 0);
+    harness.get_by_label(&rate_line("clusters", &reach.reach));
     harness.get_by_label(&rate_line("control bands", &reach.control_reach));
     for (side, name) in reach.by_side.iter().zip(["longs", "shorts"]) {
-        harness.get_by_label(&rate_line(
-            &format!("{name}: clusters"),
-            &side.reach_with_control,
-        ));
+        harness.get_by_label(&rate_line(&format!("{name}: clusters"), &side.reach));
         harness.get_by_label(&rate_line(
             &format!("{name}: control bands"),
             &side.control_reach,
@@ -140,7 +137,7 @@ fn a_dataset_without_real_liquidations_says_so() {
     score_now(&mut harness);
     harness.get_by_label(NO_REAL_LIQUIDATIONS);
     let report = expected(harness.state());
-    harness.get_by_label(report.reach_score.verdict.sentence());
+    harness.get_by_label(report.reach_score.figures.verdict.sentence());
 }
 
 #[test]

@@ -303,23 +303,27 @@ fn report_ui(ui: &mut egui::Ui, report: &ScoreReport, dataset: Option<&Dataset>)
         ))
         .small(),
     );
+    let matched = &reach.figures.matched;
+    let verdict_color = match matched.verdict {
+        Verdict::MapHelps => Color32::from_rgb(80, 200, 120),
+        Verdict::ControlWins => Color32::from_rgb(230, 80, 70),
+        Verdict::Inconclusive | Verdict::NoData => Color32::from_rgb(230, 180, 60),
+    };
     ui.separator();
-    ui.strong("Reach: price entered the band within the horizon");
-    ui.label(rate_line("clusters", &reach.reach_with_control));
-    ui.label(rate_line("control bands", &reach.control_reach));
-    ui.label(reach.reach_difference.describe()).on_hover_text(
+    ui.colored_label(verdict_color, matched.verdict.sentence());
+    ui.strong("Reach against matched controls: price entered the band within the horizon");
+    ui.label(rate_line("clusters", &matched.reach));
+    ui.label(rate_line("control bands", &matched.control_reach));
+    ui.label(matched.difference.describe()).on_hover_text(
         "Nearby bars see the same bands, so the intervals above are too narrow; this one \
          resamples whole horizon-long blocks of bars.",
     );
-    for side in &reach.by_side {
+    for side in &matched.by_side {
         let (color, name) = match side.side {
             Side::Long => (LONG_COLOR, "longs"),
             Side::Short => (SHORT_COLOR, "shorts"),
         };
-        ui.colored_label(
-            color,
-            rate_line(&format!("{name}: clusters"), &side.reach_with_control),
-        );
+        ui.colored_label(color, rate_line(&format!("{name}: clusters"), &side.reach));
         ui.colored_label(
             color,
             rate_line(&format!("{name}: control bands"), &side.control_reach),
@@ -327,23 +331,12 @@ fn report_ui(ui: &mut egui::Ui, report: &ScoreReport, dataset: Option<&Dataset>)
     }
     ui.label(
         RichText::new(format!(
-            "{} clusters in the window had no control band and are left out ({} in all)",
-            reach.clusters_without_control, reach.reach.total
+            "{} clusters in the window found no matched control band and are left out ({} in \
+             all)",
+            matched.without_control, reach.figures.reach.total
         ))
         .small(),
     );
-    let verdict_color = match reach.verdict {
-        Verdict::MapHelps => Color32::from_rgb(80, 200, 120),
-        Verdict::ControlWins => Color32::from_rgb(230, 80, 70),
-        Verdict::Inconclusive | Verdict::NoData => Color32::from_rgb(230, 180, 60),
-    };
-    if reach.verdict == Verdict::ControlWins {
-        ui.colored_label(
-            verdict_color,
-            RichText::new("The control bands win.").strong(),
-        );
-    }
-    ui.colored_label(verdict_color, reach.verdict.sentence());
     ui.separator();
     real_ui(ui, &report.real_score, dataset);
 }

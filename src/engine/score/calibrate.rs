@@ -8,30 +8,34 @@
 use serde::Serialize;
 
 use super::reach::score_reach;
-use super::{Rate, ScoreError, ScoreParams, ScoreReport, Verdict, score, score_span};
+use super::{
+    Rate, ReachDifference, ScoreError, ScoreParams, ScoreReport, Verdict, score, score_span,
+};
 use crate::engine::{Engine, LayerSelection};
 use crate::model::Dataset;
 use crate::settings::{HalfLife, LeverageTier, ModelSettings, SourceChoice, SplitChoice, TierList};
 
 /// Bars sampled per trial of the weight search.
 pub const FIT_SAMPLED_BARS: usize = 200;
-/// A trial of the weight search needs at least this many clusters with a control.
+/// A trial of the weight search needs at least this many clusters with matched controls.
 pub const MIN_FIT_CLUSTERS: u64 = 30;
 /// Factors a tier's weight is multiplied by in each step of the search.
 const FIT_FACTORS: [f64; 3] = [0.0, 0.5, 2.0];
 /// Passes over the tiers.
 const FIT_PASSES: usize = 2;
 
-/// The figures that decide between settings.
+/// The figures that decide between settings, on the matched comparison.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Headline {
-    /// Reach of the clusters that got a control.
+    /// Reach of the clusters that found matched controls.
     pub reach: Rate,
-    /// Reach of the controls.
+    /// Reach of their matched controls.
     pub control_reach: Rate,
     /// `reach.rate - control_reach.rate`: how much more often clusters were reached.
     pub edge: Option<f64>,
-    /// Clusters against controls.
+    /// The edge with its block-bootstrap interval.
+    pub matched: ReachDifference,
+    /// Clusters against matched controls.
     pub verdict: Verdict,
     /// Real-liquidation lift of the cluster bands.
     pub lift: Option<f64>,
@@ -43,12 +47,13 @@ pub struct Headline {
 
 /// The headline figures of a report.
 pub fn headline(report: &ScoreReport) -> Headline {
-    let reach = &report.reach_score;
+    let matched = &report.reach_score.figures.matched;
     Headline {
-        reach: reach.reach_with_control,
-        control_reach: reach.control_reach,
-        edge: edge(&reach.reach_with_control, &reach.control_reach),
-        verdict: reach.verdict,
+        reach: matched.reach,
+        control_reach: matched.control_reach,
+        edge: edge(&matched.reach, &matched.control_reach),
+        matched: matched.difference,
+        verdict: matched.verdict,
         lift: report.real_score.lift,
         control_lift: report.real_score.control_lift,
         events_in_range: report.real_score.events_in_range,
@@ -224,11 +229,11 @@ pub struct FitReport {
     pub fitted_test: Headline,
 }
 
-/// Searches tier weights that maximise the reach edge (clusters' reach minus controls') on the
-/// first `train_share` of the bars, by coordinate search: each tier's share in turn is multiplied
-/// by 0, 0.5 and 2 (or set to an equal share when it is 0), kept when the edge improves, for two
-/// passes. A trial with fewer than [`MIN_FIT_CLUSTERS`] clusters with a control does not count.
-/// The fitted and the starting weights are then scored on the remaining bars only.
+/// Searches tier weights that maximise the matched reach edge (clusters' reach minus their
+/// matched controls') on the first `train_share` of the bars, by coordinate search: each tier's
+/// share in turn is multiplied by 0, 0.5 and 2 (or set to an equal share when it is 0), kept when
+/// the edge improves, for two passes. A trial with fewer than [`MIN_FIT_CLUSTERS`] clusters with
+/// matched controls does not count. The fitted and the starting weights are then scored on the remaining bars only.
 pub fn fit_tier_weights(
     engine: &Engine,
     dataset: &Dataset,
@@ -262,10 +267,11 @@ pub fn fit_tier_weights(
             cap,
             &mut |_| true,
         )?;
-        if reach.reach_with_control.total < MIN_FIT_CLUSTERS {
+        let matched = &reach.figures.matched;
+        if matched.reach.total < MIN_FIT_CLUSTERS {
             return Ok(None);
         }
-        Ok(edge(&reach.reach_with_control, &reach.control_reach))
+        Ok(edge(&matched.reach, &matched.control_reach))
     };
     let mut best = base.clone();
     let mut best_edge = objective(&best)?;

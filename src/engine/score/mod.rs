@@ -2,8 +2,10 @@
 //!
 //! Three measures, all on the user's own data (see "Scoring" in `docs/engine-model.md`):
 //! - reach: how often the clusters standing at a bar were entered by price within a horizon,
-//!   against two empty control bands of the same width that bracket each cluster's distance (one
-//!   nearer the price, one farther). The control can win, and the report says so when it does;
+//!   against matched control bands (same side, width and distance, untouched since the cluster
+//!   formed, holding no cluster; see [`controls`]), against the older unmatched controls, and
+//!   against levels traders already use ([`baselines`]), with a dose-response check ([`dose`]).
+//!   The control can win, and the report says so when it does;
 //! - real liquidations: the share of real liquidated USD that fell inside a band standing just
 //!   before it, against the share of the price range the bands covered (a lift), and predicted
 //!   against real liquidated USD per hour;
@@ -29,20 +31,31 @@
 //! ([`ReachDifference`]: whole horizon-long blocks of bars resampled), and the verdict says the
 //! map helps only when that interval, too, stays above zero.
 
+pub mod baselines;
 mod bootstrap;
 mod calibrate;
+pub mod controls;
+pub mod dose;
+mod history;
 mod rate;
 mod reach;
 mod real;
+mod summary;
 mod verdict;
 
-pub use bootstrap::ReachDifference;
+pub use baselines::BaselineKind;
+pub use bootstrap::{DEFAULT_RESAMPLES, ReachDifference};
 pub use calibrate::{
     FitReport, Headline, TierShare, VariantScore, calibrate, fit_tier_weights, headline,
 };
+pub use dose::{DoseBar, DoseBucket, DoseResponse};
 pub use rate::{Rate, Tally, wilson_interval};
-pub use reach::{DISTANCE_BUCKET_EDGES_PCT, DistanceBucket, ReachScore, SideReach};
+pub use reach::{ReachScore, Trials};
 pub use real::{BarLiquidations, PerHour, RealScore, liquidations_per_bar};
+pub use summary::{
+    BaselineScore, CURVE_POINTS, Comparison, CurvePoint, DISTANCE_BUCKET_EDGES_PCT,
+    DistanceComparison, ReachFigures, SideComparison,
+};
 pub use verdict::{MIN_TRIALS, Verdict};
 
 use std::ops::Range;
@@ -60,6 +73,10 @@ pub const DEFAULT_MAX_SAMPLED_BARS: usize = 2_000;
 pub const DEFAULT_CONTROL_MAX_SHARE: f64 = 0.5;
 /// The default horizon: one day of bars.
 pub const DEFAULT_HORIZON_MS: i64 = 24 * 3_600_000;
+/// Default: a matched control lies at most this share of its band's distance farther or nearer.
+pub const DEFAULT_MATCH_TOLERANCE: f64 = 0.25;
+/// Default: a swing pivot's low (high) is below (above) this many bars on each side.
+pub const DEFAULT_PIVOT_BARS: usize = 12;
 
 /// Why scoring could not run.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -97,6 +114,12 @@ pub struct ScoreParams {
     pub max_sampled_bars: usize,
     /// A control band holds at most this share of its cluster's notional.
     pub control_max_share: f64,
+    /// A matched control is shifted by at most this share of its band's distance from the close.
+    pub match_tolerance: f64,
+    /// Bars on each side a swing pivot must stand out from.
+    pub pivot_bars: usize,
+    /// Resamples of each block-bootstrap interval.
+    pub bootstrap_resamples: usize,
     /// Price row height in USD of the maps the clusters come from.
     pub bin_usd: f64,
     /// How clusters are picked out of each map.
@@ -118,6 +141,9 @@ impl ScoreParams {
             max_distance_pct: DEFAULT_MAX_DISTANCE_PCT,
             max_sampled_bars: DEFAULT_MAX_SAMPLED_BARS,
             control_max_share: DEFAULT_CONTROL_MAX_SHARE,
+            match_tolerance: DEFAULT_MATCH_TOLERANCE,
+            pivot_bars: DEFAULT_PIVOT_BARS,
+            bootstrap_resamples: DEFAULT_RESAMPLES,
             bin_usd,
             clusters: ClusterParams::default(),
         }
@@ -142,6 +168,21 @@ impl ScoreParams {
                 "the control's notional share must be positive, not {}",
                 self.control_max_share
             ));
+        }
+        if !(self.match_tolerance.is_finite() && self.match_tolerance > 0.0) {
+            return bad(format!(
+                "the matching tolerance must be a positive share, not {}",
+                self.match_tolerance
+            ));
+        }
+        if self.bootstrap_resamples < 100 {
+            return bad(format!(
+                "at least 100 bootstrap resamples are needed, not {}",
+                self.bootstrap_resamples
+            ));
+        }
+        if self.pivot_bars == 0 {
+            return bad("a swing pivot needs at least 1 bar on each side".into());
         }
         if !(self.bin_usd.is_finite() && self.bin_usd > 0.0) {
             return Err(ScoreError::Engine(EngineError::BadBin(self.bin_usd)));
@@ -183,7 +224,7 @@ pub struct ScoreReport {
     pub settings: String,
     /// The scoring parameters.
     pub params: ScoreParams,
-    /// Reach of clusters against controls.
+    /// Reach of clusters against matched and unmatched controls and against baselines.
     #[serde(flatten)]
     pub reach_score: ReachScore,
     /// Real liquidations against the bands and against predicted deaths.
@@ -247,4 +288,12 @@ pub fn score_span_with_progress(
         reach_score,
         real_score,
     })
+}
+
+/// The reach figures of several runs together (several datasets, or spans), each run's blocks of
+/// bars resampled as its own: the pooled `liqmap score A.json B.json` figures. Clusters are
+/// scored within `max_distance_pct`.
+pub fn pool(parts: &[&ReachScore], max_distance_pct: f64) -> ReachFigures {
+    let trials: Vec<&Trials> = parts.iter().map(|p| &p.trials).collect();
+    summary::summarise(&Trials::pooled(&trials), max_distance_pct)
 }

@@ -20,7 +20,8 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use super::reach::{Band, control_bands};
+use super::controls::{Search, Subject};
+use super::history::{Band, PriceHistory};
 use super::{Progress, ProgressFn, ScoreError, ScoreParams, Stage};
 use crate::engine::{Engine, LayerSelection, StandingSweep};
 use crate::model::{Dataset, Liquidation, Side};
@@ -73,8 +74,8 @@ pub struct RealScore {
     pub share_expected_by_chance: Option<f64>,
     /// `share_in_bands / share_expected_by_chance`: 1.0 is no better than chance.
     pub lift: Option<f64>,
-    /// USD inside a control band (see the reach score: two per cluster in the window) of their
-    /// side.
+    /// USD inside a control band (the unmatched controls of the reach score: two per cluster in
+    /// the window) of their side.
     pub usd_in_control_bands: f64,
     /// `usd_in_control_bands / usd_in_range`.
     pub share_in_control_bands: Option<f64>,
@@ -192,12 +193,14 @@ struct SideBands {
 
 fn bands_at(
     sweep: &mut StandingSweep<'_>,
+    history: &PriceHistory<'_>,
     selection: &LayerSelection,
     params: &ScoreParams,
     bar: usize,
 ) -> Result<[SideBands; 2], ScoreError> {
     let (map, clusters) =
         sweep.map_and_clusters_at(bar, params.bin_usd, selection, &params.clusters)?;
+    let search = Search::new(&map, &clusters, history, bar, params.match_tolerance);
     Ok(Side::BOTH.map(|side| {
         let range = side_range(side, map.close, params.max_distance_pct);
         let own: Vec<_> = clusters.iter().filter(|c| c.side == side).collect();
@@ -211,8 +214,10 @@ fn bands_at(
         let controls: Vec<Band> = own
             .iter()
             .filter(|c| c.distance_pct.abs() <= params.max_distance_pct)
-            .filter_map(|c| control_bands(&map, &clusters, c, params))
-            .flatten()
+            .filter_map(|c| {
+                search.unmatched(&Subject::of_cluster(c, map.bin_usd, bar, params), params)
+            })
+            .flat_map(|pair| pair.bands)
             .collect();
         let length = range.high - range.low;
         let share = |bands: &[Band]| {
@@ -285,9 +290,16 @@ pub(super) fn score_real(
     let (mut expected_usd, mut control_expected_usd) = (0.0, 0.0);
     // The chosen bars increase, so one sweep serves every map.
     let mut sweep = StandingSweep::new(engine);
+    let history = PriceHistory::new(&dataset.bars);
     for (done, &bar) in chosen.iter().enumerate() {
         let events = by_bar.get(&bar).map_or(&[][..], Vec::as_slice);
-        let sides = bands_at(&mut sweep, selection, params, bar.saturating_sub(1))?;
+        let sides = bands_at(
+            &mut sweep,
+            &history,
+            selection,
+            params,
+            bar.saturating_sub(1),
+        )?;
         let progress = Progress {
             stage: Stage::RealLiquidations,
             done: done + 1,

@@ -5,16 +5,18 @@ use serde::Serialize;
 use super::bootstrap::ReachDifference;
 use super::rate::Rate;
 
-/// How clusters compared with the empty control bands.
+/// How bands (clusters, or a baseline's levels) compared with their control bands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Clusters were reached more often, the 95% intervals do not overlap, and the
     /// block-bootstrap interval of the difference lies above zero.
     MapHelps,
-    /// Clusters were reached at least as often, but the intervals overlap.
+    /// Neither is clear: the intervals overlap, or the block-bootstrap interval of the
+    /// difference holds zero.
     Inconclusive,
-    /// Controls were reached more often than clusters.
+    /// Controls were reached more often than clusters, and the block-bootstrap interval of the
+    /// difference lies below zero.
     ControlWins,
     /// Too few clusters or controls to compare.
     NoData,
@@ -26,7 +28,8 @@ pub const MIN_TRIALS: u64 = 10;
 impl Verdict {
     /// Compares the reach of clusters (those that got a control) with the reach of their
     /// controls. The map helps only when the Wilson intervals part and the difference stays above
-    /// zero when whole blocks of bars are resampled.
+    /// zero when whole blocks of bars are resampled; the control wins only when that interval
+    /// lies below zero. A deficit whose interval holds zero is a tie, not a loss.
     pub fn compare(clusters: &Rate, controls: &Rate, difference: &ReachDifference) -> Verdict {
         let (Some(cluster_rate), Some(control_rate)) = (clusters.rate, controls.rate) else {
             return Verdict::NoData;
@@ -35,7 +38,11 @@ impl Verdict {
             return Verdict::NoData;
         }
         if control_rate > cluster_rate {
-            return Verdict::ControlWins;
+            return if difference.ci95_high.is_some_and(|high| high < 0.0) {
+                Verdict::ControlWins
+            } else {
+                Verdict::Inconclusive
+            };
         }
         let intervals_part = matches!(
             (clusters.ci95_low, controls.ci95_high),
@@ -53,18 +60,19 @@ impl Verdict {
     pub fn sentence(self) -> &'static str {
         match self {
             Verdict::MapHelps => {
-                "clusters were reached MORE often than empty bands at the same distance, beyond \
-                 the 95% intervals, also when whole horizon-long blocks of bars are resampled: \
-                 the map points at levels price tends to visit"
+                "clusters were reached MORE often than their control bands at the same distance, \
+                 beyond the 95% intervals, also when whole horizon-long blocks of bars are \
+                 resampled: the map points at levels price tends to visit"
             }
             Verdict::Inconclusive => {
-                "clusters were reached about as often as empty bands at the same distance (the \
-                 95% intervals overlap, or the difference is not clear of zero when whole \
+                "clusters were reached about as often as their control bands at the same distance \
+                 (the 95% intervals overlap, or the difference is not clear of zero when whole \
                  horizon-long blocks of bars are resampled): weak or no evidence the map helps \
                  here"
             }
             Verdict::ControlWins => {
-                "clusters were reached LESS often than empty bands: no evidence the map helps here"
+                "clusters were reached LESS often than their control bands, also when whole \
+                 horizon-long blocks of bars are resampled: no evidence the map helps here"
             }
             Verdict::NoData => {
                 "too few clusters or control bands to compare: score a longer span, widen \
@@ -94,9 +102,15 @@ mod tests {
         let weak = Rate::new(20, 100);
         let clear = difference(Some(0.05));
         assert_eq!(Verdict::compare(&strong, &weak, &clear), Verdict::MapHelps);
+        // Controls ahead with the resampled interval below zero ([-0.4, -0.2]), or holding
+        // it ([-0.1, +0.1]).
         assert_eq!(
-            Verdict::compare(&weak, &strong, &clear),
+            Verdict::compare(&weak, &strong, &difference(Some(-0.4))),
             Verdict::ControlWins
+        );
+        assert_eq!(
+            Verdict::compare(&weak, &strong, &difference(Some(-0.1))),
+            Verdict::Inconclusive
         );
         assert_eq!(
             Verdict::compare(&Rate::new(52, 100), &Rate::new(50, 100), &clear),

@@ -21,15 +21,19 @@
 //! with ten layers (about 26,000 levels standing at a bar), on a loaded two-core machine: a
 //! release build scores 500 sampled bars in 0.26 s and 2,000 in 1.0 s (200 maps and clusters
 //! take 0.10 s with the sweep, 0.15 s when each map walks every level born before it); see
-//! `cargo bench --bench score`. A debug build takes 2.4 s for 500 and 9 s for 2,000 (37 s
-//! before the sweep).
+//! `cargo bench --bench score`. A debug build took 2.4 s for 500 and 9 s for 2,000 (37 s
+//! before the sweep). Matched controls, baselines and the dose-response add per cluster a few
+//! range queries over the bars (`history.rs`) and a constant-time check per candidate band, and
+//! per run about a dozen block-bootstrap intervals; a debug build of `liqmap score
+//! assets/btcusdt-5m.json` took 28 s of CPU time with them (on a machine loaded by other
+//! builds; not yet measured by the benchmark).
 
 //! Caveat on the intervals: clusters of neighbouring sampled bars are often the same band seen
 //! again, and the horizons of close bars overlap, so the trials are not independent and the
-//! Wilson 95% intervals of each rate are narrower than they should be. The difference between
-//! clusters and controls therefore also gets a block-bootstrap interval
-//! ([`ReachDifference`]: whole horizon-long blocks of bars resampled), and the verdict says the
-//! map helps only when that interval, too, stays above zero.
+//! Wilson 95% intervals of each rate are narrower than they should be. Every difference
+//! (clusters against controls, against a baseline, the dose-response correlation) therefore
+//! also gets a block-bootstrap interval ([`ReachDifference`]: whole horizon-long blocks of bars
+//! resampled), and a verdict is drawn only when that interval is clear of zero.
 
 pub mod baselines;
 mod bootstrap;

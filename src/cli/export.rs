@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::common::{At, DatasetArg, EngineArgs, parse_at};
+use super::parquet_out::{clusters_table, grid_table};
 use crate::atomic_write::write_atomic;
 use crate::csv_out::{clusters_csv, grid_csv};
+use crate::dataset::parquet::{is_parquet, write_table};
 use crate::engine::{ClusterParams, GridRequest, LayerSelection};
 use crate::model::Side;
 use crate::render::chart_png::{ChartSpec, HeatGrid, write_chart_png};
@@ -30,10 +32,11 @@ pub struct ExportArgs {
     /// Picture height in pixels.
     #[arg(long, default_value_t = 900)]
     pub height: u32,
-    /// Write the grid here as CSV: `time_ms,price_low,long_usd,short_usd` (non-empty cells).
+    /// Write the grid here as CSV: `time_ms,price_low,long_usd,short_usd` (non-empty cells);
+    /// Parquet with the same columns when the name ends in `.parquet`.
     #[arg(long = "grid-csv", value_name = "OUT.csv")]
     pub grid_csv: Option<PathBuf>,
-    /// Write the clusters at `--at` here as CSV.
+    /// Write the clusters at `--at` here as CSV (Parquet when the name ends in `.parquet`).
     #[arg(long = "clusters-csv", value_name = "OUT.csv")]
     pub clusters_csv: Option<PathBuf>,
     /// The bar of the clusters: `last`, or a time (epoch ms or RFC 3339).
@@ -128,8 +131,12 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         };
         let long = grid.compose(&side_only(Side::Long));
         let short = grid.compose(&side_only(Side::Short));
-        write_atomic(path, grid_csv(&request, &long, &short).as_bytes())
-            .with_context(|| format!("{}: could not write the grid", path.display()))?;
+        if is_parquet(path) {
+            write_table(path, &grid_table(&request, &long, &short))?;
+        } else {
+            write_atomic(path, grid_csv(&request, &long, &short).as_bytes())
+                .with_context(|| format!("{}: could not write the grid", path.display()))?;
+        }
         eprintln!("wrote {}", path.display());
     }
     if let Some(path) = &args.clusters_csv {
@@ -144,8 +151,12 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
             .iter()
             .map(|t| t.leverage)
             .collect();
-        write_atomic(path, clusters_csv(&clusters, &leverages).as_bytes())
-            .with_context(|| format!("{}: could not write the clusters", path.display()))?;
+        if is_parquet(path) {
+            write_table(path, &clusters_table(&clusters, &leverages))?;
+        } else {
+            write_atomic(path, clusters_csv(&clusters, &leverages).as_bytes())
+                .with_context(|| format!("{}: could not write the clusters", path.display()))?;
+        }
         eprintln!("wrote {}", path.display());
     }
     Ok(())

@@ -7,6 +7,8 @@ mod fetch;
 mod import;
 mod info;
 mod map;
+mod parquet_out;
+mod scan;
 mod score;
 mod view;
 
@@ -42,6 +44,8 @@ pub enum Command {
     View(view::ViewArgs),
     /// Score the map against what price and real liquidations did next.
     Score(score::ScoreArgs),
+    /// Map many datasets and print the nearest strong clusters of every symbol in one table.
+    Scan(scan::ScanArgs),
 }
 
 /// Runs the command line and turns its outcome into an exit code: 0 on success, 2 on any error
@@ -62,6 +66,7 @@ pub fn main() -> ExitCode {
             Err(err) => Err(err),
         },
         Some(Command::Score(args)) => score::run(&args),
+        Some(Command::Scan(args)) => scan::run(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

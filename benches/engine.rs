@@ -1,5 +1,5 @@
-//! Engine benchmarks: a year of one-minute bars (seeded generator), toggling a tier, and the
-//! bundled sample. Run with `cargo bench --bench engine`.
+//! Engine benchmarks: a year of one-minute bars (seeded generator), toggling a tier, a model
+//! change, and the bundled sample. Run with `cargo bench --bench engine`.
 
 use std::hint::black_box;
 
@@ -55,6 +55,56 @@ fn year(c: &mut Criterion) {
     group.finish();
 }
 
+/// (d) A model change on the year, as the viewer does it: the engine under the new settings and
+/// the 1500 × 600 grid redrawn. `mmr` is the maintenance-margin slider (every layer moves);
+/// `split` changes only the new notional (every layer is reused by `Engine::with_settings`).
+fn model_change(c: &mut Criterion) {
+    let data = synthetic_dataset(YEAR_OF_MINUTES, 60_000, 300_000, 42);
+    let settings = ModelSettings::default();
+    let (low, high) = data.price_range().unwrap_or((0.0, 1.0));
+    let engine = Engine::new(&data, &settings).expect("engine");
+    let request = GridRequest::whole(&engine, low, high, 1500, 600);
+    let mmr = ModelSettings {
+        mmr: settings.mmr * 2.0,
+        ..settings.clone()
+    };
+    let split = ModelSettings {
+        split: liqmap::settings::SplitChoice::Candle,
+        ..settings.clone()
+    };
+    let mut group = c.benchmark_group("year_1m_model_change");
+    group.sample_size(10);
+    group.bench_function("mmr_new_engine+grid", |b| {
+        b.iter(|| {
+            let engine = Engine::new(black_box(&data), &mmr).expect("engine");
+            black_box(engine.grid(&request).expect("grid"))
+        })
+    });
+    group.bench_function("mmr_with_settings+grid", |b| {
+        b.iter(|| {
+            let engine = engine
+                .with_settings(black_box(&data), &mmr)
+                .expect("engine");
+            black_box(engine.grid(&request).expect("grid"))
+        })
+    });
+    group.bench_function("split_new_engine+grid", |b| {
+        b.iter(|| {
+            let engine = Engine::new(black_box(&data), &split).expect("engine");
+            black_box(engine.grid(&request).expect("grid"))
+        })
+    });
+    group.bench_function("split_with_settings+grid", |b| {
+        b.iter(|| {
+            let engine = engine
+                .with_settings(black_box(&data), &split)
+                .expect("engine");
+            black_box(engine.grid(&request).expect("grid"))
+        })
+    });
+    group.finish();
+}
+
 /// (c) The bundled sample (HYPEUSDT 5m with open interest): engine, a 1152 × 300 grid over the
 /// whole sample, and the clusters at the last bar.
 fn sample(c: &mut Criterion) {
@@ -88,6 +138,6 @@ criterion_group! {
     name = benches;
     // Plots need system fonts, which these machines lack; the numbers are printed either way.
     config = Criterion::default().without_plots();
-    targets = year, sample
+    targets = year, model_change, sample
 }
 criterion_main!(benches);

@@ -11,9 +11,11 @@ use anyhow::Context;
 
 use super::aggregate::{DatasetsArg, Loaded};
 use super::common::{At, EngineArgs, ensure_finite, parse_at};
+use super::parquet_out::{clusters_table, grid_table};
 use super::settings_args::{ClusterArgs, ColorArgs};
 use crate::atomic_write::{PendingWrite, prepare};
 use crate::csv_out::{GRID_CSV_HEADER, clusters_csv, write_grid_strip};
+use crate::dataset::parquet::{is_parquet, table_bytes};
 use crate::engine::{Engine, EngineError, GridRequest, LayerSelection, MAX_MAP_ROWS};
 use crate::model::{Dataset, Side};
 use crate::render::chart_png::{ChartSpec, HeatGrid, check_spec, render_chart_png};
@@ -38,10 +40,11 @@ pub struct ExportArgs {
     /// Picture height in pixels.
     #[arg(long, default_value_t = 900)]
     pub height: u32,
-    /// Write the grid here as CSV: `time_ms,price_low,long_usd,short_usd` (non-empty cells).
+    /// Write the grid here as CSV: `time_ms,price_low,long_usd,short_usd` (non-empty cells);
+    /// Parquet with the same columns when the name ends in `.parquet`.
     #[arg(long = "grid-csv", value_name = "OUT.csv")]
     pub grid_csv: Option<PathBuf>,
-    /// Write the clusters at `--at` here as CSV.
+    /// Write the clusters at `--at` here as CSV (Parquet when the name ends in `.parquet`).
     #[arg(long = "clusters-csv", value_name = "OUT.csv")]
     pub clusters_csv: Option<PathBuf>,
     /// The bar of the clusters: `last`, or a time (epoch ms or RFC 3339).
@@ -120,7 +123,11 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         pending.push((path, file));
     }
     if let (Some(path), Some((first_row, rows))) = (&args.grid_csv, grid_rows) {
-        let file = grid_file(path, &engine, bin, first_row, rows, args.width)?;
+        let file = if is_parquet(path) {
+            grid_parquet_file(path, &engine, bin, first_row, rows, args.width)?
+        } else {
+            grid_file(path, &engine, bin, first_row, rows, args.width)?
+        };
         pending.push((path, file));
     }
     if let (Some(path), Some(bar)) = (&args.clusters_csv, cluster_bar) {
@@ -148,8 +155,13 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
             .iter()
             .map(|t| t.leverage)
             .collect();
-        let text = clusters_csv(&clusters, &leverages);
-        let file = prepare(path, |out| out.write_all(text.as_bytes()))
+        let bytes = if is_parquet(path) {
+            table_bytes(&clusters_table(&clusters, &leverages))
+                .map_err(|e| anyhow::anyhow!("{}: could not encode Parquet: {e}", path.display()))?
+        } else {
+            clusters_csv(&clusters, &leverages).into_bytes()
+        };
+        let file = prepare(path, |out| out.write_all(&bytes))
             .with_context(|| format!("{}: could not write the clusters", path.display()))?;
         pending.push((path, file));
     }
@@ -240,6 +252,44 @@ fn picture(
         price_high_usd: request.price_high,
     };
     render_chart_png(&spec).context("could not draw the picture")
+}
+
+/// The grid as one Parquet table, prepared beside `path`; a table is written whole, so the grid
+/// may hold at most [`STRIP_CELLS`] cells (the CSV, written in strips, has no such bound).
+fn grid_parquet_file(
+    path: &Path,
+    engine: &Engine,
+    bin: f64,
+    first_row: i64,
+    rows: usize,
+    width: u32,
+) -> anyhow::Result<PendingWrite> {
+    let columns = engine.bar_count().clamp(1, width.max(1) as usize);
+    if rows.saturating_mul(columns) > STRIP_CELLS {
+        anyhow::bail!(
+            "{}: a Parquet grid of {rows} rows x {columns} columns is over {STRIP_CELLS} cells; \
+             give a coarser --bin, a smaller --width, or a .csv name (written in strips)",
+            path.display()
+        );
+    }
+    let selection = engine.default_selection();
+    let request = GridRequest::whole(
+        engine,
+        first_row as f64 * bin,
+        (first_row + rows as i64) as f64 * bin,
+        columns,
+        rows,
+    );
+    let grid = engine
+        .grid(&request)
+        .context("could not compute the grid")?;
+    let long = grid.compose(&side_only(&selection, Side::Long));
+    let short = grid.compose(&side_only(&selection, Side::Short));
+    ensure_finite("the grid", long.iter().chain(&short).copied())?;
+    let bytes = table_bytes(&grid_table(&request, &long, &short))
+        .map_err(|e| anyhow::anyhow!("{}: could not encode Parquet: {e}", path.display()))?;
+    prepare(path, |out| out.write_all(&bytes))
+        .with_context(|| format!("{}: could not write the grid", path.display()))
 }
 
 /// The grid CSV of every level, however far from the candles, prepared beside `path`: rows

@@ -9,6 +9,8 @@ mod fetch;
 mod import;
 mod info;
 mod map;
+mod parquet_out;
+mod scan;
 mod score;
 mod settings_args;
 #[cfg(feature = "viewer")]
@@ -47,6 +49,8 @@ pub enum Command {
     View(view::ViewArgs),
     /// Score the map against what price and real liquidations did next.
     Score(score::ScoreArgs),
+    /// Map many datasets and print the nearest strong clusters of every symbol in one table.
+    Scan(scan::ScanArgs),
 }
 
 /// Runs the command line and turns its outcome into an exit code: 0 on success, 2 on any error
@@ -70,6 +74,7 @@ pub fn main() -> ExitCode {
         Some(Command::Export(args)) => export::run(&args),
         Some(Command::Fetch(args)) => return fetch::main(&args),
         Some(Command::Score(args)) => score::run(&args),
+        Some(Command::Scan(args)) => scan::run(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -506,6 +506,9 @@ pub enum DatasetErrorKind {
     /// A zip file that cannot be used: unreadable, not exactly one file inside, or too large.
     #[error("a zip file, but {0}")]
     Zip(String),
+    /// A Parquet file that is not a liqmap dataset or cannot be read; the text says why.
+    #[error("{0}")]
+    Parquet(String),
     /// An import with no klines file to build bars from.
     #[error("give at least one klines file")]
     NoKlinesGiven,

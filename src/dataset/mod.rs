@@ -9,10 +9,12 @@ pub mod error;
 pub mod import;
 pub mod merge;
 pub mod native;
+pub mod parquet;
 pub mod summary;
 pub mod view;
 
 mod location;
+mod native_read;
 mod sample;
 mod shape;
 mod source;
@@ -31,22 +33,30 @@ pub use location::Location;
 pub use sample::{SAMPLE_NAME, sample};
 pub use summary::open_interest_coverage;
 
-/// Loads a native dataset, or imports a single klines file of any supported format.
+/// Loads a native dataset (JSON, or Parquet by the `.parquet` extension), or imports a single
+/// klines file of any supported format.
 pub fn load(path: &Path) -> Result<Dataset, DatasetError> {
+    if parquet::is_parquet(path) {
+        return parquet::load(path);
+    }
     let text = source::read_text(path)?;
     // The prefix check spares big native files a second scan; the full detection still finds
     // native files whose keys were reordered by hand.
     if detect::looks_native(&text) {
-        return native::from_str(&text).map_err(|issue| issue.in_file(path));
+        return native_read::from_string(text).map_err(|issue| issue.in_file(path));
     }
     match detect::detect(&text).map_err(|kind| DatasetError::new(path, kind))? {
-        Format::Native => native::from_str(&text).map_err(|issue| issue.in_file(path)),
+        Format::Native => native_read::from_str(&text).map_err(|issue| issue.in_file(path)),
         format => import::import_klines_text(path, &text, format),
     }
 }
 
-/// Saves a dataset in the native format, atomically: a reader sees the old file or the new one.
+/// Saves a dataset in the native format (Parquet by the `.parquet` extension), atomically: a
+/// reader sees the old file or the new one.
 pub fn save(dataset: &Dataset, path: &Path) -> Result<(), DatasetError> {
+    if parquet::is_parquet(path) {
+        return parquet::save(dataset, path);
+    }
     let text = native::to_string(dataset).map_err(|kind| DatasetError::new(path, kind))?;
     crate::atomic_write::write_atomic(path, text.as_bytes())
         .map_err(|e| DatasetError::new(path, DatasetErrorKind::Write(e)))

@@ -18,50 +18,50 @@ pub const VERSION: u32 = 1;
 
 /// The whole file, as written.
 #[derive(Serialize, Deserialize)]
-struct File {
-    format: String,
-    version: u32,
-    exchange: String,
-    symbol: String,
-    interval_ms: i64,
-    bars: BarColumns,
+pub(super) struct File {
+    pub(super) format: String,
+    pub(super) version: u32,
+    pub(super) exchange: String,
+    pub(super) symbol: String,
+    pub(super) interval_ms: i64,
+    pub(super) bars: BarColumns,
     #[serde(default)]
-    open_interest: OpenInterestColumns,
+    pub(super) open_interest: OpenInterestColumns,
     #[serde(default)]
-    liquidations: LiquidationColumns,
+    pub(super) liquidations: LiquidationColumns,
 }
 
 /// `bars`: one array per field of [`Bar`].
-#[derive(Serialize, Deserialize)]
-struct BarColumns {
-    open_time_ms: Vec<i64>,
-    open: Vec<f64>,
-    high: Vec<f64>,
-    low: Vec<f64>,
-    close: Vec<f64>,
-    volume: Vec<f64>,
+#[derive(Default, Serialize, Deserialize)]
+pub(super) struct BarColumns {
+    pub(super) open_time_ms: Vec<i64>,
+    pub(super) open: Vec<f64>,
+    pub(super) high: Vec<f64>,
+    pub(super) low: Vec<f64>,
+    pub(super) close: Vec<f64>,
+    pub(super) volume: Vec<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    taker_buy_volume: Option<Vec<Option<f64>>>,
+    pub(super) taker_buy_volume: Option<Vec<Option<f64>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    quote_volume: Option<Vec<Option<f64>>>,
+    pub(super) quote_volume: Option<Vec<Option<f64>>>,
 }
 
 /// `open_interest`: one array per field of [`OpenInterestSample`].
 #[derive(Default, Serialize, Deserialize)]
-struct OpenInterestColumns {
-    time_ms: Vec<i64>,
-    open_interest: Vec<f64>,
+pub(super) struct OpenInterestColumns {
+    pub(super) time_ms: Vec<i64>,
+    pub(super) open_interest: Vec<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    value_usd: Option<Vec<Option<f64>>>,
+    pub(super) value_usd: Option<Vec<Option<f64>>>,
 }
 
 /// `liquidations`: one array per field of [`Liquidation`].
 #[derive(Default, Serialize, Deserialize)]
-struct LiquidationColumns {
-    time_ms: Vec<i64>,
-    side: Vec<Side>,
-    price: Vec<f64>,
-    quantity: Vec<f64>,
+pub(super) struct LiquidationColumns {
+    pub(super) time_ms: Vec<i64>,
+    pub(super) side: Vec<Side>,
+    pub(super) price: Vec<f64>,
+    pub(super) quantity: Vec<f64>,
 }
 
 /// Only the tag and version, read when the full file does not parse, so that a file from a newer
@@ -132,6 +132,12 @@ pub fn from_str(text: &str) -> Result<Dataset, Issue> {
             .into());
         }
     };
+    finish(file)
+}
+
+/// Checks a parsed file's tag and version, gathers its columns into rows and checks them like
+/// an import (shared with the fast reader in `native_read`).
+pub(super) fn finish(file: File) -> Result<Dataset, Issue> {
     if file.format != FORMAT_TAG {
         return Err(Kind::NotNative(file.format).into());
     }

@@ -1,44 +1,42 @@
 //! "The first later bar whose low reaches this price": the death index of a level.
 //!
-//! A sparse table of range minima answers it in O(log d) by galloping from the start (d is the
-//! distance to the answer), so short-lived high-leverage levels cost a few steps and long-lived
-//! ones at most O(log n).
+//! Minima of aligned blocks of 1, 2, 4, ... values answer it in O(log d) by galloping from the
+//! start (d is the distance to the answer), so short-lived high-leverage levels cost a few steps
+//! and long-lived ones at most O(log n). Aligned blocks take 2n values where a sparse table of
+//! every window takes n log n (160 MB for the lows and highs of a year of minutes, against 17 MB).
 
-/// Range minima over a series, for first-crossing queries.
+/// Minima of aligned blocks over a series, for first-crossing queries.
 pub struct FirstCrossing {
-    /// `table[k][j]` is the minimum of `values[j .. j + 2^k]`; `table[0]` is the series itself.
-    table: Vec<Vec<f64>>,
+    /// `levels[k][j]` is the minimum of `values[j * 2^k .. (j + 1) * 2^k]` (the last block may
+    /// be short); `levels[0]` is the series itself.
+    levels: Vec<Vec<f64>>,
 }
 
 impl FirstCrossing {
-    /// Builds the table over `values` (O(n log n) time and memory).
+    /// Builds the block minima over `values` (O(n) time and memory).
     pub fn new(values: Vec<f64>) -> Self {
-        let n = values.len();
-        let mut table = vec![values];
-        let mut half = 1;
-        while half * 2 <= n {
-            let Some(prev) = table.last() else { break };
-            let next: Vec<f64> = prev
-                .iter()
-                .zip(prev.iter().skip(half))
-                .map(|(a, b)| a.min(*b))
+        let mut levels = vec![values];
+        while let Some(last) = levels.last().filter(|level| level.len() > 1) {
+            let next: Vec<f64> = last
+                .chunks(2)
+                .map(|pair| pair.iter().copied().fold(f64::INFINITY, f64::min))
                 .collect();
-            table.push(next);
-            half *= 2;
+            levels.push(next);
         }
-        FirstCrossing { table }
+        FirstCrossing { levels }
     }
 
     /// Number of values in the series.
     fn len(&self) -> usize {
-        self.table.first().map_or(0, Vec::len)
+        self.levels.first().map_or(0, Vec::len)
     }
 
-    /// The minimum of `values[pos .. pos + 2^k]`, or +inf past the table.
+    /// The minimum of the block of `2^k` values starting at `pos` (a multiple of `2^k`), or +inf
+    /// past the end.
     fn block_min(&self, k: usize, pos: usize) -> f64 {
-        self.table
+        self.levels
             .get(k)
-            .and_then(|level| level.get(pos))
+            .and_then(|level| level.get(pos >> k))
             .copied()
             .unwrap_or(f64::INFINITY)
     }
@@ -47,30 +45,29 @@ impl FirstCrossing {
     pub fn first_at_or_below(&self, start: usize, threshold: f64) -> Option<usize> {
         let n = self.len();
         let mut pos = start;
-        // Gallop: blocks of 1, 2, 4, ... from the start until one holds a crossing.
         let mut k = 0;
-        while k < self.table.len() && pos + (1 << k) <= n {
+        // Gallop: skip crossing-free blocks, each one level larger whenever `pos` is aligned to
+        // the larger size, until a block holds a crossing.
+        loop {
+            if pos >= n {
+                return None;
+            }
             if self.block_min(k, pos) <= threshold {
-                // The first crossing lies in [pos, pos + 2^k): halve the window k times.
-                while k > 0 {
-                    k -= 1;
-                    if self.block_min(k, pos) > threshold {
-                        pos += 1 << k;
-                    }
-                }
-                return Some(pos);
+                break;
             }
             pos += 1 << k;
-            k += 1;
+            if k + 1 < self.levels.len() && pos & ((1 << (k + 1)) - 1) == 0 {
+                k += 1;
+            }
         }
-        // The rest does not fit a doubling block: skip the largest crossing-free blocks greedily,
-        // which adds up the binary digits of the distance to the first crossing.
-        for k in (0..self.table.len()).rev() {
-            if pos + (1 << k) <= n && self.block_min(k, pos) > threshold {
+        // The first crossing lies in [pos, pos + 2^k): halve the window k times.
+        while k > 0 {
+            k -= 1;
+            if self.block_min(k, pos) > threshold {
                 pos += 1 << k;
             }
         }
-        (pos < n && self.block_min(0, pos) <= threshold).then_some(pos)
+        Some(pos)
     }
 }
 
@@ -99,8 +96,8 @@ mod tests {
     proptest! {
         #[test]
         fn agrees_with_a_linear_scan(
-            values in proptest::collection::vec(0.0f64..100.0, 0..300),
-            start in 0usize..310,
+            values in proptest::collection::vec(0.0f64..100.0, 0..1100),
+            start in 0usize..1110,
             threshold in -1.0f64..101.0,
         ) {
             let index = FirstCrossing::new(values.clone());

@@ -7,11 +7,16 @@
 //! multiplied by the scale's change from column to column, which applies shrink and fade without
 //! touching levels and without the overflow of dividing by a tiny scale.
 
+use rayon::prelude::*;
+
 use super::{Engine, LayerSelection};
 use crate::model::Side;
 
 /// At most this many cells in one grid (per layer).
 const MAX_CELLS: usize = 50_000_000;
+
+/// Below this many (bar, layer) pairs the layers are built on one thread.
+const PARALLEL_MIN_WORK: usize = 200_000;
 
 /// The window and resolution of a grid.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -192,25 +197,14 @@ pub(super) fn build_grid(engine: &Engine, request: &GridRequest) -> Result<Grid,
         step_factor: &step_factor,
     };
     let layers = engine.layers();
-    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
-    let values: Vec<Vec<f64>> = if threads < 2 || n * layers.len() < 200_000 {
+    let values: Vec<Vec<f64>> = if n * layers.len() < PARALLEL_MIN_WORK {
         (0..layers.len()).map(|i| ctx.layer(i)).collect()
     } else {
-        let indices: Vec<usize> = (0..layers.len()).collect();
-        let chunk = indices.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = indices
-                .chunks(chunk)
-                .map(|part| scope.spawn(|| part.iter().map(|&i| ctx.layer(i)).collect::<Vec<_>>()))
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| {
-                    h.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
-        })
+        // Layers are independent: rayon spreads them over the cores.
+        (0..layers.len())
+            .into_par_iter()
+            .map(|i| ctx.layer(i))
+            .collect()
     };
     Ok(Grid {
         request: *request,

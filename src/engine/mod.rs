@@ -13,6 +13,7 @@ mod crossing;
 mod extend;
 mod grid;
 mod inputs;
+mod layers;
 mod map;
 pub mod score;
 mod standing;
@@ -24,8 +25,6 @@ pub use grid::{Grid, GridError, GridRequest};
 pub use inputs::{BarInputs, aligned_open_interest};
 pub use map::{LiqMap, MAX_MAP_ROWS};
 pub use standing::StandingSweep;
-
-use crossing::FirstCrossing;
 
 use crate::model::{Dataset, Side};
 use crate::settings::{ModelSettings, ResolvedSettings, SettingsError, TierList};
@@ -167,7 +166,7 @@ impl Engine {
             return Err(EngineError::NoBars);
         }
         let inputs = inputs::bar_inputs(dataset, &settings);
-        let layers = build_layers(dataset, &settings, &inputs);
+        let layers = layers::build_layers(dataset, &settings, &inputs);
         Ok(Engine {
             bar_time_ms: dataset.bars.iter().map(|b| b.open_time_ms).collect(),
             interval_ms: dataset.interval_ms,
@@ -382,69 +381,4 @@ pub fn long_liquidation_price(entry: f64, leverage: f64, mmr: f64) -> f64 {
 /// Short liquidation price of a position entered at `entry` with leverage `leverage`.
 pub fn short_liquidation_price(entry: f64, leverage: f64, mmr: f64) -> f64 {
     entry * (1.0 + 1.0 / leverage) / (1.0 + mmr)
-}
-
-fn build_layers(dataset: &Dataset, settings: &ResolvedSettings, inputs: &BarInputs) -> Vec<Layer> {
-    let lows = FirstCrossing::new(dataset.bars.iter().map(|b| b.low).collect());
-    // Negated highs turn "first high >= price" into "first -high <= -price".
-    let neg_highs = FirstCrossing::new(dataset.bars.iter().map(|b| -b.high).collect());
-    let specs: Vec<(Side, usize, f64)> = Side::BOTH
-        .iter()
-        .flat_map(|&side| {
-            settings
-                .tiers
-                .0
-                .iter()
-                .enumerate()
-                .map(move |(tier, t)| (side, tier, t.leverage))
-        })
-        .collect();
-    let build = |&(side, tier, leverage): &(Side, usize, f64)| {
-        let price: Vec<f64> = inputs
-            .entry_price
-            .iter()
-            .map(|&entry| match side {
-                Side::Long => long_liquidation_price(entry, leverage, settings.mmr),
-                Side::Short => short_liquidation_price(entry, leverage, settings.mmr),
-            })
-            .collect();
-        let death_bar = price
-            .iter()
-            .enumerate()
-            .map(|(born, &p)| {
-                // The bar that creates a level never kills it: search from the next bar.
-                let death = match side {
-                    Side::Long => lows.first_at_or_below(born + 1, p),
-                    Side::Short => neg_highs.first_at_or_below(born + 1, -p),
-                };
-                death.map_or(u32::MAX, |d| u32::try_from(d).unwrap_or(u32::MAX))
-            })
-            .collect();
-        Layer {
-            side,
-            tier,
-            leverage,
-            price,
-            death_bar,
-        }
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads < 2 || specs.len() < 2 || dataset.bars.len() < 10_000 {
-        return specs.iter().map(build).collect();
-    }
-    // Layers are independent: split them across the cores.
-    let chunk = specs.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = specs
-            .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(build).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
 }

@@ -1,0 +1,81 @@
+//! The grid and the clusters as Parquet tables, with the columns of their CSV files.
+
+use crate::dataset::parquet::{Table, Values};
+use crate::engine::{Cluster, GridRequest};
+use crate::time::format_time_ms;
+
+/// `time_ms,price_low,long_usd,short_usd`, one row per non-empty cell, column by column (the
+/// rows of `grid_csv`).
+pub fn grid_table(request: &GridRequest, long_usd: &[f64], short_usd: &[f64]) -> Table {
+    let mut time_ms = Vec::new();
+    let mut price_low = Vec::new();
+    let mut long = Vec::new();
+    let mut short = Vec::new();
+    for col in 0..request.columns {
+        let time = request.column_start_ms(col).round() as i64;
+        for row in 0..request.rows {
+            let index = row * request.columns + col;
+            let l = long_usd.get(index).copied().unwrap_or(0.0);
+            let s = short_usd.get(index).copied().unwrap_or(0.0);
+            if l > 0.0 || s > 0.0 {
+                time_ms.push(time);
+                price_low.push(request.row_price_low(row));
+                long.push(l);
+                short.push(s);
+            }
+        }
+    }
+    Table {
+        columns: vec![
+            ("time_ms".to_string(), Values::I64(time_ms)),
+            ("price_low".to_string(), Values::F64(price_low)),
+            ("long_usd".to_string(), Values::F64(long)),
+            ("short_usd".to_string(), Values::F64(short)),
+        ],
+        metadata: Vec::new(),
+    }
+}
+
+/// One row per cluster, ranked, with the share of each tier (the columns of `clusters_csv`).
+pub fn clusters_table(clusters: &[Cluster], leverages: &[f64]) -> Table {
+    let f64s = |f: fn(&Cluster) -> f64| Values::F64(clusters.iter().map(f).collect());
+    let mut columns = vec![
+        (
+            "rank".to_string(),
+            Values::I64((1..=clusters.len() as i64).collect()),
+        ),
+        (
+            "side".to_string(),
+            Values::Text(clusters.iter().map(|c| c.side.name().to_string()).collect()),
+        ),
+        ("price_low".to_string(), f64s(|c| c.price_low)),
+        ("price_high".to_string(), f64s(|c| c.price_high)),
+        ("peak_price".to_string(), f64s(|c| c.peak_price)),
+        ("notional_usd".to_string(), f64s(|c| c.notional_usd)),
+        ("distance_pct".to_string(), f64s(|c| c.distance_pct)),
+        (
+            "formed_time_ms".to_string(),
+            Values::I64(clusters.iter().map(|c| c.formed_time_ms).collect()),
+        ),
+        (
+            "formed_time".to_string(),
+            Values::Text(
+                clusters
+                    .iter()
+                    .map(|c| format_time_ms(c.formed_time_ms))
+                    .collect(),
+            ),
+        ),
+    ];
+    for (tier, leverage) in leverages.iter().enumerate() {
+        let shares = clusters
+            .iter()
+            .map(|c| c.tier_share.get(tier).copied().unwrap_or(0.0))
+            .collect();
+        columns.push((format!("share_{leverage}x"), Values::F64(shares)));
+    }
+    Table {
+        columns,
+        metadata: Vec::new(),
+    }
+}

@@ -281,7 +281,7 @@ impl Engine {
     pub fn standing_at(
         &self,
         bar: usize,
-    ) -> Result<impl Iterator<Item = StandingLevel> + '_, EngineError> {
+    ) -> Result<impl Iterator<Item = StandingLevel> + Clone + '_, EngineError> {
         self.check_bar(bar)?;
         let log_now = self.inputs.log_scale.get(bar).copied().unwrap_or(0.0);
         Ok(self.layers.iter().flat_map(move |layer| {

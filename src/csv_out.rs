@@ -2,6 +2,7 @@
 //! Numbers are printed with Rust's shortest round-trip formatting, so they read back exactly.
 
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use crate::engine::{Cluster, GridRequest, LiqMap};
 use crate::time::format_time_ms;
@@ -73,10 +74,10 @@ pub fn clusters_csv(clusters: &[Cluster], leverages: &[f64]) -> String {
     out
 }
 
-/// `time_ms,price_low,long_usd,short_usd`, one line per non-empty cell, column by column; the
-/// time is the column's start, the values the chosen layers summed per side.
+/// `time_ms,price_low,long_usd,short_usd`, one line per non-empty cell, column by column, held
+/// in memory: for the several-venue export, whose grid is bounded by the same row limit.
 pub fn grid_csv(request: &GridRequest, long_usd: &[f64], short_usd: &[f64]) -> String {
-    let mut out = String::from("time_ms,price_low,long_usd,short_usd\n");
+    let mut out = String::from(GRID_CSV_HEADER);
     for col in 0..request.columns {
         let time_ms = request.column_start_ms(col).round() as i64;
         for row in 0..request.rows {
@@ -93,6 +94,37 @@ pub fn grid_csv(request: &GridRequest, long_usd: &[f64], short_usd: &[f64]) -> S
         }
     }
     out
+}
+
+/// The header line of the grid CSV.
+pub const GRID_CSV_HEADER: &str = "time_ms,price_low,long_usd,short_usd\n";
+
+/// One strip of price rows of the grid CSV: `time_ms,price_low,long_usd,short_usd`, one line per
+/// non-empty cell, column by column; the time is the column's start, the values the chosen layers
+/// summed per side. Row `r` of the strip is row `first_row + r` of the whole grid, of `bin_usd`
+/// each, and its lower edge is written as the exact decimal `(first_row + r) * bin` (see
+/// [`map_csv`]), so strips written one after another read as one grid.
+pub fn write_grid_strip(
+    out: &mut dyn Write,
+    request: &GridRequest,
+    first_row: i64,
+    bin_usd: f64,
+    long_usd: &[f64],
+    short_usd: &[f64],
+) -> io::Result<()> {
+    for col in 0..request.columns {
+        let time_ms = request.column_start_ms(col).round() as i64;
+        for row in 0..request.rows {
+            let index = row * request.columns + col;
+            let long = long_usd.get(index).copied().unwrap_or(0.0);
+            let short = short_usd.get(index).copied().unwrap_or(0.0);
+            if long > 0.0 || short > 0.0 {
+                let price_low = row_edge(first_row + row as i64, bin_usd);
+                writeln!(out, "{time_ms},{price_low},{long},{short}")?;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,7 +1,10 @@
 //! liqmap: liquidation cluster mapping for crypto perpetual futures.
 //!
-//! The library holds everything but the window: the data model, datasets on disk, the cluster
-//! engine, rendering to images, and the command line. None of it knows about egui.
+//! The data model, datasets on disk, the exchange sources, the cluster engine, rendering to images
+//! and the command line need no window: built without the default `viewer` feature
+//! (`--no-default-features`) the crate links no egui, eframe or wgpu. With the feature, `ui`
+//! adds the viewer window and the command line its `view` command (also what `liqmap` without a
+//! command opens).
 
 pub mod atomic_write;
 pub mod cli;
@@ -14,4 +17,5 @@ pub mod settings;
 pub mod source;
 pub mod synth;
 pub mod time;
+#[cfg(feature = "viewer")]
 pub mod ui;

@@ -142,7 +142,10 @@ impl Dataset {
     pub fn time_range_ms(&self) -> Option<(i64, i64)> {
         let first = self.bars.first()?;
         let last = self.bars.last()?;
-        Some((first.open_time_ms, last.open_time_ms + self.interval_ms))
+        Some((
+            first.open_time_ms,
+            last.open_time_ms.saturating_add(self.interval_ms),
+        ))
     }
 
     /// Lowest low and highest high over all bars.

@@ -1,4 +1,4 @@
-//! The model's assumptions: one type that drives both the command-line flags and the UI controls.
+//! The model's assumptions: one type that both the command-line flags and the UI controls edit.
 //!
 //! Every field is a user-visible parameter with the default of `docs/engine-model.md`. Fields that
 //! default to "whatever the dataset supports" are `Auto` here and are resolved against a dataset by
@@ -103,43 +103,27 @@ impl TierList {
     }
 }
 
-/// Every assumption of the estimate. The command line and the UI both edit this type.
-#[derive(Clone, Debug, PartialEq, clap::Args, serde::Serialize, serde::Deserialize)]
+/// Every assumption of the estimate. The command line (through its own argument struct, which
+/// converts into this) and the UI both edit it; [`Default`] holds the defaults of both.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ModelSettings {
-    /// Positions come from rises in open interest (`oi`) or from bar volume (`volume`);
-    /// default: oi where the dataset has open interest, else volume.
-    #[arg(long, value_name = "oi|volume", default_value = "auto")]
+    /// Where new positions come from; `Auto`: open interest where the dataset has it, else volume.
     pub source: SourceChoice,
     /// Volume mode: share of bar volume treated as newly opened.
-    #[arg(long, value_name = "F", default_value_t = 1.0)]
     pub participation: f64,
-    /// Leverage tiers and weights, `L:W,...`.
-    #[arg(
-        long = "leverage",
-        value_name = "L:W,...",
-        default_value = "5:0.15,10:0.30,25:0.25,50:0.20,100:0.10"
-    )]
+    /// Leverage tiers and weights.
     pub tiers: TierList,
     /// Maintenance margin rate.
-    #[arg(long, value_name = "RATE", default_value_t = 0.004)]
     pub mmr: f64,
     /// Entry price of new positions.
-    #[arg(long, value_name = "typical|close|vwap", default_value = "typical")]
     pub entry: EntryPrice,
-    /// Long share of new positions; default: taker where the dataset has taker-buy volume,
-    /// else fixed:0.5.
-    #[arg(long, value_name = "taker|candle|fixed:F", default_value = "auto")]
+    /// Long share of new positions; `Auto`: taker where the dataset has taker-buy volume, else
+    /// fixed 0.5.
     pub split: SplitChoice,
     /// What falling open interest does to standing levels.
-    #[arg(
-        long = "oi-decrease",
-        value_name = "shrink|none",
-        default_value = "shrink"
-    )]
     pub oi_decrease: OiDecrease,
     /// Fade standing levels with this half-life in bars.
-    #[arg(long = "half-life", value_name = "BARS|none", default_value = "none")]
     pub half_life: HalfLife,
 }
 
@@ -280,6 +264,13 @@ impl ModelSettings {
                 "must be 0 or more",
             )?;
         }
+        if !self.tiers.weight_sum().is_finite() {
+            return Err(SettingsError::Unsupported(
+                "the tier weights sum past what a number can hold; weights are relative, so \
+                 smaller ones give the same mix"
+                    .into(),
+            ));
+        }
         let source = match self.source {
             SourceChoice::Auto if dataset.has_open_interest() => Source::OpenInterest,
             SourceChoice::Auto | SourceChoice::Volume => Source::Volume,
@@ -385,6 +376,16 @@ impl FromStr for SourceChoice {
     }
 }
 
+impl fmt::Display for SourceChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SourceChoice::Auto => "auto",
+            SourceChoice::OpenInterest => "oi",
+            SourceChoice::Volume => "volume",
+        })
+    }
+}
+
 impl FromStr for EntryPrice {
     type Err = ParseSettingError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -437,6 +438,17 @@ impl FromStr for SplitChoice {
     }
 }
 
+impl fmt::Display for SplitChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SplitChoice::Auto => f.write_str("auto"),
+            SplitChoice::Taker => f.write_str("taker"),
+            SplitChoice::Candle => f.write_str("candle"),
+            SplitChoice::Fixed(share) => write!(f, "fixed:{share}"),
+        }
+    }
+}
+
 impl FromStr for OiDecrease {
     type Err = ParseSettingError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -447,6 +459,35 @@ impl FromStr for OiDecrease {
                 "unknown oi-decrease '{s}': expected shrink or none"
             ))),
         }
+    }
+}
+
+impl fmt::Display for OiDecrease {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            OiDecrease::Shrink => "shrink",
+            OiDecrease::None => "none",
+        })
+    }
+}
+
+impl fmt::Display for HalfLife {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(bars) => write!(f, "{bars}"),
+            None => f.write_str("none"),
+        }
+    }
+}
+
+/// `L:W,...`, the form `--leverage` reads.
+impl fmt::Display for TierList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, tier) in self.0.iter().enumerate() {
+            let comma = if i == 0 { "" } else { "," };
+            write!(f, "{comma}{}:{}", tier.leverage, tier.weight)?;
+        }
+        Ok(())
     }
 }
 
@@ -478,7 +519,14 @@ impl FromStr for TierList {
                 "--leverage needs at least one tier with a weight above 0".into(),
             ));
         }
-        Ok(TierList(tiers))
+        let tiers = TierList(tiers);
+        if !tiers.weight_sum().is_finite() {
+            return Err(ParseSettingError(format!(
+                "--leverage {s}: the weights sum past what a number can hold; weights are \
+                 relative, so smaller ones give the same mix"
+            )));
+        }
+        Ok(tiers)
     }
 }
 
@@ -509,6 +557,9 @@ mod tests {
     fn bad_flag_values_are_rejected_with_a_reason() {
         assert!("10".parse::<TierList>().is_err());
         assert!("0.5:1".parse::<TierList>().is_err());
+        // Each weight finite, their sum not: normalised they would all be 0, an empty map.
+        let err = "5:1e308,10:1e308".parse::<TierList>().unwrap_err();
+        assert!(err.to_string().contains("weights sum"), "{err}");
         assert!("fixed:1.5".parse::<SplitChoice>().is_err());
         assert_eq!(
             "fixed:0.25".parse::<SplitChoice>(),

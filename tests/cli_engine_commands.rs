@@ -311,3 +311,240 @@ fn band_share_decides_how_far_a_cluster_reaches() {
     assert_eq!((short.1, short.2), (110.0, 111.0));
     assert!((short.3 - 150.0).abs() < 1e-9);
 }
+
+// Numbers and requests at the edges: what no command may print, the limits every command shares,
+// and arguments that must reach their real check. Each refusal exits 2 with a message naming the
+// problem, and leaves no output file behind.
+
+/// `n` one-minute bars flat at 1 USD, each with `volume`.
+fn flat_dataset(dir: &Path, n: i64, volume: f64) -> PathBuf {
+    let data = Dataset {
+        exchange: "test".into(),
+        symbol: "TESTUSDT".into(),
+        interval_ms: MIN,
+        bars: (0..n).map(|i| bar(i, 1.0, 1.0, 1.0, 1.0, volume)).collect(),
+        open_interest: Vec::new(),
+        liquidations: Vec::new(),
+    };
+    let path = dir.join("flat.json");
+    dataset::save(&data, &path).expect("saved");
+    path
+}
+
+/// Exits 2 with every needle in the message.
+fn refused(args: &[&str], needles: &[&str]) -> Output {
+    let out = liqmap(args);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    for needle in needles {
+        assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
+    }
+    out
+}
+
+/// Whether the text holds a number that is not one: `inf`, `NaN` or a JSON `null`.
+fn prints_a_non_number(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower.contains("inf") || lower.contains("nan") || lower.contains("null")
+}
+
+#[test]
+fn sums_past_the_largest_number_are_refused_not_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    // Each bar is 1e308 USD of volume at 1 USD (finite, so the file loads); the half of ten bars
+    // that opens longs at one 10x level sums to 5e308, past f64::MAX (about 1.8e308).
+    let path = flat_dataset(dir.path(), 10, 1e308);
+    let path = path.to_str().unwrap();
+    let model = [
+        "--source",
+        "volume",
+        "--leverage",
+        "10:1",
+        "--split",
+        "fixed:0.5",
+    ];
+    for format in ["json", "csv", "table"] {
+        let mut args = vec!["map", path, "--format", format];
+        args.extend(model);
+        let out = refused(&args, &["too large to print"]);
+        assert!(!prints_a_non_number(&stdout(&out)), "{}", stdout(&out));
+        let mut args = vec!["clusters", path, "--format", format];
+        args.extend(model);
+        let out = liqmap(&args);
+        assert!(!prints_a_non_number(&stdout(&out)), "{}", stdout(&out));
+    }
+    let grid = dir.path().join("grid.csv");
+    let mut args = vec!["export", path, "--grid-csv", grid.to_str().unwrap()];
+    args.extend(model);
+    refused(&args, &["too large to print"]);
+    assert!(!grid.exists());
+}
+
+#[test]
+fn tier_weights_summing_past_the_largest_number_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = flat_dataset(dir.path(), 3, 1.0);
+    refused(
+        &[
+            "map",
+            path.to_str().unwrap(),
+            "--leverage",
+            "5:1e308,10:1e308",
+        ],
+        &["--leverage", "weights sum"],
+    );
+}
+
+#[test]
+fn a_negative_value_after_a_space_reaches_the_range_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = flat_dataset(dir.path(), 3, 1.0);
+    let out = refused(
+        &["map", path.to_str().unwrap(), "--mmr", "-1"],
+        &["--mmr -1 is out of range"],
+    );
+    assert!(
+        !stderr(&out).contains("unexpected argument"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_time_after_the_data_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = flat_dataset(dir.path(), 3, 1.0);
+    let path = path.to_str().unwrap();
+    // The three bars open at 00:00, 00:01 and 00:02: the data ends at 00:03.
+    refused(
+        &["map", path, "--at", "2025-10-10T00:03:00Z"],
+        &["after the data", "2025-10-10T00:03:00Z"],
+    );
+    // Inside the last bar is still that bar.
+    let out = liqmap(&["map", path, "--at", "2025-10-10T00:02:59Z"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn export_shares_the_row_limit_and_writes_nothing_on_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample.json");
+    let sample = sample.to_str().unwrap();
+    let png = dir.path().join("chart.png");
+    let grid = dir.path().join("grid.csv");
+    let clusters = dir.path().join("clusters.csv");
+    let outputs = [
+        "--png",
+        png.to_str().unwrap(),
+        "--grid-csv",
+        grid.to_str().unwrap(),
+        "--clusters-csv",
+        clusters.to_str().unwrap(),
+    ];
+    // The sample spans about 21 to 47 USD: 1e-6 USD rows would be tens of millions.
+    let mut args = vec!["export", sample, "--bin", "1e-6"];
+    args.extend(outputs);
+    refused(&args, &["more than 4000000", "choose a larger bin"]);
+    // The same limit and message as map.
+    refused(&["map", sample, "--bin", "1e-6"], &["more than 4000000"]);
+    // A bad --at for the clusters: not even the picture is written.
+    let mut args = vec!["export", sample, "--at", "2030-01-01T00:00:00Z"];
+    args.extend(outputs);
+    refused(&args, &["after the data"]);
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// The rows of a map or grid CSV at one time (or all, for a map): (price_low, long, short).
+fn csv_rows(text: &str, time_ms: Option<&str>) -> Vec<(String, f64, f64)> {
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            let cells = match time_ms {
+                Some(t) if cells.first() == Some(&t) => &cells[1..],
+                Some(_) => return None,
+                None => &cells[..],
+            };
+            let (long, short) = match cells.len() {
+                3 => (cells[1], cells[2]),
+                _ => (cells[2], cells[3]),
+            };
+            Some((
+                cells[0].to_string(),
+                long.parse().unwrap(),
+                short.parse().unwrap(),
+            ))
+        })
+        .collect()
+}
+
+#[test]
+fn a_fine_grid_csv_covers_every_level_of_the_map() {
+    // Rows of 0.002 USD over the sample's levels are more than the 20,000 rows export used to
+    // cut at, and more than one strip: the grid's last column must still hold every row of the
+    // map at the last bar, however far from the candles.
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample.json");
+    let sample = sample.to_str().unwrap();
+    let grid = dir.path().join("grid.csv");
+    let out = liqmap(&[
+        "export",
+        sample,
+        "--bin",
+        "0.002",
+        "--width",
+        "64",
+        "--grid-csv",
+        grid.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let map = liqmap(&["map", sample, "--bin", "0.002", "--format", "csv"]);
+    assert!(map.status.success(), "{}", stderr(&map));
+    let map_rows = csv_rows(&stdout(&map), None);
+    let grid_text = std::fs::read_to_string(&grid).unwrap();
+    let last_time = grid_text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().parse::<i64>().unwrap())
+        .max()
+        .unwrap()
+        .to_string();
+    let grid_rows = csv_rows(&grid_text, Some(&last_time));
+    assert!(map_rows.len() > 100, "{}", map_rows.len());
+    let (lowest, highest) = (&map_rows[0].0, &map_rows[map_rows.len() - 1].0);
+    for (price, long, short) in [&map_rows[0], &map_rows[map_rows.len() - 1]] {
+        let found = grid_rows.iter().find(|(p, ..)| p == price);
+        let (_, grid_long, grid_short) = found
+            .unwrap_or_else(|| panic!("row {price} missing from the grid ({lowest}..{highest})"));
+        assert!((grid_long - long).abs() <= 1e-6 * long.max(1.0), "{price}");
+        assert!(
+            (grid_short - short).abs() <= 1e-6 * short.max(1.0),
+            "{price}"
+        );
+    }
+}
+
+#[test]
+fn a_native_file_with_an_impossible_interval_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = flat_dataset(dir.path(), 3, 1.0);
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        r#""interval_ms":60000"#,
+        &format!(r#""interval_ms":{}"#, i64::MAX),
+    );
+    std::fs::write(&path, text).unwrap();
+    let shown = path.display().to_string();
+    for command in ["info", "map"] {
+        refused(&[command, path.to_str().unwrap()], &[&shown, "interval_ms"]);
+    }
+    let png = dir.path().join("out.png");
+    refused(
+        &[
+            "export",
+            path.to_str().unwrap(),
+            "--png",
+            png.to_str().unwrap(),
+        ],
+        &[&shown, "interval_ms"],
+    );
+}

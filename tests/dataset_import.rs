@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use liqmap::dataset::{self, ImportRequest};
+use liqmap::dataset::{self, DatasetErrorKind, FormatKind, ImportRequest};
 use liqmap::model::{Bar, Dataset, Side};
 use liqmap::time::parse_time_ms;
 
@@ -301,8 +301,18 @@ fn detection_ignores_the_file_name() {
     };
     // The klines file name names another symbol than the metrics data: a likely mix-up...
     let err = dataset::import(&request).unwrap_err();
+    // The file whose data names the other symbol is the one named.
+    assert_eq!(err.path, request.open_interest.clone().unwrap());
     assert!(
-        err.message.contains("confirm with --symbol HYPEUSDT"),
+        matches!(
+            &err.kind,
+            DatasetErrorKind::SymbolNameMismatch { named, symbol, .. }
+                if named == "ETHUSDT" && symbol == "HYPEUSDT"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("confirm with --symbol HYPEUSDT"),
         "{err}"
     );
     // ...that --symbol confirms.
@@ -342,7 +352,11 @@ fn exchange_and_symbol_overrides() {
     request.symbol = Some("BTCUSDT".into());
     let err = dataset::import(&request).unwrap_err();
     assert!(
-        err.message.contains("BTCUSDT") && err.message.contains("HYPEUSDT"),
+        matches!(
+            &err.kind,
+            DatasetErrorKind::SymbolDisagrees { given, symbol, .. }
+                if given == "BTCUSDT" && symbol == "HYPEUSDT"
+        ),
         "{err}"
     );
 }
@@ -387,7 +401,18 @@ fn load_refuses_a_file_that_is_not_klines_and_says_which_option_takes_it() {
     let err = dataset::load(&path).unwrap_err();
     assert_eq!(err.path, path);
     assert!(
-        err.message.contains("not klines") && err.message.contains("--open-interest"),
+        matches!(
+            err.kind,
+            DatasetErrorKind::WrongKind {
+                expected: FormatKind::Klines,
+                ..
+            }
+        ),
         "{err}"
+    );
+    let shown = err.to_string();
+    assert!(
+        shown.contains("not klines") && shown.contains("--open-interest"),
+        "{shown}"
     );
 }

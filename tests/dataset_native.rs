@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use liqmap::dataset::{self, ImportRequest};
+use liqmap::dataset::{self, DatasetErrorKind, ImportRequest, Location, ValueProblem};
 use liqmap::model::{Bar, Dataset, Liquidation, OpenInterestSample, Side};
 
 fn data(name: &str) -> PathBuf {
@@ -213,15 +213,29 @@ fn newer_version_is_rejected_clearly() {
     let (path, result, _dir) = load_text(&text);
     let err = result.unwrap_err();
     assert_eq!(err.path, path);
+    assert!(
+        matches!(
+            err.kind,
+            DatasetErrorKind::NewerVersion { found: 2, reads: 1 }
+        ),
+        "{err}"
+    );
     assert_eq!(
-        err.message,
-        "written by a newer liqmap: format version 2, this build reads 1"
+        err.to_string(),
+        format!(
+            "{}: written by a newer liqmap: format version 2, this build reads 1",
+            path.display()
+        )
     );
     // A newer file whose layout this build does not know gets the same message.
     let (_, result, _dir) = load_text(r#"{"format":"liqmap-dataset","version":3,"candles":[]}"#);
-    assert_eq!(
-        result.unwrap_err().message,
-        "written by a newer liqmap: format version 3, this build reads 1"
+    let err = result.unwrap_err();
+    assert!(
+        matches!(
+            err.kind,
+            DatasetErrorKind::NewerVersion { found: 3, reads: 1 }
+        ),
+        "{err}"
     );
 }
 
@@ -231,20 +245,101 @@ fn damaged_native_files() {
     let (path, result, _dir) = load_text(&text[..text.len() / 3]);
     let err = result.unwrap_err();
     assert_eq!(err.path, path);
-    assert!(err.message.contains("truncated JSON"), "{err}");
+    assert!(
+        matches!(err.kind, DatasetErrorKind::TruncatedJson { .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("truncated JSON"), "{err}");
 
     // One price too many in a column.
     let text = sample_text().replacen(r#""open":[45.124,"#, r#""open":[45.124,45.124,"#, 1);
     let (_, result, _dir) = load_text(&text);
     let err = result.unwrap_err();
-    assert!(err.message.contains("bars.open has 1153 entries"), "{err}");
+    assert!(
+        matches!(
+            err.kind,
+            DatasetErrorKind::ColumnLength {
+                column: "bars.open",
+                len: 1153,
+                rows: 1152
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("bars.open has 1153 entries"),
+        "{err}"
+    );
 
     // Bad values are caught as on import, naming the entry.
     let text = sample_text().replacen(r#""open":[45.124,"#, r#""open":[-45.124,"#, 1);
     let (_, result, _dir) = load_text(&text);
     let err = result.unwrap_err();
+    assert_eq!(
+        err.at,
+        Some(Location::Entry {
+            group: "bars",
+            entry: 1
+        })
+    );
     assert!(
-        err.message.contains("bars entry 1: open price -45.124"),
+        matches!(
+            &err.kind,
+            DatasetErrorKind::BadValue { column, value, problem: ValueProblem::NotAbovePrice }
+                if column == "open" && *value == -45.124
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("bars entry 1: open price -45.124"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_loaded_volume_whose_usd_value_is_not_finite_names_the_entry_and_column() {
+    // The first bar's volume becomes 1e308 coins (at about 45 USD, past f64::MAX in USD).
+    let text = sample_text();
+    let start = text.find(r#""volume":["#).unwrap() + r#""volume":["#.len();
+    let end = start + text[start..].find(',').unwrap();
+    let text = format!("{}1e308{}", &text[..start], &text[end..]);
+    let (path, result, _dir) = load_text(&text);
+    let err = result.unwrap_err();
+    assert_eq!(err.path, path);
+    assert_eq!(
+        err.at,
+        Some(Location::Entry {
+            group: "bars",
+            entry: 1
+        })
+    );
+    assert!(
+        matches!(
+            &err.kind,
+            DatasetErrorKind::BadValue { column, value, problem: ValueProblem::UsdValueNotFinite }
+                if column == "volume" && *value == 1e308
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_native_interval_past_four_weeks_is_refused() {
+    let text = sample_text().replacen(
+        r#""interval_ms":300000"#,
+        &format!(r#""interval_ms":{}"#, i64::MAX),
+        1,
+    );
+    let (path, result, _dir) = load_text(&text);
+    let err = result.unwrap_err();
+    assert_eq!(err.path, path);
+    assert!(
+        matches!(
+            err.kind,
+            DatasetErrorKind::BadInterval {
+                interval_ms: i64::MAX
+            }
+        ),
         "{err}"
     );
 }
@@ -266,7 +361,11 @@ fn native_file_with_reordered_keys_still_loads() {
 fn importing_a_native_dataset_says_to_use_it_directly() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample.json");
     let err = dataset::import(&ImportRequest::klines_only(&path)).unwrap_err();
-    assert!(err.message.contains("liqmap dataset already"), "{err}");
+    assert!(
+        matches!(err.kind, DatasetErrorKind::AlreadyDataset),
+        "{err}"
+    );
+    assert!(err.to_string().contains("liqmap dataset already"), "{err}");
 }
 
 mod round_trip_property {

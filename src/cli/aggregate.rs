@@ -15,7 +15,7 @@ use crate::csv_out::{clusters_csv, map_csv};
 use crate::dataset;
 use crate::dataset::view::{load_view, looks_like_view};
 use crate::engine::venues::{VenueCluster, VenueMap, VenueSettings, Venues};
-use crate::engine::{DEFAULT_BIN_ROWS, auto_bin_usd};
+use crate::engine::{ClusterParams, DEFAULT_BIN_ROWS, auto_bin_usd};
 use crate::model::{Dataset, Side};
 use crate::render::labels::{compact_usd, human_price};
 use crate::source::coins::{coin_of, venue_of_dataset};
@@ -125,7 +125,7 @@ impl Several {
     pub(super) fn venues(self, engine: &EngineArgs) -> anyhow::Result<Venues> {
         warn_if_coins_differ(&self.datasets);
         let mut venues =
-            Venues::new(self.datasets, &engine.model).context("the datasets cannot be summed")?;
+            Venues::new(self.datasets, &engine.model()).context("the datasets cannot be summed")?;
         for (i, settings) in self.settings.into_iter().enumerate() {
             venues.set_settings(i, settings)?;
         }
@@ -430,7 +430,7 @@ pub fn clusters(args: &ClustersArgs, several: Several) -> anyhow::Result<()> {
             time_ms,
             bin_usd(&args.engine, &venues),
             &selection,
-            &args.clusters,
+            &ClusterParams::from(args.clusters),
         )
         .context("could not compute the clusters")?;
     clusters.truncate(args.top);
@@ -572,5 +572,5 @@ pub(super) fn reference_selection(venues: &Venues) -> crate::engine::LayerSelect
 
 /// The leverage of each tier, naming the tier columns.
 pub(super) fn leverages(engine: &EngineArgs) -> Vec<f64> {
-    engine.model.tiers.0.iter().map(|t| t.leverage).collect()
+    engine.model().tiers.0.iter().map(|t| t.leverage).collect()
 }

@@ -11,10 +11,12 @@ use super::aggregate::{
 use super::export::ExportArgs;
 use crate::atomic_write::write_atomic;
 use crate::csv_out::grid_csv;
+use crate::engine::ClusterParams;
 use crate::engine::venues::{VenueGrids, Venues};
 use crate::engine::{GridRequest, LayerSelection};
 use crate::model::Side;
 use crate::render::chart_png::{ChartSpec, HeatGrid, write_chart_png};
+use crate::render::colors::ColorSettings;
 use crate::render::labels::time_full;
 use crate::time::format_interval;
 
@@ -88,7 +90,7 @@ pub fn export(args: &ExportArgs, several: Several) -> anyhow::Result<()> {
                 price_low_usd: request.price_low,
                 price_high_usd: request.price_high,
             },
-            colors: args.colors,
+            colors: ColorSettings::from(args.colors),
             bars: &reference.bars,
             interval_ms: reference.interval_ms,
             liquidations: &reference.liquidations,
@@ -111,7 +113,12 @@ pub fn export(args: &ExportArgs, several: Several) -> anyhow::Result<()> {
     if let Some(path) = &args.clusters_csv {
         let time_ms = time_of_at(args.at, &venues)?;
         let (_, clusters) = venues
-            .clusters_at(time_ms, bin, &selection, &args.clusters)
+            .clusters_at(
+                time_ms,
+                bin,
+                &selection,
+                &ClusterParams::from(args.clusters),
+            )
             .context("could not compute the clusters")?;
         let leverages = leverages(&args.engine);
         let text = clusters_csv_by_venue(&clusters, &leverages, &venues, by_venue);

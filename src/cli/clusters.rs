@@ -6,9 +6,10 @@ use anyhow::Context;
 use serde_json::json;
 
 use super::aggregate::{DatasetsArg, Loaded};
-use super::common::{At, EngineArgs, Format, parse_at, print_out};
+use super::common::{At, EngineArgs, Format, ensure_finite, parse_at, print_out};
+use super::settings_args::ClusterArgs;
 use crate::csv_out::clusters_csv;
-use crate::engine::{Cluster, ClusterParams};
+use crate::engine::Cluster;
 use crate::render::labels::{compact_usd, human_price};
 use crate::time::format_time_ms;
 
@@ -29,7 +30,7 @@ pub struct ClustersArgs {
     pub engine: EngineArgs,
     /// What counts as a cluster.
     #[command(flatten)]
-    pub clusters: ClusterParams,
+    pub clusters: ClusterArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
@@ -48,7 +49,7 @@ pub fn run(args: &ClustersArgs) -> anyhow::Result<()> {
             bar,
             args.engine.bin_usd(&dataset),
             &engine.default_selection(),
-            &args.clusters,
+            &args.clusters.into(),
         )
         .context("could not compute the clusters")?;
     clusters.truncate(args.top);
@@ -61,7 +62,25 @@ pub fn run(args: &ClustersArgs) -> anyhow::Result<()> {
         .collect();
     let time_ms = engine.bar_times_ms().get(bar).copied().unwrap_or(0);
     let explained = engine.explained_open_interest(bar, &engine.default_selection())?;
-    let close = engine.closes().get(bar).copied().unwrap_or(f64::NAN);
+    let close = engine.closes().get(bar).copied().unwrap_or_default();
+    ensure_finite(
+        "the clusters",
+        clusters
+            .iter()
+            .flat_map(|c| {
+                [
+                    c.price_low,
+                    c.price_high,
+                    c.peak_price,
+                    c.notional_usd,
+                    c.distance_pct,
+                ]
+                .into_iter()
+                .chain(c.tier_share.iter().copied())
+            })
+            .chain(explained)
+            .chain([close]),
+    )?;
     let text = match args.format {
         Format::Csv => clusters_csv(&clusters, &leverages),
         Format::Json => {

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
+use super::settings_args::{BadValue, ModelArgs};
 use crate::dataset;
 use crate::engine::{DEFAULT_BIN_ROWS, Engine, auto_bin_usd};
 use crate::model::Dataset;
@@ -40,17 +41,27 @@ pub enum At {
 }
 
 /// Parses `--at`: `last`, epoch milliseconds or RFC 3339.
-pub fn parse_at(text: &str) -> Result<At, String> {
+pub fn parse_at(text: &str) -> Result<At, BadValue> {
     if text == "last" {
         Ok(At::Last)
     } else {
-        parse_time_ms(text).map(At::Time)
+        parse_time_ms(text).map(At::Time).map_err(BadValue)
     }
 }
 
 impl At {
-    /// The bar index this selects in the dataset.
+    /// The bar index this selects in the dataset. A time after the data's end is refused rather
+    /// than read as the last bar, which would show a moment the data does not reach.
     pub fn bar_index(self, dataset: &Dataset) -> anyhow::Result<usize> {
+        if let (At::Time(time_ms), Some((_, end_ms))) = (self, dataset.time_range_ms())
+            && time_ms >= end_ms
+        {
+            anyhow::bail!(
+                "--at {}: after the data, which ends at {} (use --at last for the last bar)",
+                crate::time::format_time_ms(time_ms),
+                crate::time::format_time_ms(end_ms)
+            );
+        }
         let found = match self {
             At::Last => dataset.bars.len().checked_sub(1),
             At::Time(time_ms) => dataset.bar_at_or_before(time_ms),
@@ -72,12 +83,12 @@ impl At {
 }
 
 /// Parses `--bin`: a price row height in USD above 0.
-pub fn parse_bin(text: &str) -> Result<f64, String> {
+pub fn parse_bin(text: &str) -> Result<f64, BadValue> {
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
-        _ => Err(format!(
+        _ => Err(BadValue(format!(
             "bad bin '{text}': expected a price step in USD above 0"
-        )),
+        ))),
     }
 }
 
@@ -86,17 +97,22 @@ pub fn parse_bin(text: &str) -> Result<f64, String> {
 pub struct EngineArgs {
     /// The model's assumptions.
     #[command(flatten)]
-    pub model: ModelSettings,
+    pub model_args: ModelArgs,
     /// Price row height in USD; default: a round step giving a few hundred rows over the data's
     /// price range.
-    #[arg(long, value_name = "USD", value_parser = parse_bin)]
+    #[arg(long, value_name = "USD", value_parser = parse_bin, allow_negative_numbers = true)]
     pub bin: Option<f64>,
 }
 
 impl EngineArgs {
+    /// The model settings the flags give.
+    pub fn model(&self) -> ModelSettings {
+        ModelSettings::from(&self.model_args)
+    }
+
     /// Runs the engine on the dataset with these settings.
     pub fn engine(&self, dataset: &Dataset) -> anyhow::Result<Engine> {
-        Engine::new(dataset, &self.model).context("the model settings do not fit this dataset")
+        Engine::new(dataset, &self.model()).context("the model settings do not fit this dataset")
     }
 
     /// The row height: the one given, or a round step over the data's price range.
@@ -128,5 +144,17 @@ pub fn print_out(text: &str) -> anyhow::Result<()> {
             Err(anyhow::Error::new(e).context("could not write to standard output"))
         }
         _ => Ok(()),
+    }
+}
+
+/// Refuses to print numbers that are not finite: an overflowing sum would print as `inf`,
+/// `NaN` or (in JSON) `null`, which a reader or a script would take for data.
+pub fn ensure_finite(what: &str, values: impl IntoIterator<Item = f64>) -> anyhow::Result<()> {
+    match values.into_iter().find(|v| !v.is_finite()) {
+        Some(value) => anyhow::bail!(
+            "{what} holds a number too large to print ({value}): the dataset's volumes or open \
+             interest sum past what a number can hold"
+        ),
+        None => Ok(()),
     }
 }

@@ -6,9 +6,10 @@ use anyhow::Context;
 use serde_json::json;
 
 use super::aggregate::{DatasetsArg, Loaded};
-use super::common::{At, EngineArgs, Format, parse_at, print_out};
+use super::common::{At, EngineArgs, Format, ensure_finite, parse_at, print_out};
 use crate::csv_out::map_csv;
 use crate::engine::LiqMap;
+use crate::model::Side;
 use crate::render::labels::{compact_usd, human_price};
 use crate::time::format_time_ms;
 
@@ -44,12 +45,24 @@ pub fn run(args: &MapArgs) -> anyhow::Result<()> {
             &engine.default_selection(),
         )
         .context("could not compute the map")?;
+    ensure_finite(
+        "the map",
+        map.non_empty_rows()
+            .flat_map(|r| [r.price_low, r.price_high, r.long_usd, r.short_usd])
+            .chain([map.close, map.bin_usd])
+            .chain([side_total(&map, Side::Long), side_total(&map, Side::Short)]),
+    )?;
     let text = match args.format {
         Format::Csv => map_csv(&map),
         Format::Json => json(&map, &dataset.symbol)?,
         Format::Table => table(&map, &dataset.symbol),
     };
     print_out(&text)
+}
+
+/// A side's total; an empty sum of floats is -0, which would print as "-0".
+fn side_total(map: &LiqMap, side: Side) -> f64 {
+    map.total_usd(side) + 0.0
 }
 
 fn json(map: &LiqMap, symbol: &str) -> anyhow::Result<String> {
@@ -70,8 +83,8 @@ fn json(map: &LiqMap, symbol: &str) -> anyhow::Result<String> {
         "time": format_time_ms(map.time_ms),
         "close": map.close,
         "bin_usd": map.bin_usd,
-        "long_total_usd": map.total_usd(crate::model::Side::Long),
-        "short_total_usd": map.total_usd(crate::model::Side::Short),
+        "long_total_usd": side_total(map, Side::Long),
+        "short_total_usd": side_total(map, Side::Short),
         "rows": rows,
     });
     Ok(serde_json::to_string_pretty(&doc)? + "\n")
@@ -104,8 +117,8 @@ fn table(map: &LiqMap, symbol: &str) -> String {
     let _ = writeln!(
         out,
         "total: longs {} USD, shorts {} USD",
-        compact_usd(map.total_usd(crate::model::Side::Long)),
-        compact_usd(map.total_usd(crate::model::Side::Short))
+        compact_usd(side_total(map, Side::Long)),
+        compact_usd(side_total(map, Side::Short))
     );
     out
 }

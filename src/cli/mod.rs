@@ -10,6 +10,8 @@ mod import;
 mod info;
 mod map;
 mod score;
+mod settings_args;
+#[cfg(feature = "viewer")]
 mod view;
 
 use std::process::ExitCode;
@@ -41,6 +43,7 @@ pub enum Command {
     /// Download bars, open interest and liquidations from an exchange into a dataset file.
     Fetch(fetch::FetchArgs),
     /// Open the viewer window on a dataset or importable file.
+    #[cfg(feature = "viewer")]
     View(view::ViewArgs),
     /// Score the map against what price and real liquidations did next.
     Score(score::ScoreArgs),
@@ -51,7 +54,14 @@ pub enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
+        #[cfg(feature = "viewer")]
         None => view::run(&view::ViewArgs::default()),
+        #[cfg(not(feature = "viewer"))]
+        None => Err(anyhow::anyhow!(
+            "no command given, and this build has no viewer (built without the `viewer` \
+             feature): see `liqmap --help`"
+        )),
+        #[cfg(feature = "viewer")]
         Some(Command::View(args)) => view::run(&args),
         Some(Command::Info(args)) => info::run(&args),
         Some(Command::Import(args)) => import::run(&args),

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use anyhow::Context;
 
 use super::common::{DatasetArg, EngineArgs, print_out};
-use crate::engine::ClusterParams;
+use super::settings_args::ClusterArgs;
 use crate::engine::score::{
     self, FitReport, Headline, Rate, ScoreParams, ScoreReport, VariantScore, Verdict,
 };
@@ -41,7 +41,7 @@ pub struct ScoreArgs {
     pub engine: EngineArgs,
     /// What counts as a cluster.
     #[command(flatten)]
-    pub clusters: ClusterParams,
+    pub clusters: ClusterArgs,
     /// Also score one change of the settings at a time (source, split, tiers, half-life).
     #[arg(long)]
     pub calibrate: bool,
@@ -66,12 +66,12 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<()> {
     }
     params.max_distance_pct = args.max_distance_pct;
     params.max_sampled_bars = args.samples;
-    params.clusters = args.clusters;
+    params.clusters = args.clusters.into();
     let report = score::score(&engine, &dataset, &engine.default_selection(), &params)
         .context("could not score the map")?;
     let calibration = args
         .calibrate
-        .then(|| score::calibrate(&dataset, &args.engine.model, &params));
+        .then(|| score::calibrate(&dataset, &args.engine.model(), &params));
     let fit = if args.fit_weights {
         Some(
             score::fit_tier_weights(&engine, &dataset, &params, args.train_share)

@@ -1,5 +1,6 @@
 //! Telling a file's format from its content alone; the file name plays no part.
 
+use super::error::DatasetErrorKind;
 use super::shape::{self, Shape};
 
 /// Every format liqmap reads.
@@ -120,7 +121,7 @@ impl Format {
 }
 
 /// The list of formats tried, for the "unrecognised" message.
-fn tried() -> String {
+pub(super) fn tried() -> String {
     let names: Vec<&str> = ALL_FORMATS.iter().map(|f| f.name()).collect();
     names.join(", ")
 }
@@ -139,7 +140,7 @@ pub fn looks_native(text: &str) -> bool {
 }
 
 /// Detects the format of `text` (non-empty, as read by `source::read_text`).
-pub fn detect(text: &str) -> Result<Format, String> {
+pub fn detect(text: &str) -> Result<Format, DatasetErrorKind> {
     if looks_native(text) {
         return Ok(Format::Native);
     }
@@ -152,19 +153,18 @@ pub fn detect(text: &str) -> Result<Format, String> {
 }
 
 /// Describes a JSON syntax error, calling an unexpected end "truncated".
-pub fn json_error(e: &serde_json::Error) -> String {
+pub fn json_error(e: &serde_json::Error) -> DatasetErrorKind {
     if e.is_eof() {
-        format!(
-            "truncated JSON: the file ends in the middle of a value (line {}, column {})",
-            e.line(),
-            e.column()
-        )
+        DatasetErrorKind::TruncatedJson {
+            line: e.line(),
+            column: e.column(),
+        }
     } else {
-        format!("invalid JSON: {e}")
+        DatasetErrorKind::Json(e.to_string())
     }
 }
 
-fn detect_json(text: &str) -> Result<Format, String> {
+fn detect_json(text: &str) -> Result<Format, DatasetErrorKind> {
     let (shape, more) = shape::probe(text).map_err(|e| json_error(&e))?;
     if more {
         // Several JSON values one after another: only forceOrder messages come as JSON lines.
@@ -175,16 +175,15 @@ fn detect_json(text: &str) -> Result<Format, String> {
         };
     }
     match &shape {
-        Shape::Array { len: 0, .. } => Err("the JSON array is empty: no rows".to_string()),
+        Shape::Array { len: 0, .. } => {
+            Err(DatasetErrorKind::NoRows("the JSON array is empty: no rows"))
+        }
         Shape::Array {
             first: Some(first), ..
         } => match first.as_ref() {
             Shape::Array { len: 12, .. } => Ok(Format::BinanceKlinesJson),
             Shape::Array { len: 6, .. } => Ok(Format::CcxtKlinesJson),
-            Shape::Array { len, .. } => Err(format!(
-                "JSON rows of {len} fields: expected 12 (Binance REST klines) or 6 \
-                 (ccxt/freqtrade klines)"
-            )),
+            Shape::Array { len, .. } => Err(DatasetErrorKind::UnknownRowWidth { fields: *len }),
             row if row.has("sumOpenInterest") => Ok(Format::BinanceOpenInterestJson),
             row if is_force_order_message(row) => Ok(Format::ForceOrderJson),
             _ => Err(unrecognised_json(&shape)),
@@ -204,21 +203,22 @@ fn detect_json(text: &str) -> Result<Format, String> {
                 _ if object.get("result").and_then(|r| r.get("list")).is_some() => {
                     Ok(Format::BybitKlinesJson)
                 }
-                _ => Err(format!(
-                    "a Bybit answer without result.list (tried: {})",
-                    tried()
-                )),
+                _ => Err(DatasetErrorKind::Unrecognised {
+                    found: "a Bybit answer without result.list".to_string(),
+                }),
             }
         }
         object if object.has("code") && object.has("data") => Ok(Format::OkxCandlesJson),
         // Binance answers errors with `{"code":-1121,"msg":"Invalid symbol."}`.
-        object if object.has("code") && object.has("msg") => Err(format!(
-            "an exchange error answer, not data: msg '{}'",
-            object
+        object if object.has("code") && object.has("msg") => Err(DatasetErrorKind::ErrorAnswer {
+            venue: "Binance",
+            code: error_code(text),
+            message: object
                 .get("msg")
                 .and_then(Shape::text)
                 .unwrap_or("(long message)")
-        )),
+                .to_string(),
+        }),
         object if is_force_order_message(object) => Ok(Format::ForceOrderJson),
         _ => Err(unrecognised_json(&shape)),
     }
@@ -236,7 +236,16 @@ fn is_force_order_message(shape: &Shape) -> bool {
         || event.get("e").and_then(Shape::text) == Some("forceOrder")
 }
 
-fn unrecognised_json(shape: &Shape) -> String {
+/// `code -1121` of a small error answer (the outline keeps no numbers, so it is read again).
+fn error_code(text: &str) -> String {
+    let code = serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|answer| answer.get("code").map(ToString::to_string))
+        .unwrap_or_else(|| "?".to_string());
+    format!("code {code}")
+}
+
+fn unrecognised_json(shape: &Shape) -> DatasetErrorKind {
     let outline = match shape {
         Shape::Object(fields) => {
             let keys: Vec<&str> = fields.iter().take(8).map(|(k, _)| k.as_str()).collect();
@@ -253,7 +262,7 @@ fn unrecognised_json(shape: &Shape) -> String {
         },
         other => format!("a JSON {}", other.kind()),
     };
-    format!("unrecognised format: found {outline}; tried: {}", tried())
+    DatasetErrorKind::Unrecognised { found: outline }
 }
 
 /// The header names of a CSV line, lower-cased and trimmed.
@@ -263,9 +272,9 @@ pub fn csv_fields(line: &str) -> Vec<String> {
         .collect()
 }
 
-fn detect_csv(text: &str) -> Result<Format, String> {
+fn detect_csv(text: &str) -> Result<Format, DatasetErrorKind> {
     let Some(first_line) = text.lines().find(|l| !l.trim().is_empty()) else {
-        return Err("the file is empty".to_string());
+        return Err(DatasetErrorKind::Empty);
     };
     let fields = csv_fields(first_line);
     let has = |name: &str| fields.iter().any(|f| f == name);
@@ -274,12 +283,13 @@ fn detect_csv(text: &str) -> Result<Format, String> {
         return if fields.len() == 12 {
             Ok(Format::BinanceArchiveCsvNoHeader)
         } else {
-            Err(format!(
-                "unrecognised format: a CSV without header of {} columns (a headerless \
-                 Binance archive klines file has 12); tried: {}",
-                fields.len(),
-                tried()
-            ))
+            Err(DatasetErrorKind::Unrecognised {
+                found: format!(
+                    "a CSV without header of {} columns (a headerless Binance archive klines \
+                     file has 12)",
+                    fields.len()
+                ),
+            })
         };
     }
     if has("sum_open_interest") || has("create_time") {
@@ -290,11 +300,9 @@ fn detect_csv(text: &str) -> Result<Format, String> {
         Ok(Format::KlinesCsv)
     } else {
         let shown: Vec<&str> = fields.iter().take(12).map(String::as_str).collect();
-        Err(format!(
-            "unrecognised format: a text file whose first line is '{}'; tried: {}",
-            shown.join(","),
-            tried()
-        ))
+        Err(DatasetErrorKind::Unrecognised {
+            found: format!("a text file whose first line is '{}'", shown.join(",")),
+        })
     }
 }
 
@@ -335,7 +343,7 @@ mod tests {
             ),
         ];
         for (text, format) in cases {
-            assert_eq!(detect(text), Ok(format), "{text}");
+            assert_eq!(detect(text).ok(), Some(format), "{text}");
         }
     }
 
@@ -343,31 +351,43 @@ mod tests {
     fn reports_an_error_answer() {
         let err = detect(r#"{"code":-1121,"msg":"Invalid symbol."}"#).unwrap_err();
         assert!(
-            err.contains("error answer") && err.contains("Invalid symbol."),
+            matches!(&err, DatasetErrorKind::ErrorAnswer { venue: "Binance", message, .. }
+                if message == "Invalid symbol."),
             "{err}"
         );
+        assert!(err.to_string().contains("error answer"), "{err}");
     }
 
     #[test]
     fn tells_csv_formats_apart() {
-        assert_eq!(
-            detect("open_time,open,high,low,close,volume\n1,2,3,1,2,5\n"),
-            Ok(Format::KlinesCsv)
-        );
-        assert_eq!(
-            detect("1,2,3,1,2,5,2,1,3,1,1,0\n"),
-            Ok(Format::BinanceArchiveCsvNoHeader)
-        );
-        assert_eq!(
-            detect("create_time,symbol,sum_open_interest\n"),
-            Ok(Format::BinanceMetricsCsv)
-        );
-        assert_eq!(
-            detect("timestamp,symbol,side,avg_price,filled_qty\n"),
-            Ok(Format::LiquidationsCsv)
-        );
+        let cases = [
+            (
+                "open_time,open,high,low,close,volume\n1,2,3,1,2,5\n",
+                Format::KlinesCsv,
+            ),
+            (
+                "1,2,3,1,2,5,2,1,3,1,1,0\n",
+                Format::BinanceArchiveCsvNoHeader,
+            ),
+            (
+                "create_time,symbol,sum_open_interest\n",
+                Format::BinanceMetricsCsv,
+            ),
+            (
+                "timestamp,symbol,side,avg_price,filled_qty\n",
+                Format::LiquidationsCsv,
+            ),
+        ];
+        for (text, format) in cases {
+            assert_eq!(detect(text).ok(), Some(format), "{text}");
+        }
         let err = detect("name,age\nbob,3\n").unwrap_err();
-        assert!(err.contains("unrecognised format"), "{err}");
-        assert!(err.contains("Bybit v5 kline JSON"), "{err}");
+        assert!(
+            matches!(&err, DatasetErrorKind::Unrecognised { found } if found.contains("name,age")),
+            "{err}"
+        );
+        let shown = err.to_string();
+        assert!(shown.contains("unrecognised format"), "{shown}");
+        assert!(shown.contains("Bybit v5 kline JSON"), "{shown}");
     }
 }

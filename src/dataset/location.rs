@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::error::{DatasetErrorKind, Issue};
+
 /// A place in a source file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Location {
@@ -9,6 +11,20 @@ pub enum Location {
     Line(u64),
     /// An element of a JSON array, counted from 1.
     Row(usize),
+    /// An element of a named JSON array inside the document (`result.list`), counted from 1.
+    ListRow {
+        /// The array's path in the document.
+        list: &'static str,
+        /// The element, from 1.
+        row: usize,
+    },
+    /// An entry of a native dataset's column group (`bars`), counted from 1.
+    Entry {
+        /// The column group.
+        group: &'static str,
+        /// The entry, from 1.
+        entry: usize,
+    },
 }
 
 impl fmt::Display for Location {
@@ -16,6 +32,8 @@ impl fmt::Display for Location {
         match self {
             Location::Line(line) => write!(f, "line {line}"),
             Location::Row(row) => write!(f, "row {row}"),
+            Location::ListRow { list, row } => write!(f, "{list} row {row}"),
+            Location::Entry { group, entry } => write!(f, "{group} entry {entry}"),
         }
     }
 }
@@ -45,17 +63,23 @@ impl<T> Located<T> {
         self.locations.push(location);
     }
 
-    /// Parses rows numbered from 1, naming the first bad row after `prefix` (for example
-    /// `result.list `) in the error.
+    /// Parses rows numbered from 1 within `list` (for example `result.list`; `None` for a
+    /// top-level array), naming the first bad row in the error.
     pub fn from_rows<R>(
         rows: &[R],
-        prefix: &str,
-        parse: impl Fn(&R) -> Result<T, String>,
-    ) -> Result<Self, String> {
+        list: Option<&'static str>,
+        parse: impl Fn(&R) -> Result<T, DatasetErrorKind>,
+    ) -> Result<Self, Issue> {
         let mut located = Located::default();
         for (index, row) in rows.iter().enumerate() {
-            let at = Location::Row(index + 1);
-            let value = parse(row).map_err(|e| format!("{prefix}{at}: {e}"))?;
+            let at = match list {
+                Some(list) => Location::ListRow {
+                    list,
+                    row: index + 1,
+                },
+                None => Location::Row(index + 1),
+            };
+            let value = parse(row).map_err(|kind| Issue::at(at, kind))?;
             located.push(at, value);
         }
         Ok(located)
@@ -67,12 +91,12 @@ impl<T> Located<T> {
         self.locations.reverse();
     }
 
-    /// Where value `index` came from, for messages.
-    pub fn describe(&self, index: usize) -> String {
-        match self.locations.get(index) {
-            Some(location) => location.to_string(),
-            None => format!("entry {}", index + 1),
-        }
+    /// Where value `index` came from.
+    pub fn describe(&self, index: usize) -> Location {
+        self.locations
+            .get(index)
+            .copied()
+            .unwrap_or(Location::Row(index + 1))
     }
 
     /// Keeps only the values for which `keep` holds.

@@ -5,6 +5,7 @@
 //! line or row and what is wrong with it.
 
 pub mod detect;
+pub mod error;
 pub mod import;
 pub mod native;
 pub mod summary;
@@ -18,34 +19,16 @@ mod symbol;
 mod text;
 mod validate;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::model::Dataset;
 
 pub use detect::{Format, FormatKind};
+pub use error::{DatasetError, DatasetErrorKind, Series, ValueProblem};
 pub use import::{ImportRequest, import};
+pub use location::Location;
 pub use sample::{SAMPLE_NAME, sample};
 pub use summary::open_interest_coverage;
-
-/// A file that could not be read, written or understood.
-#[derive(Debug, thiserror::Error)]
-#[error("{path}: {message}")]
-pub struct DatasetError {
-    /// The file concerned.
-    pub path: PathBuf,
-    /// What is wrong, with the line or row where known.
-    pub message: String,
-}
-
-impl DatasetError {
-    /// An error about `path`.
-    pub fn new(path: &Path, message: impl Into<String>) -> Self {
-        Self {
-            path: path.to_path_buf(),
-            message: message.into(),
-        }
-    }
-}
 
 /// Loads a native dataset, or imports a single klines file of any supported format.
 pub fn load(path: &Path) -> Result<Dataset, DatasetError> {
@@ -53,19 +36,17 @@ pub fn load(path: &Path) -> Result<Dataset, DatasetError> {
     // The prefix check spares big native files a second scan; the full detection still finds
     // native files whose keys were reordered by hand.
     if detect::looks_native(&text) {
-        return native::from_str(&text).map_err(|message| DatasetError::new(path, message));
+        return native::from_str(&text).map_err(|issue| issue.in_file(path));
     }
-    match detect::detect(&text).map_err(|message| DatasetError::new(path, message))? {
-        Format::Native => {
-            native::from_str(&text).map_err(|message| DatasetError::new(path, message))
-        }
+    match detect::detect(&text).map_err(|kind| DatasetError::new(path, kind))? {
+        Format::Native => native::from_str(&text).map_err(|issue| issue.in_file(path)),
         format => import::import_klines_text(path, &text, format),
     }
 }
 
 /// Saves a dataset in the native format, atomically: a reader sees the old file or the new one.
 pub fn save(dataset: &Dataset, path: &Path) -> Result<(), DatasetError> {
-    let text = native::to_string(dataset).map_err(|message| DatasetError::new(path, message))?;
+    let text = native::to_string(dataset).map_err(|kind| DatasetError::new(path, kind))?;
     crate::atomic_write::write_atomic(path, text.as_bytes())
-        .map_err(|e| DatasetError::new(path, format!("could not write the dataset: {e}")))
+        .map_err(|e| DatasetError::new(path, DatasetErrorKind::Write(e)))
 }

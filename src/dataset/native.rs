@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::detect::json_error;
+use super::error::{DatasetErrorKind as Kind, Issue, MAX_INTERVAL_MS};
+use super::location::Location;
 use super::validate;
 use crate::model::{Bar, Dataset, Liquidation, OpenInterestSample, Side};
 
@@ -76,7 +78,7 @@ fn optional_column(column: Option<Vec<Option<f64>>>) -> Vec<Option<f64>> {
 }
 
 /// Writes `dataset` as native JSON (compact: the columns of a year of minute bars stay small).
-pub fn to_string(dataset: &Dataset) -> Result<String, String> {
+pub fn to_string(dataset: &Dataset) -> Result<String, Kind> {
     let bars = &dataset.bars;
     let column = |f: fn(&Bar) -> Option<f64>| -> Option<Vec<Option<f64>>> {
         let values: Vec<Option<f64>> = bars.iter().map(f).collect();
@@ -113,11 +115,11 @@ pub fn to_string(dataset: &Dataset) -> Result<String, String> {
             quantity: liquidations.iter().map(|l| l.quantity).collect(),
         },
     };
-    serde_json::to_string(&file).map_err(|e| format!("could not encode the dataset: {e}"))
+    serde_json::to_string(&file).map_err(|e| Kind::Encode(e.to_string()))
 }
 
 /// Reads native JSON and checks it like an import.
-pub fn from_str(text: &str) -> Result<Dataset, String> {
+pub fn from_str(text: &str) -> Result<Dataset, Issue> {
     let file: File = match serde_json::from_str(text) {
         Ok(file) => file,
         Err(e) => {
@@ -125,15 +127,13 @@ pub fn from_str(text: &str) -> Result<Dataset, String> {
             return Err(if e.is_eof() {
                 json_error(&e)
             } else {
-                format!("not a valid liqmap dataset: {e}")
-            });
+                Kind::Schema(e.to_string())
+            }
+            .into());
         }
     };
     if file.format != FORMAT_TAG {
-        return Err(format!(
-            "not a liqmap dataset: format is '{}', expected '{FORMAT_TAG}'",
-            file.format
-        ));
+        return Err(Kind::NotNative(file.format).into());
     }
     check_version(u64::from(file.version))?;
     let dataset = into_dataset(file)?;
@@ -141,19 +141,20 @@ pub fn from_str(text: &str) -> Result<Dataset, String> {
     Ok(dataset)
 }
 
-fn check_version(version: u64) -> Result<(), String> {
+fn check_version(version: u64) -> Result<(), Kind> {
     if version > u64::from(VERSION) {
-        Err(format!(
-            "written by a newer liqmap: format version {version}, this build reads {VERSION}"
-        ))
+        Err(Kind::NewerVersion {
+            found: version,
+            reads: VERSION,
+        })
     } else if version == 0 {
-        Err("format version 0 does not exist".to_string())
+        Err(Kind::VersionZero)
     } else {
         Ok(())
     }
 }
 
-fn check_header(text: &str) -> Result<(), String> {
+fn check_header(text: &str) -> Result<(), Kind> {
     let Ok(header) = serde_json::from_str::<Header>(text) else {
         return Ok(());
     };
@@ -165,17 +166,15 @@ fn check_header(text: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn same_length(name: &str, len: usize, expected: usize) -> Result<(), String> {
-    if len == expected {
+fn same_length(column: &'static str, len: usize, rows: usize) -> Result<(), Kind> {
+    if len == rows {
         Ok(())
     } else {
-        Err(format!(
-            "column {name} has {len} entries, but there are {expected} rows"
-        ))
+        Err(Kind::ColumnLength { column, len, rows })
     }
 }
 
-fn into_dataset(file: File) -> Result<Dataset, String> {
+fn into_dataset(file: File) -> Result<Dataset, Kind> {
     let b = file.bars;
     let n = b.open_time_ms.len();
     for (name, len) in [
@@ -204,7 +203,7 @@ fn into_dataset(file: File) -> Result<Dataset, String> {
             b.close.get(i),
             b.volume.get(i),
         ) else {
-            return Err(format!("bars entry {}: a column is short", i + 1));
+            unreachable!("every bars column was checked to have {n} entries");
         };
         bars.push(Bar {
             open_time_ms,
@@ -266,18 +265,24 @@ fn into_dataset(file: File) -> Result<Dataset, String> {
 }
 
 /// The checks an import makes, so a hand-edited file cannot feed the engine bad data.
-fn check(dataset: &Dataset) -> Result<(), String> {
-    if dataset.interval_ms <= 0 {
-        return Err(format!(
-            "interval_ms {} is not above 0",
-            dataset.interval_ms
-        ));
+fn check(dataset: &Dataset) -> Result<(), Issue> {
+    if !(1..=MAX_INTERVAL_MS).contains(&dataset.interval_ms) {
+        return Err(Kind::BadInterval {
+            interval_ms: dataset.interval_ms,
+        }
+        .into());
     }
-    validate::bars(&dataset.bars, &|i| format!("bars entry {}", i + 1))?;
-    validate::open_interest(&dataset.open_interest, &|i| {
-        format!("open_interest entry {}", i + 1)
-    })?;
-    let at = |i: usize| format!("liquidations entry {}", i + 1);
+    let entry = |group: &'static str| {
+        move |i: usize| Location::Entry {
+            group,
+            entry: i + 1,
+        }
+    };
+    validate::bars(&dataset.bars, &entry("bars"))?;
+    let oi_at = entry("open_interest");
+    validate::open_interest(&dataset.open_interest, &oi_at)?;
+    validate::open_interest_usd(&dataset.open_interest, &dataset.bars, &oi_at)?;
+    let at = entry("liquidations");
     validate::liquidations(&dataset.liquidations, &at)?;
     validate::liquidations_sorted(&dataset.liquidations, &at)?;
     Ok(())

@@ -13,6 +13,5 @@ const SAMPLE_JSON: &str = include_str!("../../assets/sample.json");
 
 /// The bundled default sample (HYPEUSDT 5m with open interest and taker-buy volume).
 pub fn sample() -> Result<Dataset, DatasetError> {
-    native::from_str(SAMPLE_JSON)
-        .map_err(|message| DatasetError::new(Path::new(SAMPLE_NAME), message))
+    native::from_str(SAMPLE_JSON).map_err(|issue| issue.in_file(Path::new(SAMPLE_NAME)))
 }

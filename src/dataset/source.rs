@@ -2,19 +2,18 @@
 
 use std::path::Path;
 
-use super::DatasetError;
+use super::{DatasetError, DatasetErrorKind};
 
 /// Reads the whole file as UTF-8 text without a byte-order mark; an empty file is an error.
 pub fn read_text(path: &Path) -> Result<String, DatasetError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| DatasetError::new(path, format!("could not read the file: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| DatasetError::new(path, DatasetErrorKind::Read(e)))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         DatasetError::new(
             path,
-            format!(
-                "not a text file: invalid UTF-8 at byte {}",
-                e.utf8_error().valid_up_to()
-            ),
+            DatasetErrorKind::NotText {
+                valid_up_to: e.utf8_error().valid_up_to(),
+            },
         )
     })?;
     let text = match text.strip_prefix('\u{feff}') {
@@ -22,7 +21,7 @@ pub fn read_text(path: &Path) -> Result<String, DatasetError> {
         None => text,
     };
     if text.trim().is_empty() {
-        return Err(DatasetError::new(path, "the file is empty"));
+        return Err(DatasetError::new(path, DatasetErrorKind::Empty));
     }
     Ok(text)
 }

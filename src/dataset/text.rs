@@ -2,21 +2,26 @@
 
 use chrono::{DateTime, NaiveDateTime};
 
+use super::error::DatasetErrorKind;
+
 /// Epoch values at or above this are microseconds (recent Binance archives), not milliseconds:
 /// in milliseconds they would lie after the year 5000.
 const MICROSECONDS_FROM: i64 = 100_000_000_000_000;
 
 /// Parses a decimal number such as `45.12400`, `5.99e-05` or `NaN` (validation rejects NaN later,
 /// with a clearer message than a parse error).
-pub fn parse_number(text: &str, what: &str) -> Result<f64, String> {
+pub fn parse_number(text: &str, what: &str) -> Result<f64, DatasetErrorKind> {
     let text = text.trim();
     text.parse::<f64>()
-        .map_err(|_| format!("{what} '{text}' is not a number"))
+        .map_err(|_| DatasetErrorKind::NotANumber {
+            column: what.to_string(),
+            text: text.to_string(),
+        })
 }
 
 /// Parses an epoch time in milliseconds (microseconds are recognised by size) or a naive UTC /
 /// RFC 3339 date-time such as `2025-10-08 00:00:00` or `2025-10-22T09:36:42.306000`.
-pub fn parse_time(text: &str, what: &str) -> Result<i64, String> {
+pub fn parse_time(text: &str, what: &str) -> Result<i64, DatasetErrorKind> {
     let text = text.trim();
     if let Ok(value) = text.parse::<i64>() {
         return Ok(epoch_to_ms(value));
@@ -37,9 +42,10 @@ pub fn parse_time(text: &str, what: &str) -> Result<i64, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.timestamp_millis());
     }
-    Err(format!(
-        "{what} '{text}' is not a time (expected epoch milliseconds or an ISO-8601 UTC date-time)"
-    ))
+    Err(DatasetErrorKind::NotATime {
+        column: what.to_string(),
+        text: text.to_string(),
+    })
 }
 
 /// Converts an integer epoch in milliseconds or microseconds to milliseconds.
@@ -59,19 +65,29 @@ mod tests {
     fn times_in_every_accepted_form() {
         // 2025-10-22 09:36:42.306 UTC, the first row of the shared liquidations file.
         let ms = 1_761_125_802_306;
-        assert_eq!(parse_time("1761125802306", "t"), Ok(ms));
-        assert_eq!(parse_time("1761125802306000", "t"), Ok(ms));
-        assert_eq!(parse_time("1761125802306.0", "t"), Ok(ms));
-        assert_eq!(parse_time("2025-10-22T09:36:42.306000", "t"), Ok(ms));
-        assert_eq!(parse_time("2025-10-22 09:36:42.306", "t"), Ok(ms));
-        assert_eq!(parse_time("2025-10-22T11:36:42.306+02:00", "t"), Ok(ms));
-        assert!(parse_time("yesterday", "t").is_err());
+        for text in [
+            "1761125802306",
+            "1761125802306000",
+            "1761125802306.0",
+            "2025-10-22T09:36:42.306000",
+            "2025-10-22 09:36:42.306",
+            "2025-10-22T11:36:42.306+02:00",
+        ] {
+            assert_eq!(parse_time(text, "t").ok(), Some(ms), "{text}");
+        }
+        assert!(matches!(
+            parse_time("yesterday", "t"),
+            Err(DatasetErrorKind::NotATime { .. })
+        ));
     }
 
     #[test]
     fn numbers() {
-        assert_eq!(parse_number(" 5.99e-05", "x"), Ok(5.99e-5));
+        assert_eq!(parse_number(" 5.99e-05", "x").ok(), Some(5.99e-5));
         assert!(parse_number("NaN", "x").is_ok_and(f64::is_nan));
-        assert!(parse_number("abc", "x").is_err());
+        assert!(matches!(
+            parse_number("abc", "x"),
+            Err(DatasetErrorKind::NotANumber { .. })
+        ));
     }
 }

@@ -4,39 +4,64 @@
 
 use std::collections::HashMap;
 
+use super::error::{DatasetErrorKind as Kind, Issue, MAX_INTERVAL_MS, Series, ValueProblem};
+use super::location::Location;
 use crate::model::{Bar, Liquidation, OpenInterestSample};
-use crate::time::format_time_ms;
 
-/// Describes where the value at an index came from, e.g. `line 12`.
-pub type At<'a> = &'a dyn Fn(usize) -> String;
+/// Where the value at an index came from, e.g. `line 12`.
+pub type At<'a> = &'a dyn Fn(usize) -> Location;
+
+/// Times of market data lie between the years 1 and 9999: beyond them an interval added to a time
+/// could wrap, and no date could be printed.
+const TIME_RANGE_MS: std::ops::RangeInclusive<i64> = -62_135_596_800_000..=253_402_300_799_999;
+
+fn bad_value(column: &str, value: f64, problem: ValueProblem) -> Kind {
+    Kind::BadValue {
+        column: column.to_string(),
+        value,
+        problem,
+    }
+}
+
+/// Checks a time column's value.
+pub fn time_in_range(column: &'static str, time_ms: i64) -> Result<(), Kind> {
+    if TIME_RANGE_MS.contains(&time_ms) {
+        Ok(())
+    } else {
+        Err(Kind::TimeOutOfRange { column, time_ms })
+    }
+}
 
 /// Checks prices, volumes and strictly increasing open times.
-pub fn bars(bars: &[Bar], at: At<'_>) -> Result<(), String> {
+pub fn bars(bars: &[Bar], at: At<'_>) -> Result<(), Issue> {
     if bars.is_empty() {
-        return Err("no bars".to_string());
+        return Err(Kind::NoRows("no bars").into());
     }
     let mut previous: Option<i64> = None;
     for (index, bar) in bars.iter().enumerate() {
-        bar_values(bar).map_err(|e| format!("{}: {e}", at(index)))?;
+        bar_values(bar).map_err(|kind| Issue::at(at(index), kind))?;
         if let Some(previous_ms) = previous {
             let time_ms = bar.open_time_ms;
+            let before = at(index.saturating_sub(1));
             if time_ms == previous_ms {
-                return Err(format!(
-                    "{}: duplicated bar: {} and {} both open at {} ({time_ms})",
+                return Err(Issue::at(
                     at(index),
-                    at(index.saturating_sub(1)),
-                    at(index),
-                    format_time_ms(time_ms)
+                    Kind::Duplicate {
+                        series: Series::Bars,
+                        previous: before,
+                        time_ms,
+                    },
                 ));
             }
             if time_ms < previous_ms {
-                return Err(format!(
-                    "{}: bars out of order: this bar opens at {} ({time_ms}), before the bar of \
-                     {} at {} ({previous_ms})",
+                return Err(Issue::at(
                     at(index),
-                    format_time_ms(time_ms),
-                    at(index.saturating_sub(1)),
-                    format_time_ms(previous_ms)
+                    Kind::OutOfOrder {
+                        series: Series::Bars,
+                        previous: before,
+                        time_ms,
+                        previous_ms,
+                    },
                 ));
             }
         }
@@ -45,7 +70,8 @@ pub fn bars(bars: &[Bar], at: At<'_>) -> Result<(), String> {
     Ok(())
 }
 
-fn bar_values(bar: &Bar) -> Result<(), String> {
+fn bar_values(bar: &Bar) -> Result<(), Kind> {
+    time_in_range("open time", bar.open_time_ms)?;
     for (name, price) in [
         ("open", bar.open),
         ("high", bar.high),
@@ -55,24 +81,30 @@ fn bar_values(bar: &Bar) -> Result<(), String> {
         positive(name, price)?;
     }
     if bar.high < bar.low {
-        return Err(format!("high {} is below low {}", bar.high, bar.low));
+        return Err(Kind::HighBelowLow {
+            high: bar.high,
+            low: bar.low,
+        });
     }
-    for (name, price) in [("open", bar.open), ("close", bar.close)] {
-        if price < bar.low || price > bar.high {
-            return Err(format!(
-                "{name} {price} is outside the bar's range [low {}, high {}]",
-                bar.low, bar.high
-            ));
+    for (column, value) in [("open", bar.open), ("close", bar.close)] {
+        if value < bar.low || value > bar.high {
+            return Err(Kind::OutsideBar {
+                column,
+                value,
+                low: bar.low,
+                high: bar.high,
+            });
         }
     }
     non_negative("volume", bar.volume)?;
+    usd_finite("volume", bar.volume, bar.high)?;
     if let Some(taker_buy) = bar.taker_buy_volume {
         non_negative("taker-buy volume", taker_buy)?;
         if taker_buy > bar.volume {
-            return Err(format!(
-                "taker-buy volume {taker_buy} is above the volume {}",
-                bar.volume
-            ));
+            return Err(Kind::TakerAboveVolume {
+                taker_buy,
+                volume: bar.volume,
+            });
         }
     }
     if let Some(quote) = bar.quote_volume {
@@ -81,33 +113,44 @@ fn bar_values(bar: &Bar) -> Result<(), String> {
     Ok(())
 }
 
-fn positive(name: &str, value: f64) -> Result<(), String> {
+fn positive(name: &str, value: f64) -> Result<(), Kind> {
     if value.is_nan() {
-        Err(format!("{name} price is NaN"))
+        Err(bad_value(name, value, ValueProblem::NaN))
     } else if !value.is_finite() || value <= 0.0 {
-        Err(format!("{name} price {value} is not above 0"))
+        Err(bad_value(name, value, ValueProblem::NotAbovePrice))
     } else {
         Ok(())
     }
 }
 
-fn non_negative(name: &str, value: f64) -> Result<(), String> {
+fn non_negative(name: &str, value: f64) -> Result<(), Kind> {
     if value.is_nan() {
-        Err(format!("{name} is NaN"))
+        Err(bad_value(name, value, ValueProblem::NaN))
     } else if !value.is_finite() || value < 0.0 {
-        Err(format!("{name} {value} is negative or infinite"))
+        Err(bad_value(name, value, ValueProblem::NegativeOrInfinite))
     } else {
         Ok(())
+    }
+}
+
+/// Refuses an amount whose value in USD at `price` is not a finite number (1e308 of a coin at
+/// 100 USD), so that no sum, map or output downstream meets an infinity.
+fn usd_finite(name: &str, amount: f64, price: f64) -> Result<(), Kind> {
+    if (amount * price).is_finite() {
+        Ok(())
+    } else {
+        Err(bad_value(name, amount, ValueProblem::UsdValueNotFinite))
     }
 }
 
 /// The bar interval: the most common step between open times (the smallest on a tie). Every
 /// step must be a whole number of intervals, so gaps stay gaps and nothing is misaligned.
-pub fn interval_ms(bars: &[Bar], at: At<'_>) -> Result<i64, String> {
+pub fn interval_ms(bars: &[Bar], at: At<'_>) -> Result<i64, Issue> {
     let mut counts: HashMap<i64, usize> = HashMap::new();
     for pair in bars.windows(2) {
         let [a, b] = pair else { continue };
-        let step = b.open_time_ms - a.open_time_ms;
+        // Times are checked to lie within years 1..=9999, so the step cannot overflow.
+        let step = b.open_time_ms.saturating_sub(a.open_time_ms);
         if step > 0 {
             *counts.entry(step).or_default() += 1;
         }
@@ -116,53 +159,77 @@ pub fn interval_ms(bars: &[Bar], at: At<'_>) -> Result<i64, String> {
         .into_iter()
         .max_by(|(step_a, n_a), (step_b, n_b)| n_a.cmp(n_b).then(step_b.cmp(step_a)))
     else {
-        return Err(format!(
-            "{} bar(s): at least 2 are needed to tell the interval",
-            bars.len()
-        ));
+        return Err(Kind::TooFewBars { bars: bars.len() }.into());
     };
     for (index, pair) in bars.windows(2).enumerate() {
         let [a, b] = pair else { continue };
-        let step = b.open_time_ms - a.open_time_ms;
-        if step % interval != 0 {
-            return Err(format!(
-                "{}: the bar opens {step} ms after the previous one, not a whole number of \
-                 the {} interval",
+        let step_ms = b.open_time_ms.saturating_sub(a.open_time_ms);
+        if step_ms % interval != 0 {
+            return Err(Issue::at(
                 at(index + 1),
-                crate::time::format_interval(interval)
+                Kind::Irregular {
+                    step_ms,
+                    interval_ms: interval,
+                },
             ));
         }
+    }
+    if interval > MAX_INTERVAL_MS {
+        return Err(Kind::BadInterval {
+            interval_ms: interval,
+        }
+        .into());
     }
     Ok(interval)
 }
 
 /// Checks open-interest values and strictly increasing times.
-pub fn open_interest(samples: &[OpenInterestSample], at: At<'_>) -> Result<(), String> {
+pub fn open_interest(samples: &[OpenInterestSample], at: At<'_>) -> Result<(), Issue> {
     let mut previous: Option<i64> = None;
     for (index, sample) in samples.iter().enumerate() {
-        let checked = non_negative("open interest", sample.open_interest).and_then(|()| {
-            sample
-                .value_usd
-                .map_or(Ok(()), |v| non_negative("open-interest value", v))
-        });
-        checked.map_err(|e| format!("{}: {e}", at(index)))?;
+        let checked = time_in_range("open-interest time", sample.time_ms)
+            .and_then(|()| non_negative("open interest", sample.open_interest))
+            .and_then(|()| {
+                sample
+                    .value_usd
+                    .map_or(Ok(()), |v| non_negative("open-interest value", v))
+            });
+        checked.map_err(|kind| Issue::at(at(index), kind))?;
         if let Some(previous_ms) = previous
             && sample.time_ms <= previous_ms
         {
-            let what = if sample.time_ms == previous_ms {
-                "duplicated open-interest sample"
+            let before = at(index.saturating_sub(1));
+            let kind = if sample.time_ms == previous_ms {
+                Kind::Duplicate {
+                    series: Series::OpenInterest,
+                    previous: before,
+                    time_ms: sample.time_ms,
+                }
             } else {
-                "open interest out of order"
+                Kind::OutOfOrder {
+                    series: Series::OpenInterest,
+                    previous: before,
+                    time_ms: sample.time_ms,
+                    previous_ms,
+                }
             };
-            return Err(format!(
-                "{}: {what}: {} ({}) after {} ({previous_ms})",
-                at(index),
-                format_time_ms(sample.time_ms),
-                sample.time_ms,
-                format_time_ms(previous_ms)
-            ));
+            return Err(Issue::at(at(index), kind));
         }
         previous = Some(sample.time_ms);
+    }
+    Ok(())
+}
+
+/// Refuses open interest whose value in USD at the bars' highest price is not a finite number.
+pub fn open_interest_usd(
+    samples: &[OpenInterestSample],
+    bars: &[Bar],
+    at: At<'_>,
+) -> Result<(), Issue> {
+    let top = bars.iter().map(|b| b.high).fold(0.0, f64::max);
+    for (index, sample) in samples.iter().enumerate() {
+        usd_finite("open interest", sample.open_interest, top)
+            .map_err(|kind| Issue::at(at(index), kind))?;
     }
     Ok(())
 }
@@ -171,9 +238,9 @@ pub fn open_interest(samples: &[OpenInterestSample], at: At<'_>) -> Result<(), S
 pub fn open_interest_overlaps(
     samples: &[OpenInterestSample],
     (start_ms, end_ms): (i64, i64),
-) -> Result<(), String> {
+) -> Result<(), Issue> {
     let (Some(first), Some(last)) = (samples.first(), samples.last()) else {
-        return Err("no open-interest samples".to_string());
+        return Err(Kind::NoRows("no open-interest samples").into());
     };
     if samples
         .iter()
@@ -181,13 +248,11 @@ pub fn open_interest_overlaps(
     {
         return Ok(());
     }
-    Err(format!(
-        "the open interest ({} → {}) does not overlap the klines ({} → {})",
-        format_time_ms(first.time_ms),
-        format_time_ms(last.time_ms),
-        format_time_ms(start_ms),
-        format_time_ms(end_ms)
-    ))
+    Err(Kind::NoOverlap {
+        data_ms: (first.time_ms, last.time_ms),
+        klines_ms: (start_ms, end_ms),
+    }
+    .into())
 }
 
 /// How far (as a factor) the price implied by open interest and its USD value may lie outside the
@@ -200,7 +265,7 @@ pub fn open_interest_prices(
     samples: &[OpenInterestSample],
     bars: &[Bar],
     at: At<'_>,
-) -> Result<(), String> {
+) -> Result<(), Issue> {
     let mut checked = 0_usize;
     let mut first_off: Option<(usize, f64, &Bar)> = None;
     let mut off = 0_usize;
@@ -223,45 +288,57 @@ pub fn open_interest_prices(
         }
     }
     match first_off {
-        Some((index, implied, bar)) if off * 2 > checked => Err(format!(
-            "{}: the open interest implies a price of {implied:.6} (value / open interest), far \
-             from the bar at {} (low {}, high {}); {off} of {checked} samples are off like this: \
-             is it another symbol's open interest?",
+        Some((index, implied, bar)) if off * 2 > checked => Err(Issue::at(
             at(index),
-            format_time_ms(bar.open_time_ms),
-            bar.low,
-            bar.high
+            Kind::ImpliedPrice {
+                implied,
+                bar_time_ms: bar.open_time_ms,
+                low: bar.low,
+                high: bar.high,
+                off,
+                checked,
+            },
         )),
         _ => Ok(()),
     }
 }
 
-/// Checks liquidation prices and quantities (order is the caller's business: venues deliver
-/// them slightly out of order and they are sorted, not rejected).
-pub fn liquidations(events: &[Liquidation], at: At<'_>) -> Result<(), String> {
+/// Checks liquidation times, prices and quantities (order is the caller's business: venues
+/// deliver them slightly out of order and they are sorted, not rejected).
+pub fn liquidations(events: &[Liquidation], at: At<'_>) -> Result<(), Issue> {
     for (index, event) in events.iter().enumerate() {
-        let checked = positive("liquidation", event.price).and_then(|()| {
-            if event.quantity.is_finite() && event.quantity > 0.0 {
-                Ok(())
-            } else {
-                Err(format!("quantity {} is not above 0", event.quantity))
-            }
-        });
-        checked.map_err(|e| format!("{}: {e}", at(index)))?;
+        let checked = time_in_range("liquidation time", event.time_ms)
+            .and_then(|()| positive("liquidation", event.price))
+            .and_then(|()| {
+                if event.quantity.is_finite() && event.quantity > 0.0 {
+                    Ok(())
+                } else {
+                    Err(bad_value(
+                        "quantity",
+                        event.quantity,
+                        ValueProblem::NotAboveQuantity,
+                    ))
+                }
+            })
+            .and_then(|()| usd_finite("quantity", event.quantity, event.price));
+        checked.map_err(|kind| Issue::at(at(index), kind))?;
     }
     Ok(())
 }
 
 /// Checks that liquidations are in non-decreasing time.
-pub fn liquidations_sorted(events: &[Liquidation], at: At<'_>) -> Result<(), String> {
+pub fn liquidations_sorted(events: &[Liquidation], at: At<'_>) -> Result<(), Issue> {
     for (index, pair) in events.windows(2).enumerate() {
         let [a, b] = pair else { continue };
         if b.time_ms < a.time_ms {
-            return Err(format!(
-                "{}: liquidations out of order: {} before {}",
+            return Err(Issue::at(
                 at(index + 1),
-                format_time_ms(b.time_ms),
-                format_time_ms(a.time_ms)
+                Kind::OutOfOrder {
+                    series: Series::Liquidations,
+                    previous: at(index),
+                    time_ms: b.time_ms,
+                    previous_ms: a.time_ms,
+                },
             ));
         }
     }
@@ -288,20 +365,37 @@ mod tests {
             .collect()
     }
 
-    fn interval(times_ms: &[i64]) -> Result<i64, String> {
-        interval_ms(&bars_at(times_ms), &|i| format!("row {}", i + 1))
+    fn interval(times_ms: &[i64]) -> Result<i64, Issue> {
+        interval_ms(&bars_at(times_ms), &|i| Location::Row(i + 1))
     }
 
     #[test]
     fn interval_is_the_most_common_step_and_the_smallest_on_a_tie() {
-        assert_eq!(interval(&[0, 300, 600, 1200, 1500]), Ok(300));
-        assert_eq!(interval(&[0, 600, 1200, 2400]), Ok(600));
+        assert_eq!(interval(&[0, 300, 600, 1200, 1500]).ok(), Some(300));
+        assert_eq!(interval(&[0, 600, 1200, 2400]).ok(), Some(600));
         // A step shorter than the most common one is not a whole number of it: irregular data.
         let err = interval(&[0, 600, 1200, 1500]).unwrap_err();
-        assert!(err.starts_with("row 4:") && err.contains("300 ms"), "{err}");
-        assert_eq!(interval(&[0, 600, 900]), Ok(300));
+        assert_eq!(err.at, Some(Location::Row(4)), "{err:?}");
+        assert!(
+            matches!(
+                err.kind,
+                Kind::Irregular {
+                    step_ms: 300,
+                    interval_ms: 600
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(interval(&[0, 600, 900]).ok(), Some(300));
         let err = interval(&[0, 300, 700]).unwrap_err();
-        assert!(err.starts_with("row 3:") && err.contains("400 ms"), "{err}");
-        assert!(interval(&[0]).unwrap_err().contains("at least 2"));
+        assert_eq!(err.at, Some(Location::Row(3)), "{err:?}");
+        assert!(
+            matches!(err.kind, Kind::Irregular { step_ms: 400, .. }),
+            "{err:?}"
+        );
+        assert!(matches!(
+            interval(&[0]).unwrap_err().kind,
+            Kind::TooFewBars { bars: 1 }
+        ));
     }
 }

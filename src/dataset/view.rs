@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::DatasetError;
+use super::{DatasetError, DatasetErrorKind};
 
 /// The `format` field of a view file.
 pub const VIEW_FORMAT: &str = "liqmap-view";
@@ -79,7 +79,7 @@ pub fn looks_like_view(text: &str) -> bool {
 
 /// Reads a view file; dataset paths are taken relative to the view file's folder.
 pub fn load_view(path: &Path) -> Result<View, DatasetError> {
-    let err = |message: String| DatasetError::new(path, message);
+    let err = |message: String| DatasetError::new(path, DatasetErrorKind::View(message));
     let size = std::fs::metadata(path)
         .map_err(|e| err(format!("could not read the view file: {e}")))?
         .len();
@@ -186,9 +186,10 @@ pub fn view_to_string(view: &View, folder: &Path) -> Result<String, String> {
 /// view file's folder or below are written relative to it.
 pub fn save_view(view: &View, path: &Path) -> Result<(), DatasetError> {
     let folder = path.parent().unwrap_or(Path::new(""));
-    let text = view_to_string(view, folder).map_err(|m| DatasetError::new(path, m))?;
+    let text = view_to_string(view, folder)
+        .map_err(|m| DatasetError::new(path, DatasetErrorKind::View(m)))?;
     crate::atomic_write::write_atomic(path, text.as_bytes())
-        .map_err(|e| DatasetError::new(path, format!("could not write the view: {e}")))
+        .map_err(|e| DatasetError::new(path, DatasetErrorKind::Write(e)))
 }
 
 #[cfg(test)]

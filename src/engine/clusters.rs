@@ -10,35 +10,13 @@ use crate::model::Side;
 
 /// How clusters are picked out of a map: the `--min-prominence` and `--band-share` flags of
 /// `clusters`, `export` and `score`, and the viewer's cluster controls.
-#[derive(Debug, Clone, Copy, PartialEq, clap::Args, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ClusterParams {
     /// A peak counts when its prominence is at least this share of the side's largest row.
-    #[arg(
-        long = "min-prominence",
-        value_name = "SHARE",
-        default_value_t = 0.05,
-        value_parser = parse_share
-    )]
     pub min_prominence_share: f64,
     /// A band holds the rows around a peak with at least this share of the peak's value.
-    #[arg(
-        long = "band-share",
-        value_name = "SHARE",
-        default_value_t = 0.5,
-        value_parser = parse_share
-    )]
     pub band_share: f64,
-}
-
-/// Parses a share flag: a number above 0 and at most 1.
-pub fn parse_share(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(share) if share > 0.0 && share <= 1.0 => Ok(share),
-        _ => Err(format!(
-            "bad share '{s}': expected a number above 0 and at most 1"
-        )),
-    }
 }
 
 impl Default for ClusterParams {

@@ -4,7 +4,7 @@ use super::{Engine, EngineError, LayerSelection, StandingLevel};
 use crate::model::Side;
 
 /// At most this many price rows in one map, so a tiny `--bin` cannot exhaust memory.
-const MAX_MAP_ROWS: i64 = 4_000_000;
+pub const MAX_MAP_ROWS: i64 = 4_000_000;
 
 /// Standing notional per price row at one bar. Row `k` covers `[k * bin_usd, (k + 1) * bin_usd)`;
 /// the map holds rows `first_row ..= first_row + row_count() - 1`.

@@ -143,29 +143,17 @@ impl Default for ScaleTop {
 }
 
 /// Every colour choice of the heatmap.
-#[derive(Clone, Copy, Debug, PartialEq, clap::Args, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ColorSettings {
     /// Colour map of the heatmap.
-    #[arg(
-        long = "colormap",
-        value_name = "viridis|inferno|magma|plasma|turbo|cividis",
-        default_value = "viridis"
-    )]
     pub map: ColorMap,
     /// How notional is scaled onto the colour map.
-    #[arg(
-        long = "color-scale",
-        value_name = "linear|sqrt|log",
-        default_value = "sqrt"
-    )]
     pub scale: ColorScale,
-    /// The value that gets the last colour: a percentile of the non-zero cells (`p99`, `99%`)
-    /// or a fixed USD amount (`2.5M`, `750k`, `1000000`).
-    #[arg(long = "color-top", value_name = "pNN|USD", default_value = "p99")]
+    /// The value that gets the last colour: a percentile of the non-zero cells or a fixed USD
+    /// amount.
     pub top: ScaleTop,
     /// Opacity of the heatmap in [0, 1]; 1 hides the background entirely.
-    #[arg(long = "opacity", value_name = "0..1", default_value_t = 0.85, value_parser = parse_opacity)]
     pub opacity: f64,
 }
 

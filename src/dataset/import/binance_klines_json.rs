@@ -3,13 +3,14 @@
 
 use super::cells::{self, Cell};
 use super::{Klines, json_rows};
+use crate::dataset::error::{DatasetErrorKind, Issue};
 use crate::dataset::location::Located;
 use crate::model::Bar;
 
 /// Parses the rows.
-pub fn parse(text: &str) -> Result<Klines, String> {
+pub fn parse(text: &str) -> Result<Klines, Issue> {
     let rows: Vec<Vec<Cell>> = json_rows(text)?;
-    let bars = Located::from_rows(&rows, "", |row| bar(row))?;
+    let bars = Located::from_rows(&rows, None, |row| bar(row))?;
     Ok(Klines {
         bars,
         symbol: None,
@@ -17,9 +18,12 @@ pub fn parse(text: &str) -> Result<Klines, String> {
     })
 }
 
-fn bar(row: &[Cell]) -> Result<Bar, String> {
+fn bar(row: &[Cell]) -> Result<Bar, DatasetErrorKind> {
     if row.len() != 12 {
-        return Err(format!("{} fields, expected 12", row.len()));
+        return Err(DatasetErrorKind::FieldCount {
+            found: row.len(),
+            expected: 12,
+        });
     }
     Ok(Bar {
         open_time_ms: cells::time_ms(row, 0, "open time")?,

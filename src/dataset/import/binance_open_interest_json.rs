@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use super::cells::Cell;
 use super::{OpenInterest, Tagged, parse_json};
+use crate::dataset::error::{AtRow, DatasetErrorKind, Issue};
 use crate::dataset::location::{Located, Location};
 use crate::model::OpenInterestSample;
 
@@ -20,15 +21,15 @@ struct Row {
 }
 
 /// Parses the rows.
-pub fn parse(text: &str) -> Result<OpenInterest, String> {
+pub fn parse(text: &str) -> Result<OpenInterest, Issue> {
     let rows: Vec<Row> = parse_json(text)?;
     if rows.is_empty() {
-        return Err("the JSON array is empty: no rows".to_string());
+        return Err(DatasetErrorKind::NoRows("the JSON array is empty: no rows").into());
     }
     let mut samples = Located::default();
     for (index, row) in rows.into_iter().enumerate() {
         let at = Location::Row(index + 1);
-        let sample = (|| -> Result<OpenInterestSample, String> {
+        let sample = (|| -> Result<OpenInterestSample, DatasetErrorKind> {
             Ok(OpenInterestSample {
                 time_ms: row.timestamp.time_ms("timestamp")?,
                 open_interest: row.sum_open_interest.number("sumOpenInterest")?,
@@ -38,7 +39,7 @@ pub fn parse(text: &str) -> Result<OpenInterest, String> {
                 },
             })
         })()
-        .map_err(|e| format!("{at}: {e}"))?;
+        .at_row(at)?;
         samples.push(
             at,
             Tagged {

@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use super::cells::{self, Cell};
 use super::{Klines, parse_json, reverse_if_newest_first};
+use crate::dataset::error::{DatasetErrorKind, Issue};
 use crate::dataset::location::Located;
 use crate::model::Bar;
 
@@ -37,29 +38,32 @@ pub struct ResultBody<T> {
 
 impl<T> Response<T> {
     /// The symbol and the rows, or the venue's error.
-    pub fn into_parts(self) -> Result<(Option<String>, Vec<T>), String> {
+    pub fn into_parts(self) -> Result<(Option<String>, Vec<T>), DatasetErrorKind> {
         let code = self.ret_code.as_text();
         if code != "0" {
-            return Err(format!(
-                "Bybit answered with an error: retCode {code}, retMsg '{}'",
-                self.ret_msg
-            ));
+            return Err(DatasetErrorKind::ErrorAnswer {
+                venue: "Bybit",
+                code: format!("retCode {code}"),
+                message: self.ret_msg,
+            });
         }
         let Some(result) = self.result else {
-            return Err("the Bybit answer has no result".to_string());
+            return Err(DatasetErrorKind::NoRows("the Bybit answer has no result"));
         };
         if result.list.is_empty() {
-            return Err("the Bybit answer has no rows (result.list is empty)".to_string());
+            return Err(DatasetErrorKind::NoRows(
+                "the Bybit answer has no rows (result.list is empty)",
+            ));
         }
         Ok((result.symbol.filter(|s| !s.is_empty()), result.list))
     }
 }
 
 /// Parses the answer.
-pub fn parse(text: &str) -> Result<Klines, String> {
+pub fn parse(text: &str) -> Result<Klines, Issue> {
     let response: Response<Vec<Cell>> = parse_json(text)?;
     let (symbol, rows) = response.into_parts()?;
-    let mut bars = Located::from_rows(&rows, "result.list ", |row| bar(row))?;
+    let mut bars = Located::from_rows(&rows, Some("result.list"), |row| bar(row))?;
     reverse_if_newest_first(&mut bars, |b| b.open_time_ms);
     Ok(Klines {
         bars,
@@ -68,7 +72,7 @@ pub fn parse(text: &str) -> Result<Klines, String> {
     })
 }
 
-fn bar(row: &[Cell]) -> Result<Bar, String> {
+fn bar(row: &[Cell]) -> Result<Bar, DatasetErrorKind> {
     Ok(Bar {
         open_time_ms: cells::time_ms(row, 0, "start time")?,
         open: cells::number(row, 1, "open")?,

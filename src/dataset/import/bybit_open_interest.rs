@@ -6,6 +6,7 @@ use serde::Deserialize;
 use super::bybit_klines::{EXCHANGE, Response};
 use super::cells::Cell;
 use super::{OpenInterest, Tagged, parse_json, reverse_if_newest_first};
+use crate::dataset::error::Issue;
 use crate::dataset::location::Located;
 use crate::model::OpenInterestSample;
 
@@ -17,10 +18,10 @@ struct Row {
 }
 
 /// Parses the answer.
-pub fn parse(text: &str) -> Result<OpenInterest, String> {
+pub fn parse(text: &str) -> Result<OpenInterest, Issue> {
     let response: Response<Row> = parse_json(text)?;
     let (symbol, rows) = response.into_parts()?;
-    let mut samples = Located::from_rows(&rows, "result.list ", |row| {
+    let mut samples = Located::from_rows(&rows, Some("result.list"), |row| {
         Ok(Tagged {
             symbol: symbol.clone(),
             value: OpenInterestSample {

@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 
+use crate::dataset::error::DatasetErrorKind;
 use crate::dataset::text;
 
 /// One JSON scalar of a kline row or an event field.
@@ -21,25 +22,36 @@ pub enum Cell {
 
 impl Cell {
     /// The cell as a number; `what` names it in messages.
-    pub fn number(&self, what: &str) -> Result<f64, String> {
+    pub fn number(&self, what: &str) -> Result<f64, DatasetErrorKind> {
         match self {
             Cell::Int(v) => Ok(*v as f64),
             Cell::Float(v) => Ok(*v),
             Cell::Text(t) => text::parse_number(t, what),
-            Cell::Other(kind) => Err(format!("{what} is {kind}, not a number")),
+            Cell::Other(found) => Err(DatasetErrorKind::WrongType {
+                column: what.to_string(),
+                found,
+                expected: "number",
+            }),
         }
     }
 
     /// The cell as an epoch time in milliseconds.
-    pub fn time_ms(&self, what: &str) -> Result<i64, String> {
+    pub fn time_ms(&self, what: &str) -> Result<i64, DatasetErrorKind> {
         match self {
             Cell::Int(v) => Ok(text::epoch_to_ms(*v)),
             Cell::Float(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => {
                 Ok(text::epoch_to_ms(*v as i64))
             }
-            Cell::Float(v) => Err(format!("{what} {v} is not a whole number of milliseconds")),
+            Cell::Float(v) => Err(DatasetErrorKind::FractionalTime {
+                column: what.to_string(),
+                value: *v,
+            }),
             Cell::Text(t) => text::parse_time(t, what),
-            Cell::Other(kind) => Err(format!("{what} is {kind}, not a time")),
+            Cell::Other(found) => Err(DatasetErrorKind::WrongType {
+                column: what.to_string(),
+                found,
+                expected: "time",
+            }),
         }
     }
 
@@ -116,22 +128,21 @@ impl<'de> Visitor<'de> for CellVisitor {
 }
 
 /// Field `index` of a JSON row, or an error naming it.
-pub fn field<'a>(row: &'a [Cell], index: usize, what: &str) -> Result<&'a Cell, String> {
-    row.get(index).ok_or_else(|| {
-        format!(
-            "has {} fields, so no {what} (field {})",
-            row.len(),
-            index + 1
-        )
-    })
+pub fn field<'a>(row: &'a [Cell], index: usize, what: &str) -> Result<&'a Cell, DatasetErrorKind> {
+    row.get(index)
+        .ok_or_else(|| DatasetErrorKind::MissingField {
+            field: what.to_string(),
+            index,
+            len: row.len(),
+        })
 }
 
 /// Field `index` of a JSON row as a number.
-pub fn number(row: &[Cell], index: usize, what: &str) -> Result<f64, String> {
+pub fn number(row: &[Cell], index: usize, what: &str) -> Result<f64, DatasetErrorKind> {
     field(row, index, what)?.number(what)
 }
 
 /// Field `index` of a JSON row as an epoch time.
-pub fn time_ms(row: &[Cell], index: usize, what: &str) -> Result<i64, String> {
+pub fn time_ms(row: &[Cell], index: usize, what: &str) -> Result<i64, DatasetErrorKind> {
     field(row, index, what)?.time_ms(what)
 }

@@ -4,6 +4,7 @@
 
 use super::Klines;
 use super::csv_table::{self, Table, Wanted};
+use crate::dataset::error::{AtRow, DatasetErrorKind, Issue};
 use crate::dataset::location::{Located, Location};
 use crate::dataset::text;
 use crate::model::Bar;
@@ -53,11 +54,11 @@ const TAKER_BUY: &[&str] = &[
 const QUOTE: &[&str] = &["quote_volume", "quote_asset_volume", "turnover"];
 
 /// Parses a klines CSV; `has_header` is false for headerless Binance archive files.
-pub fn parse(text: &str, has_header: bool) -> Result<Klines, String> {
+pub fn parse(text: &str, has_header: bool) -> Result<Klines, Issue> {
     let table = Table::read(text, (!has_header).then_some(&ARCHIVE_HEADER[..]))?;
     let columns = table.require(&REQUIRED)?;
     let &[time, open, high, low, close, volume] = columns.as_slice() else {
-        return Err("internal: wrong number of required columns".to_string());
+        unreachable!("require returns one index per wanted column");
     };
     let taker = table.column(TAKER_BUY);
     let quote = table.column(QUOTE);
@@ -65,7 +66,7 @@ pub fn parse(text: &str, has_header: bool) -> Result<Klines, String> {
     for (line, record) in &table.records {
         let at = Location::Line(*line);
         let field = |index: usize| csv_table::get(record, index);
-        let bar = (|| -> Result<Bar, String> {
+        let bar = (|| -> Result<Bar, DatasetErrorKind> {
             Ok(Bar {
                 open_time_ms: text::parse_time(field(time), "open time")?,
                 open: text::parse_number(field(open), "open")?,
@@ -77,7 +78,7 @@ pub fn parse(text: &str, has_header: bool) -> Result<Klines, String> {
                 quote_volume: csv_table::optional_number(record, quote, "quote volume")?,
             })
         })()
-        .map_err(|e| format!("{at}: {e}"))?;
+        .at_row(at)?;
         bars.push(at, bar);
     }
     Ok(Klines {

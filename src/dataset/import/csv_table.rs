@@ -2,6 +2,9 @@
 
 use csv::{ReaderBuilder, StringRecord, Trim};
 
+use crate::dataset::error::{DatasetErrorKind, Issue};
+use crate::dataset::location::Location;
+
 /// The records of a CSV file and its header names (lower case).
 pub struct Table {
     /// Header names, lower-cased.
@@ -15,7 +18,7 @@ pub type Wanted = (&'static str, &'static [&'static str]);
 
 impl Table {
     /// Reads `text`; `headers` replaces the header line when the file has none.
-    pub fn read(text: &str, headers: Option<&[&str]>) -> Result<Table, String> {
+    pub fn read(text: &str, headers: Option<&[&str]>) -> Result<Table, Issue> {
         let mut reader = ReaderBuilder::new()
             .has_headers(headers.is_none())
             .trim(Trim::All)
@@ -24,16 +27,21 @@ impl Table {
             Some(names) => names.iter().map(|n| n.to_string()).collect(),
             None => reader
                 .headers()
-                .map_err(|e| format!("line 1: unreadable CSV header: {e}"))?
+                .map_err(|e| {
+                    Issue::at(
+                        Location::Line(1),
+                        DatasetErrorKind::Csv(format!("unreadable header: {e}")),
+                    )
+                })?
                 .iter()
                 .map(|h| h.trim_matches('"').to_ascii_lowercase())
                 .collect(),
         };
         let mut records = Vec::new();
         for record in reader.records() {
-            let record = record.map_err(|e| match e.position() {
-                Some(p) => format!("line {}: bad CSV record: {}", p.line(), csv_reason(&e)),
-                None => format!("bad CSV: {e}"),
+            let record = record.map_err(|e| Issue {
+                at: e.position().map(|p| Location::Line(p.line())),
+                kind: csv_reason(&e),
             })?;
             let line = record.position().map_or(0, |p| p.line());
             if record.iter().all(str::is_empty) {
@@ -42,7 +50,7 @@ impl Table {
             records.push((line, record));
         }
         if records.is_empty() {
-            return Err("no data rows after the header".to_string());
+            return Err(DatasetErrorKind::NoRows("no data rows after the header").into());
         }
         Ok(Table { headers, records })
     }
@@ -55,7 +63,7 @@ impl Table {
     }
 
     /// The indices of all `wanted` columns, or an error naming every missing one.
-    pub fn require(&self, wanted: &[Wanted]) -> Result<Vec<usize>, String> {
+    pub fn require(&self, wanted: &[Wanted]) -> Result<Vec<usize>, Issue> {
         let mut found = Vec::new();
         let mut missing = Vec::new();
         for (label, names) in wanted {
@@ -67,21 +75,24 @@ impl Table {
         if missing.is_empty() {
             Ok(found)
         } else {
-            Err(format!(
-                "the CSV header lacks column(s) {}; it has: {}",
-                missing.join("; "),
-                self.headers.join(",")
-            ))
+            Err(DatasetErrorKind::MissingColumns {
+                missing,
+                header: self.headers.clone(),
+            }
+            .into())
         }
     }
 }
 
-fn csv_reason(e: &csv::Error) -> String {
+fn csv_reason(e: &csv::Error) -> DatasetErrorKind {
     match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
-        } => format!("{len} fields where the header has {expected_len} (a cut or damaged row?)"),
-        _ => e.to_string(),
+        } => DatasetErrorKind::CsvFieldCount {
+            found: *len as usize,
+            expected: *expected_len as usize,
+        },
+        _ => DatasetErrorKind::Csv(e.to_string()),
     }
 }
 
@@ -95,7 +106,7 @@ pub fn optional_number(
     record: &StringRecord,
     index: Option<usize>,
     what: &str,
-) -> Result<Option<f64>, String> {
+) -> Result<Option<f64>, DatasetErrorKind> {
     match index.map(|i| get(record, i)) {
         None | Some("") => Ok(None),
         Some(text) => crate::dataset::text::parse_number(text, what).map(Some),

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::cells::Cell;
 use super::{Liquidations, Tagged, parse_json, side_from_word};
+use crate::dataset::error::{AtRow, DatasetErrorKind, Issue};
 use crate::dataset::location::{Located, Location};
 use crate::model::Liquidation;
 
@@ -43,13 +44,13 @@ struct Order {
 }
 
 /// Parses the messages.
-pub fn parse(text: &str) -> Result<Liquidations, String> {
+pub fn parse(text: &str) -> Result<Liquidations, Issue> {
     let mut events = Located::default();
     if text.trim_start().starts_with('[') {
         let messages: Vec<Message> = parse_json(text)?;
         for (index, message) in messages.into_iter().enumerate() {
             let at = Location::Row(index + 1);
-            let event = event(message).map_err(|e| format!("{at}: {e}"))?;
+            let event = event(message).at_row(at)?;
             events.push(at, event);
         }
     } else {
@@ -58,25 +59,30 @@ pub fn parse(text: &str) -> Result<Liquidations, String> {
                 continue;
             }
             let at = Location::Line(index as u64 + 1);
-            let message: Message = serde_json::from_str(line).map_err(|e| {
-                if e.is_eof() {
-                    format!("{at}: truncated JSON message (expected one whole JSON a line)")
-                } else {
-                    format!("{at}: not a forceOrder message: {e}")
-                }
-            })?;
-            let event = event(message).map_err(|e| format!("{at}: {e}"))?;
+            let message: Message = serde_json::from_str(line)
+                .map_err(|e| {
+                    if e.is_eof() {
+                        DatasetErrorKind::TruncatedMessage
+                    } else {
+                        DatasetErrorKind::NotExpected {
+                            expected: "a forceOrder message",
+                            reason: e.to_string(),
+                        }
+                    }
+                })
+                .at_row(at)?;
+            let event = event(message).at_row(at)?;
             events.push(at, event);
         }
     }
     if events.values.is_empty() {
-        return Err("no liquidation messages".to_string());
+        return Err(DatasetErrorKind::NoRows("no liquidation messages").into());
     }
     Ok(Liquidations { events })
 }
 
 /// The first of `cells` that holds a number above 0, or the first error.
-fn first_positive(cells: [(&Option<Cell>, &str); 2]) -> Result<f64, String> {
+fn first_positive(cells: [(&Option<Cell>, &'static str); 2]) -> Result<f64, DatasetErrorKind> {
     let [(_, first_name), (_, second_name)] = cells;
     let mut fallback = None;
     for (cell, what) in cells {
@@ -88,14 +94,22 @@ fn first_positive(cells: [(&Option<Cell>, &str); 2]) -> Result<f64, String> {
             fallback.get_or_insert(value);
         }
     }
-    fallback.ok_or_else(|| format!("neither {first_name} nor {second_name} is given"))
+    fallback.ok_or(DatasetErrorKind::NeitherGiven {
+        first: first_name,
+        second: second_name,
+    })
 }
 
-fn event(message: Message) -> Result<Tagged<Liquidation>, String> {
+fn event(message: Message) -> Result<Tagged<Liquidation>, DatasetErrorKind> {
     let order = match (message.data, message.o) {
         (Some(event), _) => event.o,
         (None, Some(order)) => order,
-        (None, None) => return Err("a message without an order (no `o` field)".to_string()),
+        (None, None) => {
+            return Err(DatasetErrorKind::NotExpected {
+                expected: "a forceOrder message",
+                reason: "it has no order (no `o` field)".to_string(),
+            });
+        }
     };
     let side = side_from_word(&order.side)?;
     // `ap` (average fill price) is 0 on rare partial messages; `p` is the order price then.

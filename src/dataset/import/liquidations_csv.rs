@@ -4,6 +4,7 @@
 
 use super::csv_table::{self, Table, Wanted};
 use super::{Liquidations, Tagged, side_from_word};
+use crate::dataset::error::{AtRow, DatasetErrorKind, Issue};
 use crate::dataset::location::{Located, Location};
 use crate::dataset::text;
 use crate::model::Liquidation;
@@ -32,18 +33,18 @@ const REQUIRED: [Wanted; 4] = [
 ];
 
 /// Parses the file.
-pub fn parse(text: &str) -> Result<Liquidations, String> {
+pub fn parse(text: &str) -> Result<Liquidations, Issue> {
     let table = Table::read(text, None)?;
     let columns = table.require(&REQUIRED)?;
     let &[time, side, price, quantity] = columns.as_slice() else {
-        return Err("internal: wrong number of required columns".to_string());
+        unreachable!("require returns one index per wanted column");
     };
     let symbol = table.column(&["symbol"]);
     let mut events = Located::default();
     for (line, record) in &table.records {
         let at = Location::Line(*line);
         let field = |index: usize| csv_table::get(record, index);
-        let event = (|| -> Result<Liquidation, String> {
+        let event = (|| -> Result<Liquidation, DatasetErrorKind> {
             Ok(Liquidation {
                 time_ms: text::parse_time(field(time), "time")?,
                 side: side_from_word(field(side))?,
@@ -51,7 +52,7 @@ pub fn parse(text: &str) -> Result<Liquidations, String> {
                 quantity: text::parse_number(field(quantity), "quantity")?,
             })
         })()
-        .map_err(|e| format!("{at}: {e}"))?;
+        .at_row(at)?;
         events.push(
             at,
             Tagged {

@@ -3,6 +3,7 @@
 
 use super::csv_table::{self, Table, Wanted};
 use super::{OpenInterest, Tagged};
+use crate::dataset::error::{AtRow, DatasetErrorKind, Issue};
 use crate::dataset::location::{Located, Location};
 use crate::dataset::text;
 use crate::model::OpenInterestSample;
@@ -13,25 +14,25 @@ const REQUIRED: [Wanted; 2] = [
 ];
 
 /// Parses the file.
-pub fn parse(text: &str) -> Result<OpenInterest, String> {
+pub fn parse(text: &str) -> Result<OpenInterest, Issue> {
     let table = Table::read(text, None)?;
     let columns = table.require(&REQUIRED)?;
     let &[time, oi] = columns.as_slice() else {
-        return Err("internal: wrong number of required columns".to_string());
+        unreachable!("require returns one index per wanted column");
     };
     let value = table.column(&["sum_open_interest_value"]);
     let symbol = table.column(&["symbol"]);
     let mut samples = Located::default();
     for (line, record) in &table.records {
         let at = Location::Line(*line);
-        let sample = (|| -> Result<OpenInterestSample, String> {
+        let sample = (|| -> Result<OpenInterestSample, DatasetErrorKind> {
             Ok(OpenInterestSample {
                 time_ms: text::parse_time(csv_table::get(record, time), "create_time")?,
                 open_interest: text::parse_number(csv_table::get(record, oi), "sum_open_interest")?,
                 value_usd: csv_table::optional_number(record, value, "sum_open_interest_value")?,
             })
         })()
-        .map_err(|e| format!("{at}: {e}"))?;
+        .at_row(at)?;
         samples.push(
             at,
             Tagged {

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 
 use super::detect::{self, Format, FormatKind, json_error};
+use super::error::{DatasetErrorKind, Issue};
 use super::location::Located;
 use super::{DatasetError, source, symbol, validate};
 use crate::model::{Bar, Dataset, Liquidation, OpenInterestSample, Side};
@@ -77,15 +78,15 @@ struct Liquidations {
 }
 
 /// Parses `text` as `T`, calling an unexpected end "truncated".
-fn parse_json<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+fn parse_json<T: DeserializeOwned>(text: &str) -> Result<T, DatasetErrorKind> {
     serde_json::from_str(text).map_err(|e| json_error(&e))
 }
 
 /// Parses an array of JSON rows.
-fn json_rows<T: DeserializeOwned>(text: &str) -> Result<Vec<T>, String> {
+fn json_rows<T: DeserializeOwned>(text: &str) -> Result<Vec<T>, DatasetErrorKind> {
     let rows: Vec<T> = parse_json(text)?;
     if rows.is_empty() {
-        return Err("the JSON array is empty: no rows".to_string());
+        return Err(DatasetErrorKind::NoRows("the JSON array is empty: no rows"));
     }
     Ok(rows)
 }
@@ -101,18 +102,18 @@ fn reverse_if_newest_first<T>(rows: &mut Located<T>, time_ms: impl Fn(&T) -> i64
 }
 
 /// `SELL`/`long` (a long liquidated) or `BUY`/`short`.
-fn side_from_word(word: &str) -> Result<Side, String> {
+fn side_from_word(word: &str) -> Result<Side, DatasetErrorKind> {
     match word.trim().to_ascii_lowercase().as_str() {
         "sell" | "long" => Ok(Side::Long),
         "buy" | "short" => Ok(Side::Short),
-        other => Err(format!("side '{other}' is not SELL/BUY or long/short")),
+        other => Err(DatasetErrorKind::BadSide(other.to_string())),
     }
 }
 
 /// Reads and detects a file, checking it holds the `expected` kind of data.
 fn read(path: &Path, expected: FormatKind) -> Result<(String, Format), DatasetError> {
     let text = source::read_text(path)?;
-    let format = detect::detect(&text).map_err(|m| DatasetError::new(path, m))?;
+    let format = detect::detect(&text).map_err(|kind| DatasetError::new(path, kind))?;
     check_kind(path, format, expected)?;
     Ok((text, format))
 }
@@ -120,21 +121,15 @@ fn read(path: &Path, expected: FormatKind) -> Result<(String, Format), DatasetEr
 /// Refuses a file of another kind than `expected`, saying which option takes it.
 fn check_kind(path: &Path, format: Format, expected: FormatKind) -> Result<(), DatasetError> {
     if format.kind() == FormatKind::Dataset {
-        return Err(DatasetError::new(
-            path,
-            "this is a liqmap dataset already: use it directly (e.g. `liqmap info FILE`)",
-        ));
+        return Err(DatasetError::new(path, DatasetErrorKind::AlreadyDataset));
     }
     if format.kind() != expected {
         return Err(DatasetError::new(
             path,
-            format!(
-                "this is {} ({}), not {}; pass it with {}",
-                format.kind().name(),
-                format.name(),
-                expected.name(),
-                format.kind().option()
-            ),
+            DatasetErrorKind::WrongKind {
+                found: format,
+                expected,
+            },
         ));
     }
     Ok(())
@@ -155,9 +150,9 @@ fn parse_klines_text(path: &Path, text: &str, format: Format) -> Result<Klines, 
         Format::BinanceArchiveCsvNoHeader => csv_klines::parse(text, false),
         Format::BybitKlinesJson => bybit_klines::parse(text),
         Format::OkxCandlesJson => okx_candles::parse(text),
-        other => Err(format!("internal: {} is not a klines format", other.name())),
+        other => unreachable!("check_kind let {other:?} through as klines"),
     };
-    parsed.map_err(|m| DatasetError::new(path, format!("{} ({})", m, format.name())))
+    parsed.map_err(|issue| issue.in_file(path))
 }
 
 fn parse_open_interest(path: &Path) -> Result<OpenInterest, DatasetError> {
@@ -166,12 +161,9 @@ fn parse_open_interest(path: &Path) -> Result<OpenInterest, DatasetError> {
         Format::BinanceOpenInterestJson => binance_open_interest_json::parse(&text),
         Format::BinanceMetricsCsv => metrics_csv::parse(&text),
         Format::BybitOpenInterestJson => bybit_open_interest::parse(&text),
-        other => Err(format!(
-            "internal: {} is not an open-interest format",
-            other.name()
-        )),
+        other => unreachable!("check_kind let {other:?} through as open interest"),
     };
-    parsed.map_err(|m| DatasetError::new(path, format!("{} ({})", m, format.name())))
+    parsed.map_err(|issue| issue.in_file(path))
 }
 
 fn parse_liquidations(path: &Path) -> Result<Liquidations, DatasetError> {
@@ -179,12 +171,9 @@ fn parse_liquidations(path: &Path) -> Result<Liquidations, DatasetError> {
     let parsed = match format {
         Format::ForceOrderJson => force_order_json::parse(&text),
         Format::LiquidationsCsv => liquidations_csv::parse(&text),
-        other => Err(format!(
-            "internal: {} is not a liquidations format",
-            other.name()
-        )),
+        other => unreachable!("check_kind let {other:?} through as liquidations"),
     };
-    parsed.map_err(|m| DatasetError::new(path, format!("{} ({})", m, format.name())))
+    parsed.map_err(|issue| issue.in_file(path))
 }
 
 /// The distinct non-empty symbols of tagged rows, in first-seen order, with their row counts.
@@ -252,10 +241,12 @@ fn resolve_symbol(
             if other.symbol != first.symbol {
                 return Err(DatasetError::new(
                     other.path,
-                    format!(
-                        "{} is for {}, but {} is for {}",
-                        other.what, other.symbol, first.what, first.symbol
-                    ),
+                    DatasetErrorKind::SymbolConflict {
+                        what: other.what,
+                        symbol: other.symbol.clone(),
+                        other_what: first.what,
+                        other_symbol: first.symbol.clone(),
+                    },
                 ));
             }
         }
@@ -264,10 +255,11 @@ fn resolve_symbol(
         {
             return Err(DatasetError::new(
                 first.path,
-                format!(
-                    "--symbol {given} disagrees with {}, which is for {}",
-                    first.what, first.symbol
-                ),
+                DatasetErrorKind::SymbolDisagrees {
+                    given: given.clone(),
+                    what: first.what,
+                    symbol: first.symbol.clone(),
+                },
             ));
         }
         // Klines that do not name their symbol, paired with another symbol's open interest, are
@@ -277,13 +269,14 @@ fn resolve_symbol(
             && let Some(named) = symbol::from_file_name(&request.klines)
             && named != first.symbol
         {
+            // The file whose data names another symbol is the one named: the klines say none.
             return Err(DatasetError::new(
-                &request.klines,
-                format!(
-                    "the klines file name says {named}, but {} is for {}; if the klines are {} \
-                     too, confirm with --symbol {}",
-                    first.what, first.symbol, first.symbol, first.symbol
-                ),
+                first.path,
+                DatasetErrorKind::SymbolNameMismatch {
+                    named,
+                    what: first.what,
+                    symbol: first.symbol.clone(),
+                },
             ));
         }
         return Ok(first.symbol.clone());
@@ -299,8 +292,7 @@ fn resolve_symbol(
     }
     Err(DatasetError::new(
         &request.klines,
-        "the data does not name its symbol and the file name holds none: pass --symbol, \
-         e.g. --symbol BTCUSDT",
+        DatasetErrorKind::NoSymbol,
     ))
 }
 
@@ -310,7 +302,7 @@ fn keep_symbol<T>(
     rows: &mut Located<Tagged<T>>,
     symbol: &str,
     path: &Path,
-    what: &str,
+    what: &'static str,
 ) -> Result<(), DatasetError> {
     let found = symbols_of(&rows.values);
     rows.retain(|row| {
@@ -319,23 +311,13 @@ fn keep_symbol<T>(
             .is_none_or(|s| s.trim().is_empty() || s.trim().eq_ignore_ascii_case(symbol))
     });
     if rows.values.is_empty() {
-        let shown: Vec<String> = found
-            .iter()
-            .take(10)
-            .map(|(s, n)| format!("{s} ({n})"))
-            .collect();
-        let more = found.len().saturating_sub(shown.len());
-        let tail = if more > 0 {
-            format!(" and {more} more")
-        } else {
-            String::new()
-        };
         return Err(DatasetError::new(
             path,
-            format!(
-                "no {what} for {symbol}: the file holds {}{tail}",
-                shown.join(", ")
-            ),
+            DatasetErrorKind::SymbolNotFound {
+                what,
+                symbol: symbol.to_string(),
+                found,
+            },
         ));
     }
     Ok(())
@@ -361,7 +343,7 @@ pub(crate) fn import_klines_text(
 /// The rest of an import once the klines are parsed: checks, open interest, liquidations.
 fn import_parsed(request: &ImportRequest, klines: Klines) -> Result<Dataset, DatasetError> {
     let klines_path = request.klines.as_path();
-    let klines_error = |m: String| DatasetError::new(klines_path, m);
+    let klines_error = |issue: Issue| issue.in_file(klines_path);
     let bars_at = |i: usize| klines.bars.describe(i);
     validate::bars(&klines.bars.values, &bars_at).map_err(klines_error)?;
     let interval_ms = validate::interval_ms(&klines.bars.values, &bars_at).map_err(klines_error)?;
@@ -387,7 +369,7 @@ fn import_parsed(request: &ImportRequest, klines: Klines) -> Result<Dataset, Dat
     let bars = klines.bars.values;
     let span = match (bars.first(), bars.last()) {
         (Some(first), Some(last)) => (first.open_time_ms, last.open_time_ms + interval_ms),
-        _ => return Err(klines_error("no bars".to_string())),
+        _ => return Err(klines_error(DatasetErrorKind::NoRows("no bars").into())),
     };
 
     let mut samples = Vec::new();
@@ -395,10 +377,11 @@ fn import_parsed(request: &ImportRequest, klines: Klines) -> Result<Dataset, Dat
         keep_symbol(&mut oi.samples, &symbol, path, "open interest")?;
         let values: Vec<OpenInterestSample> = oi.samples.values.iter().map(|t| t.value).collect();
         let at = |i: usize| oi.samples.describe(i);
-        validate::open_interest(&values, &at).map_err(|m| DatasetError::new(path, m))?;
-        validate::open_interest_overlaps(&values, span).map_err(|m| DatasetError::new(path, m))?;
-        validate::open_interest_prices(&values, &bars, &at)
-            .map_err(|m| DatasetError::new(path, m))?;
+        let oi_error = |issue: Issue| issue.in_file(path);
+        validate::open_interest(&values, &at).map_err(oi_error)?;
+        validate::open_interest_usd(&values, &bars, &at).map_err(oi_error)?;
+        validate::open_interest_overlaps(&values, span).map_err(oi_error)?;
+        validate::open_interest_prices(&values, &bars, &at).map_err(oi_error)?;
         samples = values;
     }
 
@@ -407,7 +390,7 @@ fn import_parsed(request: &ImportRequest, klines: Klines) -> Result<Dataset, Dat
         keep_symbol(&mut liq.events, &symbol, path, "liquidations")?;
         let values: Vec<Liquidation> = liq.events.values.iter().map(|t| t.value).collect();
         let at = |i: usize| liq.events.describe(i);
-        validate::liquidations(&values, &at).map_err(|m| DatasetError::new(path, m))?;
+        validate::liquidations(&values, &at).map_err(|issue| issue.in_file(path))?;
         events = values;
         // Streams over several connections deliver events a few ms out of order; a stable sort
         // keeps same-time events in file order.

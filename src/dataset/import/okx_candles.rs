@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use super::cells::{self, Cell};
 use super::{Klines, parse_json, reverse_if_newest_first};
+use crate::dataset::error::{AtRow, DatasetErrorKind, Issue};
 use crate::dataset::location::{Located, Location};
 use crate::model::Bar;
 
@@ -22,22 +23,27 @@ struct Response {
 }
 
 /// Parses the answer.
-pub fn parse(text: &str) -> Result<Klines, String> {
+pub fn parse(text: &str) -> Result<Klines, Issue> {
     let response: Response = parse_json(text)?;
     let code = response.code.as_text();
     if code != "0" {
-        return Err(format!(
-            "OKX answered with an error: code {code}, msg '{}'",
-            response.msg
-        ));
+        return Err(DatasetErrorKind::ErrorAnswer {
+            venue: "OKX",
+            code: format!("code {code}"),
+            message: response.msg,
+        }
+        .into());
     }
     if response.data.is_empty() {
-        return Err("the OKX answer has no rows (data is empty)".to_string());
+        return Err(DatasetErrorKind::NoRows("the OKX answer has no rows (data is empty)").into());
     }
     let mut bars = Located::default();
     for (index, row) in response.data.iter().enumerate() {
-        let at = Location::Row(index + 1);
-        let bar = bar(row).map_err(|e| format!("data {at}: {e}"))?;
+        let at = Location::ListRow {
+            list: "data",
+            row: index + 1,
+        };
+        let bar = bar(row).at_row(at)?;
         bars.push(at, bar);
     }
     reverse_if_newest_first(&mut bars, |b| b.open_time_ms);
@@ -48,7 +54,7 @@ pub fn parse(text: &str) -> Result<Klines, String> {
     })
 }
 
-fn bar(row: &[Cell]) -> Result<Bar, String> {
+fn bar(row: &[Cell]) -> Result<Bar, DatasetErrorKind> {
     let quote_volume = match row.get(7) {
         Some(cell) => Some(cell.number("volCcyQuote")?),
         None => None,

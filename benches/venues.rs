@@ -44,13 +44,15 @@ fn request(venues: &Venues) -> GridRequest {
 fn venues_bench(c: &mut Criterion) {
     let datasets = four_venues();
     let settings = ModelSettings::default();
+    let mut venues = Venues::new(datasets.clone(), &settings).expect("venues");
+    let request = request(&venues);
     let mut group = c.benchmark_group("venues_4x30d_1m");
     group.sample_size(10);
+    // The baseline: one venue's engine and grid on the same request, measured in the same run.
     group.bench_function("one_venue_engine+grid_1500x600 (baseline)", |b| {
         b.iter(|| {
             let engine = Engine::new(black_box(&datasets[0]), &settings).expect("engine");
-            let venues = Venues::new(vec![datasets[0].clone()], &settings).expect("venues");
-            let grid = engine.grid(&request(&venues)).expect("grid");
+            let grid = engine.grid(&request).expect("grid");
             black_box(grid.compose(&engine.default_selection()))
         })
     });
@@ -58,13 +60,12 @@ fn venues_bench(c: &mut Criterion) {
         b.iter(|| {
             let venues = Venues::new(black_box(datasets.clone()), &settings).expect("venues");
             let selection = venues.engine(0).expect("venue").default_selection();
-            let grids = VenueGrids::build(&venues, &request(&venues), &selection).expect("grids");
+            let grids = VenueGrids::build(&venues, &request, &selection).expect("grids");
             black_box(grids.total().len())
         })
     });
-    let mut venues = Venues::new(datasets.clone(), &settings).expect("venues");
     let selection = venues.engine(0).expect("venue").default_selection();
-    let mut grids = VenueGrids::build(&venues, &request(&venues), &selection).expect("grids");
+    let mut grids = VenueGrids::build(&venues, &request, &selection).expect("grids");
     let mut on = true;
     group.bench_function("toggle_venue_resum_1500x600", |b| {
         b.iter(|| {

@@ -269,3 +269,27 @@ fn venues_without_a_common_range_or_with_a_missing_bar_are_named() {
     assert!(err.to_string().contains("venue-a"), "{err}");
     assert!(Venues::new(Vec::new(), &ten_x()).is_err());
 }
+
+#[test]
+fn a_venue_without_a_bar_yet_adds_nothing_and_is_said_so() {
+    // Venue C starts at 1 min: at 0 it has no bar, so the sum is A and B alone.
+    let c = dataset("venue-c", MIN, vec![bar(MIN, 100.0, 100.0, 100.0, 10.0)]);
+    let mut venues = Venues::new(vec![venue_a(), venue_b(), c], &ten_x()).expect("three venues");
+    assert_eq!(venues.common_range_ms(), Some((MIN, 2 * MIN)));
+    // C traded the most (10 x 100 USD) and is the reference; it has no bar at 0, so a map there
+    // is refused naming it, and with B as the reference it is drawn without C.
+    assert_eq!(venues.reference(), 2);
+    let selection = venues.engine(0).expect("a").default_selection();
+    let err = venues
+        .map_at(0, 1.0, &selection)
+        .expect_err("no reference bar");
+    assert!(err.to_string().contains("venue-c"), "{err}");
+    venues.set_reference(1).expect("reference");
+    let map = venues.map_at(0, 1.0, &selection).expect("map");
+    assert_eq!(map.bars, vec![Some(0), Some(0), None]);
+    assert_eq!(map.by_venue[2].row_count(), 0);
+    // Bar 0 of A: 100 long at 90; bar 0 of B: 200 long at 90.
+    assert_eq!(map.venue_row_usd(0, 90, Side::Long), 100.0);
+    assert!(close(map.total.total_usd(Side::Long), 300.0));
+    assert_eq!(venues.basis_at(0)[2].basis_pct, None);
+}

@@ -93,10 +93,13 @@ impl DatasetsArg {
                 .push(dataset::sample().context("the bundled sample could not be read")?);
             several.settings.push(VenueSettings::default());
         }
-        if several.datasets.len() == 1 && !saw_view && !self.by_venue && self.reference.is_none() {
-            if let Some(one) = several.datasets.pop() {
-                return Ok(Loaded::One(one));
-            }
+        if several.datasets.len() == 1
+            && !saw_view
+            && !self.by_venue
+            && self.reference.is_none()
+            && let Some(one) = several.datasets.pop()
+        {
+            return Ok(Loaded::One(one));
         }
         Ok(Loaded::Several(several))
     }
@@ -431,14 +434,7 @@ pub fn clusters(args: &ClustersArgs, several: Several) -> anyhow::Result<()> {
         )
         .context("could not compute the clusters")?;
     clusters.truncate(args.top);
-    let leverages: Vec<f64> = args
-        .engine
-        .model()
-        .tiers
-        .0
-        .iter()
-        .map(|t| t.leverage)
-        .collect();
+    let leverages = leverages(&args.engine);
     let text = match args.format {
         Format::Csv => clusters_csv_by_venue(&clusters, &leverages, &venues, by_venue),
         Format::Json => {
@@ -572,4 +568,9 @@ pub(super) fn reference_selection(venues: &Venues) -> crate::engine::LayerSelect
             tier_share: Vec::new(),
             sides: [true, true],
         })
+}
+
+/// The leverage of each tier, naming the tier columns.
+pub(super) fn leverages(engine: &EngineArgs) -> Vec<f64> {
+    engine.model().tiers.0.iter().map(|t| t.leverage).collect()
 }

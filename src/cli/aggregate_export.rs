@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 
 use anyhow::Context;
 
-use super::aggregate::{Several, bin_usd, clusters_csv_by_venue, reference_selection, time_of_at};
+use super::aggregate::{
+    Several, bin_usd, clusters_csv_by_venue, leverages, reference_selection, time_of_at,
+};
 use super::export::ExportArgs;
 use crate::atomic_write::write_atomic;
 use crate::csv_out::grid_csv;
@@ -118,14 +120,7 @@ pub fn export(args: &ExportArgs, several: Several) -> anyhow::Result<()> {
                 &ClusterParams::from(args.clusters),
             )
             .context("could not compute the clusters")?;
-        let leverages: Vec<f64> = args
-            .engine
-            .model()
-            .tiers
-            .0
-            .iter()
-            .map(|t| t.leverage)
-            .collect();
+        let leverages = leverages(&args.engine);
         let text = clusters_csv_by_venue(&clusters, &leverages, &venues, by_venue);
         write_atomic(path, text.as_bytes())
             .with_context(|| format!("{}: could not write the clusters", path.display()))?;

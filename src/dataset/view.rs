@@ -212,6 +212,33 @@ mod tests {
     }
 
     #[test]
+    fn saved_views_read_back_with_paths_relative_to_their_folder() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let outside = std::env::temp_dir().join("elsewhere").join("c.json");
+        let view = View {
+            datasets: vec![
+                ViewEntry {
+                    path: dir.path().join("data").join("a.json"),
+                    enabled: true,
+                    weight: 1.0,
+                },
+                ViewEntry {
+                    path: outside.clone(),
+                    enabled: false,
+                    weight: 0.25,
+                },
+            ],
+            reference: Some(1),
+        };
+        let path = dir.path().join("coin.view.json");
+        save_view(&view, &path).expect("saved");
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.contains("\"path\": \"data/a.json\""), "{text}");
+        assert!(looks_like_view(&text));
+        assert_eq!(load_view(&path).expect("loaded"), view);
+    }
+
+    #[test]
     fn bad_views_name_the_problem() {
         let cases = [
             (

@@ -87,6 +87,9 @@ fn shares(parts: &[f64]) -> Vec<f64> {
     }
 }
 
+/// Each venue's bar at a time, and the levels standing on each venue there.
+type BarsAndLevels = (Vec<Option<usize>>, Vec<Vec<StandingLevel>>);
+
 impl Venues {
     /// The levels standing on every venue at `time_ms`, each venue's notional multiplied by its
     /// weight, and each venue's bar. With `on_reference`, birth bars are renumbered to the
@@ -96,7 +99,7 @@ impl Venues {
         &self,
         time_ms: i64,
         on_reference: bool,
-    ) -> Result<(Vec<Option<usize>>, Vec<Vec<StandingLevel>>), VenuesError> {
+    ) -> Result<BarsAndLevels, VenuesError> {
         let bars = self.bars_at(time_ms);
         let weights = self.weights();
         let reference_times = self.venues[self.reference].engine.bar_times_ms();

@@ -299,11 +299,7 @@ fn the_export_draws_with_the_windows_theme() {
     // over the plot background (the heatmap is empty there).
     let (x, y) = image.frame.pixel_at(time_ms, price).unwrap();
     let centre = pixel(&rgb, width, (x, y));
-    for ((c, long), under) in centre
-        .iter()
-        .zip(theme::LONG)
-        .zip(theme::PLOT_BACKGROUND)
-    {
+    for ((c, long), under) in centre.iter().zip(theme::LONG).zip(theme::PLOT_BACKGROUND) {
         let expected = 0.45 * f64::from(long) + 0.55 * f64::from(under);
         assert!(
             (f64::from(*c) - expected).abs() <= 1.5,

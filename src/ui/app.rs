@@ -241,7 +241,7 @@ impl LiqmapApp {
         if effects.repaint || polled.repaint || recolour {
             ctx.request_repaint();
         }
-        if let Some(wait_s) = effects.repaint_after_s {
+        if let Some(wait_s) = effects.repaint_after_s.or(polled.repaint_after_s) {
             ctx.request_repaint_after(std::time::Duration::from_secs_f64(wait_s));
         }
         if self.is_busy() {

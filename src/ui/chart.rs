@@ -13,7 +13,7 @@ use super::look::LAST_PRICE_COLOR;
 use super::state::ViewerState;
 use super::time_axis::{format_time_label, time_grid_spacer};
 use super::view::{PendingView, ViewBounds};
-use crate::render::labels::human_price;
+use crate::render::labels::{human_price, price, price_decimals};
 
 /// The id of the axis link between the chart's time axis and the liquidation bars under it.
 pub fn time_axis_group() -> Id {
@@ -71,6 +71,7 @@ pub fn chart_ui(
         .show_y(true)
         .x_axis_formatter(format_time_label)
         .x_grid_spacer(time_grid_spacer)
+        .y_axis_formatter(|mark, _| price(mark.value, price_decimals(mark.step_size)))
         .y_axis_label("USD")
         .y_axis_min_width(48.0);
     let response = plot.show(ui, |plot_ui| {

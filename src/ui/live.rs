@@ -1,13 +1,13 @@
 //! Live mode: the shown (fetched) dataset keeps growing. The last bars and the open interest
 //! are polled, liquidations are streamed, and both are merged into the dataset so that "Save
-//! dataset as" keeps them. The dataset is changed in place (`Arc::make_mut`): it is copied only
-//! while a background job still reads the previous version. New or changed bars extend the
+//! dataset as" keeps them. The dataset is changed in place; updates wait (briefly) for a
+//! background job that still reads it instead of copying it. New or changed bars extend the
 //! engine in the background (only they are computed again, see `Engine::extended`);
 //! liquidations alone change nothing else.
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::model::{Dataset, Liquidation};
 use crate::source::{self, CancelToken, LatestSample, LiveEvent, SourceConfig, StreamStatus};
@@ -23,6 +23,10 @@ const MAX_POLL_PERIOD_MS: i64 = 60_000;
 const MIN_POLL_PERIOD_MS: i64 = 1_000;
 /// Events a stream may queue before it waits for the forwarder.
 const STREAM_QUEUE: usize = 256;
+/// Longest wait of live updates for the jobs that read the dataset shown.
+const MAX_WAIT: Duration = Duration::from_secs(2);
+/// How soon a waiting update looks again, seconds.
+const RETRY_S: f64 = 0.1;
 
 /// What the live tasks deliver to the UI thread.
 #[derive(Debug)]
@@ -38,6 +42,12 @@ enum LiveUpdate {
 /// The running tasks of a live session: what they deliver arrives here.
 pub struct LiveTasks {
     updates: Receiver<LiveUpdate>,
+    /// Bars and open interest not merged yet: a job still reads the dataset shown.
+    samples: Vec<LatestSample>,
+    /// Liquidations not merged yet, for the same reason.
+    liquidations: Vec<Liquidation>,
+    /// Since when updates wait for the jobs.
+    waiting_since: Option<Instant>,
 }
 
 impl LiveTasks {
@@ -85,7 +95,12 @@ impl LiveTasks {
             liquidations_added: 0,
             cancel,
         });
-        Some(LiveTasks { updates })
+        Some(LiveTasks {
+            updates,
+            samples: Vec::new(),
+            liquidations: Vec::new(),
+            waiting_since: None,
+        })
     }
 
     /// Merges what the tasks delivered into the shown dataset; called once a frame.
@@ -94,8 +109,8 @@ impl LiveTasks {
         let Some(live) = &mut state.remote.live else {
             return effects;
         };
-        let mut samples = Vec::new();
-        let mut liquidations = Vec::new();
+        let samples = &mut self.samples;
+        let liquidations = &mut self.liquidations;
         while let Ok(update) = self.updates.try_recv() {
             effects.repaint = true;
             match update {
@@ -132,14 +147,23 @@ impl LiveTasks {
             return effects;
         };
         let old_end = loaded.dataset.time_range_ms().map(|(_, end)| end);
-        // In place: a copy is made only while a job still reads the previous version.
+        // Merged in place. While a job (the engine, the series under the chart, a score) still
+        // reads the dataset, the updates wait for it rather than copy the whole dataset here;
+        // past MAX_WAIT they are merged into a copy, so they never wait for long.
+        let waiting_since = *self.waiting_since.get_or_insert_with(Instant::now);
+        if Arc::get_mut(&mut loaded.dataset).is_none() && waiting_since.elapsed() < MAX_WAIT {
+            effects.repaint_after_s = Some(RETRY_S);
+            return effects;
+        }
+        self.waiting_since = None;
         let dataset = Arc::make_mut(&mut loaded.dataset);
         let mut bars_changed = false;
-        for sample in &samples {
+        for sample in samples.drain(..) {
             // Every sample is merged, so no short-circuiting `any`.
-            bars_changed |= merge_latest(dataset, sample);
+            bars_changed |= merge_latest(dataset, &sample);
         }
-        let added = merge_liquidations(dataset, &liquidations);
+        let added = merge_liquidations(dataset, liquidations);
+        liquidations.clear();
         let new_end = dataset.time_range_ms().map(|(_, end)| end);
         live.liquidations_added += added as u64;
         if bars_changed || added > 0 {

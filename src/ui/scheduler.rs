@@ -152,6 +152,7 @@ impl Scheduler {
             let more = live.apply(state);
             effects.work.extend(more.work);
             effects.repaint |= more.repaint;
+            effects.repaint_after_s = more.repaint_after_s;
         }
         self.note_busy(state);
         effects

@@ -33,8 +33,8 @@ use liqmap::engine::{Engine, GridRequest};
 use liqmap::render::heatmap::heatmap_rgba;
 use liqmap::settings::ModelSettings;
 use liqmap::synth::synthetic_dataset;
-use liqmap::ui::app::{Command, LiqmapApp};
 use liqmap::ui::settings::ViewerSettings;
+use liqmap::ui::{Action, LiqmapApp};
 
 const YEAR_OF_MINUTES: usize = 525_600;
 /// The window size, in points (one point per pixel).
@@ -84,11 +84,11 @@ impl Harness {
 
     /// Whether the app shows the grid it asked for, its texture, and runs no job.
     fn settled(&self) -> bool {
-        let shown = self.app.data.grid.as_ref().map(|g| g.request);
+        let shown = self.app.state.data.grid.as_ref().map(|g| g.request);
         !self.app.is_busy()
             && self.app.texture().is_some()
             && shown.is_some()
-            && shown == self.app.chart.requested_grid
+            && shown == self.app.state.view.requested_grid
     }
 
     /// Draws frames until the background jobs are done and the picture stopped changing, with
@@ -102,7 +102,7 @@ impl Harness {
                 "{what}: the app did not settle within {SETTLE_TIMEOUT:?} (busy {}, grid {}, \
                  texture {})",
                 self.app.is_busy(),
-                self.app.data.grid.is_some(),
+                self.app.state.data.grid.is_some(),
                 self.app.texture().is_some(),
             );
             self.frame(Vec::new());
@@ -127,10 +127,11 @@ fn app_with_year() -> Harness {
     };
     // The app opens on the bundled sample; the year replaces it.
     harness.settle("the bundled sample");
-    harness.app.show_dataset(year(), None);
+    harness.app.show_dataset(year());
     let start = Instant::now();
     while harness
         .app
+        .state
         .data
         .loaded
         .as_ref()
@@ -150,7 +151,7 @@ fn app_with_year() -> Harness {
 
 fn frames(c: &mut Criterion) {
     let mut harness = app_with_year();
-    let grid_before = harness.app.chart.requested_grid;
+    let grid_before = harness.app.state.view.requested_grid;
     let mut group = c.benchmark_group("viewer_year_1m");
     group.bench_function("frame_idle", |b| {
         b.iter(|| black_box(harness.frame(Vec::new()).shapes.len()))
@@ -159,28 +160,24 @@ fn frames(c: &mut Criterion) {
         b.iter(|| black_box(harness.frame_tessellated(Vec::new())))
     });
     assert_eq!(
-        harness.app.chart.requested_grid, grid_before,
+        harness.app.state.view.requested_grid, grid_before,
         "an idle frame asked for a new grid"
     );
 
     // Two points inside the plot, a fifth of its width apart, at mid height.
-    let frame_rect = *harness
+    let [left, top, right, bottom] = harness
         .app
-        .chart
-        .transform
-        .as_ref()
+        .state
+        .view
+        .frame
         .expect("the chart was drawn")
-        .frame();
-    let points = [0.4, 0.6].map(|share| {
-        Pos2::new(
-            frame_rect.left() + frame_rect.width() * share,
-            frame_rect.center().y,
-        )
-    });
+        .rect_pt;
+    let points =
+        [0.4, 0.6].map(|share| Pos2::new(left + (right - left) * share, (top + bottom) / 2.0));
     let mut turn = 0usize;
     harness.frame(vec![Event::PointerMoved(points[0])]);
     assert!(
-        harness.app.chart.hovered_cell.is_some(),
+        harness.app.state.view.hovered_cell.is_some(),
         "the pointer at {:?} is not over a heatmap cell",
         points[0]
     );
@@ -203,10 +200,9 @@ fn frames(c: &mut Criterion) {
     group.sample_size(30);
     group.bench_function("frame_after_tier_toggle", |b| {
         b.iter(|| {
-            if let Some(enabled) = harness.app.settings.tier_enabled.last_mut() {
-                *enabled = !*enabled;
-            }
-            harness.app.send(Command::SelectionChanged);
+            let tier = harness.app.state.settings.tier_enabled.len() - 1;
+            let on = !harness.app.state.settings.tier_enabled[tier];
+            harness.app.send(Action::SetTierEnabled { tier, on });
             black_box(harness.frame(Vec::new()).shapes.len())
         })
     });

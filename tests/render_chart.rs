@@ -268,3 +268,47 @@ fn the_smallest_picture_with_everything_still_draws() {
     let (width, height, _) = decode(&render_chart_png(&s).unwrap());
     assert_eq!((width, height), (320, 200));
 }
+
+#[test]
+fn the_export_draws_with_the_windows_theme() {
+    use liqmap::model::{Liquidation, Side};
+    use liqmap::render::theme;
+    let values = hot_grid();
+    let bars = [bar(7, 112.0, 142.0), bar(8, 142.0, 112.0)];
+    let (time_ms, price) = cell_centre(5, 6);
+    let liquidations = [Liquidation {
+        time_ms,
+        side: Side::Long,
+        price,
+        quantity: 100.0,
+    }];
+    let mut spec = spec(&values, &bars);
+    spec.liquidations = &liquidations;
+    let image = render_chart_rgb(&spec).unwrap();
+    let (width, _, rgb) = decode(&render_chart_png(&spec).unwrap());
+    // Candle bodies in the theme's colours, exactly: the window's candles use the same values.
+    let body = |b: &Bar| {
+        image
+            .frame
+            .pixel_at(b.open_time_ms + INTERVAL_MS / 2, (b.open + b.close) / 2.0)
+            .unwrap()
+    };
+    assert_eq!(pixel(&rgb, width, body(&bars[0])), theme::UP_CANDLE);
+    assert_eq!(pixel(&rgb, width, body(&bars[1])), theme::DOWN_CANDLE);
+    // The long liquidation: a ring in the theme's long colour around a translucent disc of it
+    // over the plot background (the heatmap is empty there).
+    let (x, y) = image.frame.pixel_at(time_ms, price).unwrap();
+    let centre = pixel(&rgb, width, (x, y));
+    for ((c, long), under) in centre.iter().zip(theme::LONG).zip(theme::PLOT_BACKGROUND) {
+        let expected = 0.45 * f64::from(long) + 0.55 * f64::from(under);
+        assert!(
+            (f64::from(*c) - expected).abs() <= 1.5,
+            "disc {centre:?}, expected about {expected} in each channel"
+        );
+    }
+    let reach = theme::MAX_MARKER_RADIUS_PX as u32 + 1;
+    let ring = (y - reach..=y + reach)
+        .flat_map(|py| (x - reach..=x + reach).map(move |px| (px, py)))
+        .any(|p| pixel(&rgb, width, p) == theme::LONG);
+    assert!(ring, "no pixel of the long colour around the liquidation");
+}

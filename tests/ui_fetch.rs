@@ -12,9 +12,8 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use liqmap::model::{Dataset, Side};
 use liqmap::source::{FetchRequest, SourceConfig, Venue};
-use liqmap::ui::remote::RemoteCommand;
 use liqmap::ui::settings::ViewerSettings;
-use liqmap::ui::{Command, LiqmapApp};
+use liqmap::ui::{Action, LiqmapApp};
 use serde_json::json;
 use support::*;
 use tokio::net::TcpListener;
@@ -98,14 +97,18 @@ fn step_until(
 }
 
 fn shown(app: &LiqmapApp) -> Option<Arc<Dataset>> {
-    app.data.loaded.as_ref().map(|l| Arc::clone(&l.dataset))
+    app.state
+        .data
+        .loaded
+        .as_ref()
+        .map(|l| Arc::clone(&l.dataset))
 }
 
 /// The app on the bundled sample, its sources pointed at `config`, the sample shown.
 fn app_on_sample(ctx: &egui::Context, config: SourceConfig) -> (LiqmapApp, Arc<Dataset>) {
     let mut app =
         LiqmapApp::with_settings(ctx, ViewerSettings::default(), None).with_source_config(config);
-    assert!(step_until(ctx, &mut app, |a| a.data.engine.is_some()));
+    assert!(step_until(ctx, &mut app, |a| a.state.data.engine.is_some()));
     let sample = shown(&app).unwrap();
     (app, sample)
 }
@@ -113,10 +116,8 @@ fn app_on_sample(ctx: &egui::Context, config: SourceConfig) -> (LiqmapApp, Arc<D
 /// The app after fetching the first `bars` bars of the BTC replay, ready to go live.
 fn app_showing_fetched_btc(ctx: &egui::Context, config: SourceConfig, bars: i64) -> LiqmapApp {
     let (mut app, _) = app_on_sample(ctx, config);
-    app.send(Command::Remote(RemoteCommand::Fetch(btc_request(bars))));
-    assert!(step_until(ctx, &mut app, |a| {
-        liqmap::ui::live::can_go_live(a)
-    }));
+    app.send(Action::Fetch(btc_request(bars)));
+    assert!(step_until(ctx, &mut app, |a| { a.state.can_go_live() }));
     assert_eq!(shown(&app).unwrap().bars.len() as i64, bars);
     app
 }
@@ -128,9 +129,9 @@ fn a_complete_fetch_replaces_the_shown_dataset() {
     let ctx = egui::Context::default();
     let (mut app, sample) = app_on_sample(&ctx, config(&server.uri(), BTC_NOW_MS));
 
-    app.send(Command::Remote(RemoteCommand::Fetch(btc_request(1600))));
+    app.send(Action::Fetch(btc_request(1600)));
     assert!(step_until(&ctx, &mut app, |a| {
-        !a.remote.is_fetching() && shown(a).is_some_and(|d| !Arc::ptr_eq(&d, &sample))
+        !a.state.remote.is_fetching() && shown(a).is_some_and(|d| !Arc::ptr_eq(&d, &sample))
     }));
     let dataset = shown(&app).unwrap();
     let bars = btc_5m();
@@ -143,17 +144,22 @@ fn a_complete_fetch_replaces_the_shown_dataset() {
         dataset.bars[1599].close,
         bars[7 + 1599].close.parse::<f64>().unwrap()
     );
-    assert!(app.errors.is_empty(), "{:?}", app.errors);
-    assert!(app.status.contains("1600 bars"), "{}", app.status);
+    assert!(app.state.errors.is_empty(), "{:?}", app.state.errors);
+    assert!(
+        app.state.status.contains("1600 bars"),
+        "{}",
+        app.state.status
+    );
     // Two pages of klines (1500 + 100).
     assert_eq!(rt.block_on(count(&server, KLINES)), 2);
     // The engine follows the new data, and live mode may now start.
     assert!(step_until(&ctx, &mut app, |a| a
+        .state
         .data
         .engine
         .as_ref()
         .is_some_and(|e| e.bar_count() == 1600)));
-    assert!(liqmap::ui::live::can_go_live(&app));
+    assert!(app.state.can_go_live());
 }
 
 #[test]
@@ -172,10 +178,10 @@ fn a_failed_fetch_keeps_the_shown_dataset_and_names_the_venue() {
     let ctx = egui::Context::default();
     let (mut app, sample) = app_on_sample(&ctx, settings);
 
-    app.send(Command::Remote(RemoteCommand::Fetch(btc_request(100))));
-    assert!(step_until(&ctx, &mut app, |a| !a.errors.is_empty()));
-    assert!(!app.remote.is_fetching());
-    let message = app.errors.last().unwrap();
+    app.send(Action::Fetch(btc_request(100)));
+    assert!(step_until(&ctx, &mut app, |a| !a.state.errors.is_empty()));
+    assert!(!app.state.remote.is_fetching());
+    let message = app.state.errors.last().unwrap().to_string();
     assert!(message.contains("Binance USD-M"), "{message}");
     assert!(message.contains("500"), "{message}");
     // A few more frames: nothing replaces the sample.
@@ -184,7 +190,7 @@ fn a_failed_fetch_keeps_the_shown_dataset_and_names_the_venue() {
         std::thread::sleep(Duration::from_millis(5));
     }
     assert!(Arc::ptr_eq(&shown(&app).unwrap(), &sample));
-    assert!(!liqmap::ui::live::can_go_live(&app));
+    assert!(!app.state.can_go_live());
     assert_eq!(rt.block_on(count(&server, KLINES)), 2);
 }
 
@@ -196,15 +202,15 @@ fn cancel_stops_the_fetch_and_keeps_the_shown_dataset() {
     let (mut app, sample) = app_on_sample(&ctx, config(&server.uri(), BTC_NOW_MS));
 
     // Four pages of 300 ms each.
-    app.send(Command::Remote(RemoteCommand::Fetch(btc_request(5000))));
-    assert!(step_until(&ctx, &mut app, |a| a.remote.is_fetching()));
-    let running = app.remote.running.as_ref().unwrap();
+    app.send(Action::Fetch(btc_request(5000)));
+    assert!(step_until(&ctx, &mut app, |a| a.state.remote.is_fetching()));
+    let running = app.state.remote.running.as_ref().unwrap();
     assert_eq!(running.request.symbol, "BTCUSDT");
     std::thread::sleep(Duration::from_millis(100));
-    app.send(Command::Remote(RemoteCommand::CancelFetch));
+    app.send(Action::CancelFetch);
     step(&ctx, &mut app);
-    assert!(!app.remote.is_fetching());
-    let message = app.errors.last().unwrap();
+    assert!(!app.state.remote.is_fetching());
+    let message = app.state.errors.last().unwrap().to_string();
     assert!(message.contains("Binance USD-M"), "{message}");
     assert!(message.contains("cancelled"), "{message}");
     let asked = rt.block_on(count(&server, KLINES));
@@ -226,17 +232,17 @@ fn a_newer_fetch_supersedes_an_older_one() {
     let ctx = egui::Context::default();
     let (mut app, _) = app_on_sample(&ctx, config(&server.uri(), BTC_NOW_MS));
 
-    app.send(Command::Remote(RemoteCommand::Fetch(btc_request(5000))));
+    app.send(Action::Fetch(btc_request(5000)));
     step(&ctx, &mut app);
-    let first_cancel = app.remote.running.as_ref().unwrap().cancel.clone();
-    app.send(Command::Remote(RemoteCommand::Fetch(btc_request(300))));
+    let first_cancel = app.state.remote.running.as_ref().unwrap().cancel.clone();
+    app.send(Action::Fetch(btc_request(300)));
     step(&ctx, &mut app);
     assert!(first_cancel.is_cancelled());
     assert!(step_until(&ctx, &mut app, |a| {
         shown(a).is_some_and(|d| d.symbol == "BTCUSDT")
     }));
     assert_eq!(shown(&app).unwrap().bars.len(), 300);
-    assert!(app.errors.is_empty(), "{:?}", app.errors);
+    assert!(app.state.errors.is_empty(), "{:?}", app.state.errors);
 }
 
 /// The BTC replay that also answers live mode's poll of the current open interest (81234.5 BTC
@@ -289,8 +295,8 @@ fn live_mode_adds_the_new_bar_the_open_interest_and_streamed_liquidations() {
     let mut app = app_showing_fetched_btc(&ctx, settings, 600);
 
     // The clock moves on by one bar: the poll returns bar 599 (unchanged) and bar 600 (new).
-    app.remote.config.now_ms = Some(BTC_START_MS + 601 * FIVE_MIN_MS);
-    app.send(Command::Remote(RemoteCommand::Live(true)));
+    app.state.remote.config.now_ms = Some(BTC_START_MS + 601 * FIVE_MIN_MS);
+    app.send(Action::Live(true));
     assert!(step_until(&ctx, &mut app, |a| {
         shown(a).is_some_and(|d| d.bars.len() == 601 && d.liquidations.len() == 1)
     }));
@@ -302,7 +308,7 @@ fn live_mode_adds_the_new_bar_the_open_interest_and_streamed_liquidations() {
     assert_eq!(liquidation.side, Side::Long);
     assert_eq!(liquidation.price, 115000.5);
     assert_eq!(liquidation.time_ms, liquidation_ms);
-    let live = app.remote.live.as_ref().unwrap();
+    let live = app.state.remote.live.as_ref().unwrap();
     assert!(
         live.status_line().starts_with("live: connected"),
         "{}",
@@ -310,20 +316,21 @@ fn live_mode_adds_the_new_bar_the_open_interest_and_streamed_liquidations() {
     );
     // The engine is extended by the new bar in the background, to what a full build gives.
     assert!(step_until(&ctx, &mut app, |a| a
+        .state
         .data
         .engine
         .as_ref()
         .is_some_and(|e| e.bar_count() == 601)));
-    let engine = app.data.engine.clone().unwrap();
-    let fresh = liqmap::engine::Engine::new(&dataset, &app.settings.model).unwrap();
+    let engine = app.state.data.engine.clone().unwrap();
+    let fresh = liqmap::engine::Engine::new(&dataset, &app.state.settings.model).unwrap();
     assert_eq!(engine.inputs(), fresh.inputs());
     for (x, y) in engine.layers().iter().zip(fresh.layers()) {
         assert_eq!(x.price, y.price);
         assert_eq!(x.death_bar, y.death_bar);
     }
-    app.send(Command::Remote(RemoteCommand::Live(false)));
+    app.send(Action::Live(false));
     step(&ctx, &mut app);
-    assert!(app.remote.live.is_none());
+    assert!(app.state.remote.live.is_none());
 }
 
 #[test]
@@ -338,24 +345,29 @@ fn live_mode_reports_a_stream_that_cannot_connect() {
     let mut settings = config(&server.uri(), BTC_NOW_MS);
     settings.ws_url = Some(ws_url);
     let mut app = app_showing_fetched_btc(&ctx, settings, 300);
-    app.send(Command::Remote(RemoteCommand::Live(true)));
+    app.send(Action::Live(true));
     assert!(step_until(&ctx, &mut app, |a| {
-        a.remote
+        a.state
+            .remote
             .live
             .as_ref()
             .is_some_and(|l| l.status_line().starts_with("live: reconnecting ("))
     }));
     // The open-interest endpoint is not served: the poll fails and says so, naming the venue.
     assert!(step_until(&ctx, &mut app, |a| {
-        a.remote.live.as_ref().is_some_and(|l| {
+        a.state.remote.live.as_ref().is_some_and(|l| {
             l.poll_error
                 .as_deref()
                 .is_some_and(|e| e.contains("Binance USD-M"))
         })
     }));
     // Opening another dataset ends live mode: it has nothing left to update.
-    app.send(Command::OpenSample);
-    assert!(step_until(&ctx, &mut app, |a| a.remote.live.is_none()));
+    app.send(Action::OpenSample);
+    assert!(step_until(&ctx, &mut app, |a| a
+        .state
+        .remote
+        .live
+        .is_none()));
     assert_eq!(shown(&app).unwrap().bars.len(), 1152);
 }
 
@@ -371,8 +383,8 @@ fn live_mode_fills_a_hole_between_the_data_and_the_newest_poll() {
 
     // The machine slept for 21 bars: the first poll returns bars 619 and 620 of the span, and
     // bars 600..=618 must be fetched, not left as a hole.
-    app.remote.config.now_ms = Some(BTC_START_MS + 621 * FIVE_MIN_MS);
-    app.send(Command::Remote(RemoteCommand::Live(true)));
+    app.state.remote.config.now_ms = Some(BTC_START_MS + 621 * FIVE_MIN_MS);
+    app.send(Action::Live(true));
     assert!(step_until(&ctx, &mut app, |a| {
         shown(a).is_some_and(|d| d.bars.len() == 621)
     }));
@@ -383,7 +395,7 @@ fn live_mode_fills_a_hole_between_the_data_and_the_newest_poll() {
         assert_eq!(bar.open_time_ms, expected.open_time_ms, "bar {i}");
         assert_eq!(bar.close, expected.close.parse::<f64>().unwrap(), "bar {i}");
     }
-    assert!(app.remote.live.as_ref().unwrap().poll_error.is_none());
-    app.send(Command::Remote(RemoteCommand::Live(false)));
+    assert!(app.state.remote.live.as_ref().unwrap().poll_error.is_none());
+    app.send(Action::Live(false));
     step(&ctx, &mut app);
 }

@@ -3,7 +3,7 @@
 
 use liqmap::model::{Bar, Dataset, Liquidation, OpenInterestSample, Side};
 use liqmap::source::{LatestSample, Venue};
-use liqmap::ui::fetch_panel::{FetchForm, RangeChoice};
+use liqmap::ui::fetch_form::{FetchForm, RangeChoice};
 use liqmap::ui::live::{merge_latest, merge_liquidations};
 
 const MIN_MS: i64 = 60_000;
@@ -82,6 +82,11 @@ fn liquidations_are_kept_in_time_order() {
     };
     assert_eq!(merge_liquidations(&mut d, &[at(50, 1.0), at(10, 2.0)]), 2);
     assert_eq!(merge_liquidations(&mut d, &[at(30, 3.0), at(50, 4.0)]), 2);
+    // A stream that reconnected sends an event again: it is held already, nothing is added.
+    assert_eq!(merge_liquidations(&mut d, &[at(10, 2.0), at(60, 5.0)]), 1);
+    assert_eq!(merge_liquidations(&mut d, &[at(60, 5.0)]), 0);
+    assert_eq!(d.liquidations.len(), 5);
+    d.liquidations.pop();
     let seen: Vec<(i64, f64)> = d
         .liquidations
         .iter()

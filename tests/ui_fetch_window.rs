@@ -12,9 +12,9 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use liqmap::source::{SourceConfig, Venue};
 use liqmap::ui::LiqmapApp;
-use liqmap::ui::fetch_panel::RangeChoice;
-use liqmap::ui::remote::SymbolList;
+use liqmap::ui::fetch_form::RangeChoice;
 use liqmap::ui::settings::ViewerSettings;
+use liqmap::ui::state::SymbolList;
 use serde_json::json;
 use support::*;
 use wiremock::matchers::{method, path};
@@ -92,18 +92,18 @@ fn pick_a_symbol_type_a_range_and_fetch() {
     // Port 1 refuses connections: live mode must never reach the real venue.
     settings.ws_url = Some("ws://127.0.0.1:1".into());
     let mut harness = harness(settings);
-    step_until(&mut harness, |a| a.data.engine.is_some());
-    let sample = app(&mut harness).data.loaded.clone().unwrap().dataset;
+    step_until(&mut harness, |a| a.state.data.engine.is_some());
+    let sample = app(&mut harness).state.data.loaded.clone().unwrap().dataset;
 
-    app(&mut harness).remote.form.open = true;
+    app(&mut harness).state.remote.form.open = true;
     step_until(&mut harness, |a| {
         matches!(
-            a.remote.symbols.get(&Venue::Binance),
+            a.state.remote.symbols.get(&Venue::Binance),
             Some(SymbolList::Ready(_))
         )
     });
     assert_eq!(
-        app(&mut harness).remote.symbols[&Venue::Binance],
+        app(&mut harness).state.remote.symbols[&Venue::Binance],
         SymbolList::Ready(vec![
             "BTCDOMUSDT".into(),
             "BTCUSDT".into(),
@@ -111,29 +111,30 @@ fn pick_a_symbol_type_a_range_and_fetch() {
         ])
     );
     // Search: "btc" lists the two BTC symbols and not ETH; pick the plain one.
-    app(&mut harness).remote.form.symbol = "btc".into();
+    app(&mut harness).state.remote.form.symbol = "btc".into();
     harness.run_steps(2);
     assert!(harness.query_by_label("BTCDOMUSDT").is_some());
     assert!(harness.query_by_label("ETHUSDT").is_none());
     harness.get_by_label("BTCUSDT").click();
     harness.run_steps(2);
-    assert_eq!(app(&mut harness).remote.form.symbol, "BTCUSDT");
+    assert_eq!(app(&mut harness).state.remote.form.symbol, "BTCUSDT");
 
     harness.get_by_label("custom").click();
     harness.run_steps(2);
-    let form = &mut app(&mut harness).remote.form;
+    let form = &mut app(&mut harness).state.remote.form;
     assert_eq!(form.range, RangeChoice::Custom);
     form.from = "2025-09-19T00:35:00Z".into();
     form.to = "2025-09-20T00:35:00Z".into();
     harness.run_steps(2);
     harness.get_by_label("Fetch").click();
     step_until(&mut harness, |a| {
-        a.data
+        a.state
+            .data
             .loaded
             .as_ref()
             .is_some_and(|l| !Arc::ptr_eq(&l.dataset, &sample))
     });
-    let dataset = app(&mut harness).data.loaded.clone().unwrap().dataset;
+    let dataset = app(&mut harness).state.data.loaded.clone().unwrap().dataset;
     assert_eq!(dataset.bars.len(), 288);
     assert_eq!(dataset.bars[0].open_time_ms, BTC_START_MS);
     assert_eq!(
@@ -141,12 +142,12 @@ fn pick_a_symbol_type_a_range_and_fetch() {
         BTC_START_MS + 287 * FIVE_MIN_MS
     );
     // Live mode is offered now; the toggle starts and stops it.
-    step_until(&mut harness, liqmap::ui::live::can_go_live);
+    step_until(&mut harness, |a| a.state.can_go_live());
     harness.run_steps(2);
     harness.get_by_label("Live").click();
     harness.run_steps(2);
-    assert!(app(&mut harness).remote.live.is_some());
+    assert!(app(&mut harness).state.remote.live.is_some());
     harness.get_by_label("Live").click();
     harness.run_steps(2);
-    assert!(app(&mut harness).remote.live.is_none());
+    assert!(app(&mut harness).state.remote.live.is_none());
 }

@@ -19,7 +19,7 @@ fn harness(dataset: Option<Dataset>) -> Harness<'static, LiqmapApp> {
     let ctx = egui::Context::default();
     let mut app = LiqmapApp::with_settings(&ctx, ViewerSettings::default(), None);
     if let Some(dataset) = dataset {
-        app.show_dataset(dataset, None);
+        app.show_dataset(dataset);
     }
     let mut harness = Harness::builder()
         .with_size([1500.0, 1000.0])
@@ -35,7 +35,7 @@ fn settle(harness: &mut Harness<'static, LiqmapApp>) {
     while idle_frames < 3 {
         harness.step();
         let app = harness.state();
-        let ready = app.data.engine.is_some() && !app.is_busy();
+        let ready = app.state.data.engine.is_some() && !app.is_busy();
         idle_frames = if ready { idle_frames + 1 } else { 0 };
         assert!(Instant::now() < deadline, "the viewer did not settle");
         std::thread::sleep(Duration::from_millis(5));
@@ -44,10 +44,10 @@ fn settle(harness: &mut Harness<'static, LiqmapApp>) {
 
 /// The report the panel should show, computed here from the app's data and settings.
 fn expected(app: &LiqmapApp) -> ScoreReport {
-    let engine = app.data.engine.clone().unwrap();
-    let dataset = app.data.loaded.as_ref().unwrap().dataset.clone();
-    let params = ScoreParams::new(app.cluster_bin_usd(), dataset.interval_ms);
-    score(&engine, &dataset, &app.settings.selection(), &params).unwrap()
+    let engine = app.state.data.engine.clone().unwrap();
+    let dataset = app.state.data.loaded.as_ref().unwrap().dataset.clone();
+    let params = ScoreParams::new(app.state.cluster_bin_usd(), dataset.interval_ms);
+    score(&engine, &dataset, &app.state.settings.selection(), &params).unwrap()
 }
 
 fn pct(value: Option<f64>) -> String {
@@ -69,7 +69,7 @@ fn score_now(harness: &mut Harness<'static, LiqmapApp>) {
     harness.get_by_label(SCORE_BUTTON).click();
     harness.step();
     assert!(
-        harness.state().score.is_busy(),
+        harness.state().state.score.is_busy(),
         "clicking did not start a run"
     );
     settle(harness);
@@ -102,7 +102,7 @@ fn the_panel_shows_the_score_of_the_current_settings() {
     harness.get_by_label("Not scored yet.");
     score_now(&mut harness);
     let report = expected(harness.state());
-    assert_eq!(harness.state().score.report(), Some(&report));
+    assert_eq!(harness.state().state.score.report(), Some(&report));
     let reach = &report.reach_score.figures.matched;
     assert!(reach.reach.total > 0);
     harness.get_by_label(&rate_line("clusters", &reach.reach));
@@ -148,11 +148,11 @@ fn a_run_can_be_cancelled() {
     harness.step();
     harness.step();
     // Thousands of maps take longer than two frames; the run is still going.
-    assert!(harness.state().score.is_busy());
+    assert!(harness.state().state.score.is_busy());
     harness.get_by_label(CANCEL_BUTTON).click();
     settle(&mut harness);
     harness.get_by_label("Scoring was cancelled.");
-    assert!(harness.state().score.report().is_none());
+    assert!(harness.state().state.score.report().is_none());
 }
 
 #[test]
@@ -160,22 +160,21 @@ fn the_bars_under_the_chart_follow_the_engine_and_selection() {
     let mut harness = harness(None);
     let check = |harness: &Harness<'static, LiqmapApp>| {
         let app = harness.state();
-        let engine = app.data.engine.clone().unwrap();
-        let dataset = app.data.loaded.as_ref().unwrap().dataset.clone();
-        let expected = liquidations_per_bar(&engine, &dataset, &app.settings.selection());
-        assert_eq!(app.liquidation_bars.series(), Some(&expected[..]));
+        let engine = app.state.data.engine.clone().unwrap();
+        let dataset = app.state.data.loaded.as_ref().unwrap().dataset.clone();
+        let expected = liquidations_per_bar(&engine, &dataset, &app.state.settings.selection());
+        assert_eq!(app.state.liquidation_bars.series(), Some(&expected[..]));
         assert!(expected.iter().any(|b| b.predicted_usd[0] > 0.0));
     };
     check(&harness);
     // Shorts only: the series is computed again without the longs.
-    harness.state_mut().settings.sides = liqmap::ui::settings::SideFilter::Shorts;
-    harness
-        .state_mut()
-        .send(liqmap::ui::Command::SelectionChanged);
+    harness.state_mut().send(liqmap::ui::Action::SetSides(
+        liqmap::ui::settings::SideFilter::Shorts,
+    ));
     harness.step();
     settle(&mut harness);
     let app = harness.state();
-    let series = app.liquidation_bars.series().unwrap();
+    let series = app.state.liquidation_bars.series().unwrap();
     assert!(series.iter().all(|b| b.predicted_usd[0] == 0.0));
     assert!(series.iter().any(|b| b.predicted_usd[1] > 0.0));
 }

@@ -9,8 +9,9 @@ use egui_kittest::kittest::Queryable;
 use liqmap::engine::{ClusterParams, LayerSelection};
 use liqmap::model::Side;
 use liqmap::render::colors::{ColorMap, ScaleTop};
-use liqmap::ui::LiqmapApp;
 use liqmap::ui::settings::ViewerSettings;
+use liqmap::ui::view::ViewBounds;
+use liqmap::ui::{Action, LiqmapApp};
 
 fn viewer(width: f32, height: f32) -> Harness<'static, LiqmapApp> {
     Harness::builder()
@@ -35,19 +36,34 @@ fn settle(harness: &mut Harness<'_, LiqmapApp>) {
         assert!(
             Instant::now() < deadline,
             "the viewer did not settle: errors {:?}",
-            harness.state().errors
+            harness.state().state.errors
         );
         std::thread::sleep(Duration::from_millis(5));
     }
 }
 
+/// The bounds the chart showed at the last frame.
+fn bounds(app: &LiqmapApp) -> ViewBounds {
+    app.state.view.bounds().expect("the chart was drawn")
+}
+
+/// The screen position of a time (ms) and price at the last frame.
+fn pos(app: &LiqmapApp, time_ms: f64, price: f64) -> egui::Pos2 {
+    let [x, y] = app
+        .state
+        .view
+        .screen_pos(time_ms, price)
+        .expect("the chart was drawn");
+    egui::pos2(x, y)
+}
+
 /// The dataset the viewer shows.
 fn shown(app: &LiqmapApp) -> std::sync::Arc<liqmap::model::Dataset> {
-    std::sync::Arc::clone(&app.data.loaded.as_ref().expect("a dataset").dataset)
+    std::sync::Arc::clone(&app.state.data.loaded.as_ref().expect("a dataset").dataset)
 }
 
 fn layer_total(app: &LiqmapApp, tier: usize) -> f64 {
-    let grid = app.data.grid.as_ref().unwrap();
+    let grid = app.state.data.grid.as_ref().unwrap();
     grid.layer_keys
         .iter()
         .zip(&grid.layers)
@@ -61,14 +77,14 @@ fn opens_on_the_sample_with_candles_and_heatmap() {
     let mut harness = viewer(1024.0, 640.0);
     settle(&mut harness);
     let app = harness.state();
-    let loaded = app.data.loaded.as_ref().expect("a dataset");
+    let loaded = app.state.data.loaded.as_ref().expect("a dataset");
     assert_eq!(loaded.dataset.symbol, "HYPEUSDT");
-    assert!(loaded.is_sample, "the bundled sample");
+    assert!(loaded.is_sample(), "the bundled sample");
     assert!(
-        app.data.composed.iter().any(|v| *v > 0.0),
+        app.state.data.composed.iter().any(|v| *v > 0.0),
         "the heatmap has standing notional"
     );
-    assert!(app.errors.is_empty(), "{:?}", app.errors);
+    assert!(app.state.errors.is_empty(), "{:?}", app.state.errors);
     // The texture is uploaded when the grid changes, not every frame.
     let uploads = app.texture_uploads;
     harness.run_steps(5);
@@ -88,7 +104,7 @@ fn unticking_100x_removes_its_layer_and_ticking_restores_it() {
             .map(|tier| shares[tier] * layer_total(app, tier))
             .sum()
     };
-    let total = |app: &LiqmapApp| app.data.composed.iter().sum::<f64>();
+    let total = |app: &LiqmapApp| app.state.data.composed.iter().sum::<f64>();
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs());
     let app = harness.state();
     assert!(close(total(app), expected_total(app, [true; 5])));
@@ -98,7 +114,7 @@ fn unticking_100x_removes_its_layer_and_ticking_restores_it() {
     settle(&mut harness);
     let app = harness.state();
     assert_eq!(
-        app.settings.tier_enabled,
+        app.state.settings.tier_enabled,
         vec![true, true, true, true, false]
     );
     let without = [true, true, true, true, false];
@@ -113,7 +129,7 @@ fn unticking_100x_removes_its_layer_and_ticking_restores_it() {
     harness.get_by_label("100x").click();
     settle(&mut harness);
     let app = harness.state();
-    assert_eq!(app.settings.tier_enabled, vec![true; 5]);
+    assert_eq!(app.state.settings.tier_enabled, vec![true; 5]);
     assert!(close(total(app), expected_total(app, [true; 5])));
 }
 
@@ -125,21 +141,21 @@ fn colour_map_and_fixed_scale_top_change_the_picture() {
     harness.get_by_label("fixed USD").click();
     settle(&mut harness);
     let app = harness.state();
-    let ScaleTop::FixedUsd(top) = app.settings.colors.top else {
+    let ScaleTop::FixedUsd(top) = app.state.settings.colors.top else {
         panic!("the top is fixed now");
     };
     // The fixed top starts at the percentile top the picture had.
-    assert!(top > 0.0 && (app.texture_top_usd - top).abs() < 1.0);
+    assert!(top > 0.0 && (app.state.texture_top_usd - top).abs() < 1.0);
     assert!(app.texture_uploads > uploads);
     harness.get_by_label("colour map").click();
     harness.run_steps(2);
     harness.get_by_label("magma").click();
     settle(&mut harness);
-    assert_eq!(harness.state().settings.colors.map, ColorMap::Magma);
+    assert_eq!(harness.state().state.settings.colors.map, ColorMap::Magma);
     // Panning with a fixed top keeps the top where it is.
     harness.key_press(egui::Key::ArrowLeft);
     settle(&mut harness);
-    assert_eq!(harness.state().texture_top_usd, top);
+    assert_eq!(harness.state().state.texture_top_usd, top);
 }
 
 #[test]
@@ -148,7 +164,7 @@ fn hovering_a_cell_shows_the_engines_notional_there() {
     settle(&mut harness);
     let (bar, time_ms, price) = {
         let app = harness.state();
-        let engine = app.data.engine.as_ref().unwrap();
+        let engine = app.state.data.engine.as_ref().unwrap();
         // A bar after the crash, and the price of its largest standing long level.
         let bar = engine.bar_count() - 200;
         let level = engine
@@ -160,14 +176,15 @@ fn hovering_a_cell_shows_the_engines_notional_there() {
         let time_ms = engine.bar_times_ms()[bar] as f64 + engine.interval_ms() as f64 / 2.0;
         (bar, time_ms, level.price)
     };
-    let pos = harness.state().chart.screen_pos(time_ms, price).unwrap();
+    let pos = pos(harness.state(), time_ms, price);
     harness.hover_at(pos);
     // Past egui's tooltip delay, with every job the hover started done.
     harness.run_steps(60);
     settle(&mut harness);
     let app = harness.state();
     let cell = app
-        .chart
+        .state
+        .view
         .hovered_cell
         .clone()
         .expect("a cell under the pointer");
@@ -179,8 +196,8 @@ fn hovering_a_cell_shows_the_engines_notional_there() {
     );
     assert!(cell.price_low <= price && price < cell.price_high);
     // The same cell summed straight from the engine's standing levels at that bar.
-    let engine = app.data.engine.as_ref().unwrap();
-    let selection: LayerSelection = app.settings.selection();
+    let engine = app.state.data.engine.as_ref().unwrap();
+    let selection: LayerSelection = app.state.settings.selection();
     let (mut long, mut short) = (0.0, 0.0);
     for level in engine.standing_at(cell.bar).unwrap() {
         if level.price >= cell.price_low && level.price < cell.price_high {
@@ -224,12 +241,18 @@ fn a_broken_file_shows_an_error_and_keeps_the_data() {
     harness.get_by_label("Open path").click();
     harness.run_steps(1);
     let deadline = Instant::now() + Duration::from_secs(20);
-    while harness.state().errors.is_empty() {
+    while harness.state().state.errors.is_empty() {
         assert!(
             Instant::now() < deadline,
             "no error shown; path typed: {:?}, shown {:?}, busy {}",
-            harness.state().path_input,
-            harness.state().data.loaded.as_ref().map(|l| l.path.clone()),
+            harness.state().state.path_input,
+            harness
+                .state()
+                .state
+                .data
+                .loaded
+                .as_ref()
+                .map(|l| l.path().cloned()),
             harness.state().is_busy()
         );
         harness.step();
@@ -238,12 +261,17 @@ fn a_broken_file_shows_an_error_and_keeps_the_data() {
     harness.run_steps(2);
     let app = harness.state();
     assert!(
-        app.errors[0].contains("broken-klines.json"),
+        app.state.errors[0]
+            .to_string()
+            .contains("broken-klines.json"),
         "{:?}",
-        app.errors
+        app.state.errors
     );
-    assert_eq!(app.data.loaded.as_ref().unwrap().dataset.symbol, "HYPEUSDT");
-    assert!(app.data.loaded.as_ref().unwrap().is_sample);
+    assert_eq!(
+        app.state.data.loaded.as_ref().unwrap().dataset.symbol,
+        "HYPEUSDT"
+    );
+    assert!(app.state.data.loaded.as_ref().unwrap().is_sample());
     // The banner names the file in the window.
     assert!(
         harness
@@ -252,7 +280,7 @@ fn a_broken_file_shows_an_error_and_keeps_the_data() {
     );
     harness.get_by_label("Dismiss").click();
     harness.run_steps(2);
-    assert!(harness.state().errors.is_empty());
+    assert!(harness.state().state.errors.is_empty());
 }
 
 #[test]
@@ -265,7 +293,10 @@ fn snapshots_of_the_liquidation_map_and_the_cluster_table() {
         .with_theme(egui::Theme::Dark)
         .wgpu()
         .build_ui_state(
-            |ui, app: &mut LiqmapApp| liqmap::ui::map_panel::map_ui(ui, app),
+            |ui, app: &mut LiqmapApp| {
+                let prices = app.state.view.bounds().map(|b| (b.min[1], b.max[1]));
+                liqmap::ui::map_panel::map_ui(ui, &app.state, prices);
+            },
             app,
         );
     map.run_steps(2);
@@ -277,7 +308,9 @@ fn snapshots_of_the_liquidation_map_and_the_cluster_table() {
         .with_theme(egui::Theme::Dark)
         .wgpu()
         .build_ui_state(
-            |ui, app: &mut LiqmapApp| liqmap::ui::clusters_panel::clusters_ui(ui, app),
+            |ui, app: &mut LiqmapApp| {
+                liqmap::ui::clusters_panel::clusters_ui(ui, &app.state, &mut Vec::new());
+            },
             app,
         );
     table.run_steps(2);
@@ -291,7 +324,7 @@ fn clicking_a_cluster_centres_the_chart_on_it() {
     settle(&mut harness);
     let (label, peak) = {
         let app = harness.state();
-        let (_, clusters) = app.data.clusters.as_ref().unwrap();
+        let (_, clusters) = app.state.data.clusters.as_ref().unwrap();
         let c = &clusters[2];
         let label = format!(
             "{} {} – {}",
@@ -301,10 +334,10 @@ fn clicking_a_cluster_centres_the_chart_on_it() {
         );
         (label, c.peak_price)
     };
-    let height_before = harness.state().chart.bounds.unwrap().height();
+    let height_before = bounds(harness.state()).height();
     harness.get_by_label(&label).click();
     settle(&mut harness);
-    let bounds = harness.state().chart.bounds.unwrap();
+    let bounds = bounds(harness.state());
     let centre = (bounds.min()[1] + bounds.max()[1]) / 2.0;
     assert!(
         (centre - peak).abs() < 1e-6 * peak,
@@ -320,23 +353,19 @@ fn clicking_a_cluster_centres_the_chart_on_it() {
 fn keys_zoom_and_home_shows_everything() {
     let mut harness = viewer(1280.0, 800.0);
     settle(&mut harness);
-    let full = harness.state().chart.bounds.unwrap();
+    let full = bounds(harness.state());
     let centre = full.center();
-    let pos = harness
-        .state()
-        .chart
-        .screen_pos(centre.x * 1000.0, centre.y)
-        .unwrap();
+    let pos = pos(harness.state(), centre[0] * 1000.0, centre[1]);
     harness.hover_at(pos);
     harness.step();
     harness.key_press(egui::Key::Plus);
     settle(&mut harness);
-    let zoomed = harness.state().chart.bounds.unwrap();
+    let zoomed = bounds(harness.state());
     // + zooms in by 1.25 on both axes around the centre.
     assert!((zoomed.width() - full.width() / 1.25).abs() < 1e-6 * full.width());
     harness.key_press(egui::Key::Home);
     settle(&mut harness);
-    let home = harness.state().chart.bounds.unwrap();
+    let home = bounds(harness.state());
     assert!((home.width() - full.width()).abs() < 1e-6 * full.width());
 }
 
@@ -360,21 +389,17 @@ fn wheel(harness: &mut Harness<'_, LiqmapApp>, delta: egui::Vec2) {
 fn the_wheel_zooms_around_the_pointer_and_a_sideways_wheel_pans_time() {
     let mut harness = viewer(1280.0, 800.0);
     settle(&mut harness);
-    let full = harness.state().chart.bounds.unwrap();
+    let full = bounds(harness.state());
     // A point away from the centre, so zooming around the centre would move it.
     let time_s = full.min()[0] + full.width() * 0.25;
     let price = full.min()[1] + full.height() * 0.7;
-    let pos = harness
-        .state()
-        .chart
-        .screen_pos(time_s * 1000.0, price)
-        .unwrap();
+    let pos = pos(harness.state(), time_s * 1000.0, price);
     harness.hover_at(pos);
     harness.step();
 
     // 200 points of wheel towards the user double the scale on both axes.
     wheel(&mut harness, egui::vec2(0.0, 200.0));
-    let zoomed = harness.state().chart.bounds.unwrap();
+    let zoomed = bounds(harness.state());
     assert!(
         (zoomed.width() - full.width() / 2.0).abs() < 1e-3 * full.width(),
         "width {} of {}",
@@ -389,9 +414,9 @@ fn the_wheel_zooms_around_the_pointer_and_a_sideways_wheel_pans_time() {
     assert!((low_share - 0.7).abs() < 1e-3, "price share {low_share}");
 
     // A sideways wheel of 128 points moves time by 128 points' worth and leaves price alone.
-    let width_px = f64::from(harness.state().chart.transform.unwrap().frame().width());
+    let width_px = f64::from(harness.state().state.view.frame.unwrap().size_pt()[0]);
     wheel(&mut harness, egui::vec2(-128.0, 0.0));
-    let panned = harness.state().chart.bounds.unwrap();
+    let panned = bounds(harness.state());
     let expected_shift_s = 128.0 * zoomed.width() / width_px;
     let shift_s = panned.min()[0] - zoomed.min()[0];
     assert!(
@@ -406,7 +431,7 @@ fn the_wheel_zooms_around_the_pointer_and_a_sideways_wheel_pans_time() {
 fn a_live_update_moves_a_view_of_the_newest_bars_and_leaves_history_alone() {
     let mut harness = viewer(1280.0, 800.0);
     settle(&mut harness);
-    let full = harness.state().chart.bounds.unwrap();
+    let full = bounds(harness.state());
     let grown = |app: &LiqmapApp, bars: i64| {
         let mut dataset = shown(app).as_ref().clone();
         let last = *dataset.bars.last().unwrap();
@@ -424,23 +449,22 @@ fn a_live_update_moves_a_view_of_the_newest_bars_and_leaves_history_alone() {
     let dataset = grown(harness.state(), 2);
     harness.state_mut().update_shown_dataset(dataset, true);
     settle(&mut harness);
-    let followed = harness.state().chart.bounds.unwrap();
+    let followed = bounds(harness.state());
     assert!((followed.min()[0] - (full.min()[0] + 2.0 * interval_s)).abs() < 1e-3);
     assert!((followed.width() - full.width()).abs() < 1e-6 * full.width());
 
     // A view of older history (the first tenth of the data) stays put.
-    let mut history = followed;
-    history.set_x(&egui_plot::PlotBounds::from_min_max(
-        [full.min()[0], full.min()[1]],
-        [full.min()[0] + full.width() / 10.0, full.max()[1]],
-    ));
-    harness.state_mut().chart.pending_bounds = Some(history);
+    let history = ViewBounds::from_min_max(
+        [full.min()[0], followed.min()[1]],
+        [full.min()[0] + full.width() / 10.0, followed.max()[1]],
+    );
+    harness.state_mut().send(Action::ShowBounds(history));
     settle(&mut harness);
-    let before = harness.state().chart.bounds.unwrap();
+    let before = bounds(harness.state());
     let dataset = grown(harness.state(), 1);
     harness.state_mut().update_shown_dataset(dataset, true);
     settle(&mut harness);
-    let after = harness.state().chart.bounds.unwrap();
+    let after = bounds(harness.state());
     assert_eq!(after.min()[0], before.min()[0]);
     assert_eq!(after.max()[0], before.max()[0]);
 }
@@ -449,8 +473,11 @@ fn a_live_update_moves_a_view_of_the_newest_bars_and_leaves_history_alone() {
 fn the_prominence_slider_changes_what_counts_as_a_cluster() {
     let mut harness = viewer(1280.0, 1100.0);
     settle(&mut harness);
-    let (bar, before) = harness.state().data.clusters.clone().unwrap();
-    assert_eq!(harness.state().settings.clusters, ClusterParams::default());
+    let (bar, before) = harness.state().state.data.clusters.clone().unwrap();
+    assert_eq!(
+        harness.state().state.settings.clusters,
+        ClusterParams::default()
+    );
 
     // A click on the slider moves it to where it was clicked.
     harness
@@ -461,18 +488,18 @@ fn the_prominence_slider_changes_what_counts_as_a_cluster() {
         .click();
     settle(&mut harness);
     let app = harness.state();
-    let params = app.settings.clusters;
+    let params = app.state.settings.clusters;
     assert_ne!(params.min_prominence_share, 0.05);
     assert_eq!(params.band_share, 0.5);
     // The clusters shown are the engine's under the new threshold, at the same bar.
-    let (shown_bar, shown) = app.data.clusters.clone().unwrap();
+    let (shown_bar, shown) = app.state.data.clusters.clone().unwrap();
     assert_eq!(shown_bar, bar);
-    let engine = app.data.engine.clone().unwrap();
+    let engine = app.state.data.engine.clone().unwrap();
     let expected = engine
         .clusters_at(
             bar,
-            app.cluster_bin_usd(),
-            &app.settings.selection(),
+            app.state.cluster_bin_usd(),
+            &app.state.settings.selection(),
             &params,
         )
         .unwrap();
@@ -504,7 +531,7 @@ fn export_snapshot_writes_the_window_and_its_clusters_and_save_as_keeps_the_data
     let csv_path = dir.path().join("shot.clusters.csv");
     harness
         .state_mut()
-        .send(liqmap::ui::Command::ExportSnapshot(png_path.clone()));
+        .send(Action::ExportSnapshot(png_path.clone()));
     step_until(&mut harness, |_| png_path.exists() && csv_path.exists());
 
     // The PNG is the window as drawn: its size in pixels, and the same pixels as a render now.
@@ -529,7 +556,7 @@ fn export_snapshot_writes_the_window_and_its_clusters_and_save_as_keeps_the_data
 
     // The CSV lists the clusters shown, one row each, largest first.
     let csv = std::fs::read_to_string(&csv_path).unwrap();
-    let (_, clusters) = harness.state().data.clusters.clone().unwrap();
+    let (_, clusters) = harness.state().state.data.clusters.clone().unwrap();
     let rows: Vec<&str> = csv.lines().skip(1).collect();
     assert_eq!(rows.len(), clusters.len());
     for (row, cluster) in rows.iter().zip(&clusters) {
@@ -539,9 +566,7 @@ fn export_snapshot_writes_the_window_and_its_clusters_and_save_as_keeps_the_data
 
     // Save dataset as: the file reads back as the dataset shown.
     let saved = dir.path().join("saved.json");
-    harness
-        .state_mut()
-        .send(liqmap::ui::Command::SaveAs(saved.clone()));
+    harness.state_mut().send(Action::SaveAs(saved.clone()));
     step_until(&mut harness, |_| saved.exists());
     assert_eq!(
         liqmap::dataset::load(&saved).unwrap(),

@@ -15,9 +15,10 @@ use crate::engine::ClusterParams;
 use crate::engine::venues::{VenueGrids, Venues};
 use crate::engine::{GridRequest, LayerSelection};
 use crate::model::Side;
-use crate::render::chart_png::{ChartSpec, HeatGrid, write_chart_png};
+use crate::render::chart_png::write_chart_png;
 use crate::render::colors::ColorSettings;
 use crate::render::labels::time_full;
+use crate::render::spec::{ChartSpec, HeatGrid};
 use crate::time::format_interval;
 
 /// Lowest and highest of several optional ranges.

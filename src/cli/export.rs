@@ -18,8 +18,9 @@ use crate::csv_out::{GRID_CSV_HEADER, clusters_csv, write_grid_strip};
 use crate::dataset::parquet::{is_parquet, table_bytes};
 use crate::engine::{Engine, EngineError, GridRequest, LayerSelection, MAX_MAP_ROWS};
 use crate::model::{Dataset, Side};
-use crate::render::chart_png::{ChartSpec, HeatGrid, check_spec, render_chart_png};
+use crate::render::chart_png::render_chart_png;
 use crate::render::labels::time_full;
+use crate::render::spec::{ChartSpec, HeatGrid, check_spec};
 use crate::time::format_interval;
 
 /// Cells of one strip of the grid CSV (per layer): about 16 MB of values a layer.

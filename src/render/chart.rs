@@ -1,106 +1,25 @@
 //! Drawing the exported chart into an RGB buffer: title, price and time axes, the heatmap under
 //! the candles, real liquidations, the last price and the colour legend.
 
-use plotters::coord::Shift;
 use plotters::coord::ranged1d::Ranged;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::candles::candles_for_width;
-use super::chart_png::{ChartSpec, RenderError, check_spec};
-use super::colors::{ColorLut, ScaleTop, resolve_top_usd};
+use super::colors::resolve_top_usd;
+pub use super::draw::PlotFrame;
+use super::draw::{
+    AXIS, Area, BG, DIM_TEXT, DOWN_CANDLE, LAST_PRICE, LONG_LIQUIDATION, PLOT_BG,
+    SHORT_LIQUIDATION, TEXT, Texts, UP_CANDLE, draw_err, fill_px, style,
+};
 use super::heatmap::{heatmap_rgba_with_top, resample_max};
 use super::labels;
-use super::text::{Face, HAlign, Label, Painter, Style, VAlign, register_plotters_font};
-use super::time_axis::{DAY_MS, TimeAxis};
+use super::legend::{LEGEND_WIDTH_PX, draw_legend, draw_liquidation_key, draw_title};
+use super::spec::{ChartSpec, RenderError, check_spec};
+use super::text::{Face, HAlign, Painter, VAlign, register_plotters_font};
+use super::theme;
+use super::time_axis::{DAY_MS, TimeAxis, tick_label};
 use crate::model::Side;
-
-/// Background around the plot.
-const BG: RGBColor = RGBColor(11, 14, 19);
-/// Background of the plot, under the heatmap.
-const PLOT_BG: RGBColor = RGBColor(17, 21, 28);
-/// Labels and titles.
-const TEXT: RGBColor = RGBColor(214, 219, 226);
-/// Secondary text.
-const DIM_TEXT: RGBColor = RGBColor(140, 149, 161);
-/// Axis lines.
-const AXIS: RGBColor = RGBColor(88, 96, 108);
-/// Body and wick of a candle that closed at or above its open.
-pub const UP_CANDLE: RGBColor = RGBColor(22, 199, 132);
-/// Body and wick of a candle that closed below its open.
-pub const DOWN_CANDLE: RGBColor = RGBColor(234, 57, 67);
-/// Real liquidations of longs.
-pub const LONG_LIQUIDATION: RGBColor = RGBColor(255, 152, 0);
-/// Real liquidations of shorts.
-pub const SHORT_LIQUIDATION: RGBColor = RGBColor(41, 182, 246);
-/// The last-price line and its label.
-const LAST_PRICE: RGBColor = RGBColor(236, 239, 244);
-
-/// Width of the legend column at the right, in pixels.
-const LEGEND_WIDTH_PX: u32 = 104;
-/// Largest radius of a liquidation circle, in pixels.
-const MAX_LIQUIDATION_RADIUS_PX: f64 = 11.0;
-
-/// Where the plot sits in the picture and which data span it shows.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct PlotFrame {
-    /// Left edge of the plot, in pixels from the left of the picture.
-    pub left_px: i32,
-    /// Top edge of the plot, in pixels from the top of the picture.
-    pub top_px: i32,
-    /// Width of the plot in pixels.
-    pub width_px: u32,
-    /// Height of the plot in pixels.
-    pub height_px: u32,
-    /// Time at the left edge, epoch milliseconds UTC.
-    pub start_ms: i64,
-    /// Time at the right edge (exclusive), epoch milliseconds UTC.
-    pub end_ms: i64,
-    /// Price at the bottom edge in USD.
-    pub price_low_usd: f64,
-    /// Price at the top edge in USD.
-    pub price_high_usd: f64,
-}
-
-impl PlotFrame {
-    /// Horizontal pixel position (fractional) of a time.
-    pub fn x_of(&self, time_ms: i64) -> f64 {
-        // In f64 so far-off times cannot overflow.
-        let span = (self.end_ms as f64 - self.start_ms as f64).max(1.0);
-        f64::from(self.left_px)
-            + (time_ms as f64 - self.start_ms as f64) / span * f64::from(self.width_px)
-    }
-
-    /// Vertical pixel position (fractional) of a price; higher prices are nearer the top.
-    pub fn y_of(&self, price_usd: f64) -> f64 {
-        let span = self.price_high_usd - self.price_low_usd;
-        let fraction = if span > 0.0 {
-            (self.price_high_usd - price_usd) / span
-        } else {
-            0.5
-        };
-        f64::from(self.top_px) + fraction * f64::from(self.height_px)
-    }
-
-    /// The pixel (column, row) showing this time and price, if it lies inside the plot.
-    pub fn pixel_at(&self, time_ms: i64, price_usd: f64) -> Option<(u32, u32)> {
-        let x = self.x_of(time_ms).floor();
-        let y = self.y_of(price_usd).floor();
-        let inside_x =
-            x >= f64::from(self.left_px) && x < f64::from(self.left_px) + f64::from(self.width_px);
-        let inside_y =
-            y >= f64::from(self.top_px) && y < f64::from(self.top_px) + f64::from(self.height_px);
-        (inside_x && inside_y).then_some((x as u32, y as u32))
-    }
-
-    fn right_px(&self) -> i32 {
-        self.left_px + self.width_px as i32
-    }
-
-    fn bottom_px(&self) -> i32 {
-        self.top_px + self.height_px as i32
-    }
-}
 
 /// A drawn chart: RGB pixels plus where the plot ended up, so callers (and tests) can find a
 /// time and price in the picture.
@@ -116,59 +35,6 @@ pub struct ChartImage {
     pub frame: PlotFrame,
     /// The USD value that got the last colour of the map; 0 when the grid has no positive cell.
     pub top_usd: f64,
-}
-
-type Area<'b> = DrawingArea<BitMapBackend<'b>, Shift>;
-
-fn draw_err(error: impl std::fmt::Display) -> RenderError {
-    RenderError::Draw(error.to_string())
-}
-
-/// Fills the pixels from `(x0, y0)` to `(x1, y1)`, both corners included (plotters' bitmap
-/// backend leaves out the right column and bottom row, so a one-pixel line would vanish).
-fn fill_px(
-    root: &Area<'_>,
-    (x0, y0): (i32, i32),
-    (x1, y1): (i32, i32),
-    style: ShapeStyle,
-) -> Result<(), RenderError> {
-    let (left, right) = (x0.min(x1), x0.max(x1) + 1);
-    let (top, bottom) = (y0.min(y1), y0.max(y1) + 1);
-    root.draw(&Rectangle::new([(left, top), (right, bottom)], style))
-        .map_err(draw_err)
-}
-
-/// Text waiting to be painted once plotters has drawn the shapes under it.
-struct Texts {
-    painter: Painter,
-    labels: Vec<Label>,
-}
-
-impl Texts {
-    fn add(&mut self, text: impl Into<String>, x: i32, y: i32, style: Style) {
-        self.labels.push(Label {
-            text: text.into(),
-            x,
-            y,
-            style,
-        });
-    }
-
-    fn width_px(&self, text: &str, style: &Style) -> i32 {
-        self.painter
-            .width_px(text, style.face, style.size_px)
-            .ceil() as i32
-    }
-}
-
-fn style(face: Face, size_px: f32, color: RGBColor, h: HAlign, v: VAlign) -> Style {
-    Style {
-        face,
-        size_px,
-        color: [color.0, color.1, color.2],
-        h,
-        v,
-    }
 }
 
 /// Draws the chart of `spec` into RGB pixels.
@@ -294,7 +160,6 @@ fn draw_chart(
     let x_ticks = (spec.width_px.saturating_sub(LEGEND_WIDTH_PX + y_label_px) / 110).clamp(2, 16);
     let time_axis = TimeAxis { start_ms, end_ms };
     let time_step_ms = time_axis.step_ms(x_ticks as usize);
-    let whole_days = time_step_ms % DAY_MS == 0;
 
     let mut chart = ChartBuilder::on(&main)
         .margin_top(24)
@@ -340,7 +205,7 @@ fn draw_chart(
     }
     let time_style = style(Face::Mono, 12.0, TEXT, HAlign::Center, VAlign::Top);
     for time_ms in time_axis.ticks_ms(time_step_ms) {
-        let text = labels::time_tick(time_ms, whole_days);
+        let text = tick_label(time_ms, time_step_ms);
         let half = texts.width_px(&text, &time_style) / 2;
         // Keep the first and last labels inside the picture.
         let x = (frame.x_of(time_ms).round() as i32).clamp(
@@ -472,10 +337,9 @@ fn draw_liquidations(
         let Some((x, y)) = frame.pixel_at(liquidation.time_ms, liquidation.price) else {
             continue;
         };
-        let share = (liquidation.notional_usd() / largest_usd).clamp(0.0, 1.0);
-        // Area, not radius, follows notional.
-        let largest_px = (f64::from(frame.height_px) / 60.0).clamp(4.0, MAX_LIQUIDATION_RADIUS_PX);
-        let radius = (2.0 + (largest_px - 2.0) * share.sqrt()).round() as u32;
+        let largest_px = (f64::from(frame.height_px) / 60.0).max(4.0);
+        let radius = theme::marker_radius_px(liquidation.notional_usd(), largest_usd, largest_px)
+            .round() as u32;
         let color = match liquidation.side {
             Side::Long => LONG_LIQUIDATION,
             Side::Short => SHORT_LIQUIDATION,
@@ -546,160 +410,5 @@ fn draw_empty_notice(
         BG.mix(0.85).filled(),
     )?;
     texts.add(notice, center.0, center.1, notice_style);
-    Ok(())
-}
-
-fn draw_title(spec: &ChartSpec<'_>, texts: &mut Texts) {
-    let mut y = 12;
-    let room_px = spec.width_px as i32 - 28;
-    for (i, line) in spec.title_lines.iter().enumerate() {
-        let line_style = if i == 0 {
-            style(Face::Sans, 21.0, TEXT, HAlign::Left, VAlign::Top)
-        } else {
-            style(Face::Sans, 15.0, DIM_TEXT, HAlign::Left, VAlign::Top)
-        };
-        let text = fit_text(texts, line, &line_style, room_px);
-        texts.add(text, 14, y, line_style);
-        y += if i == 0 { 26 } else { 19 };
-    }
-}
-
-/// `text`, cut short with an ellipsis if it is wider than `room_px`.
-fn fit_text(texts: &Texts, text: &str, style: &Style, room_px: i32) -> String {
-    if texts.width_px(text, style) <= room_px {
-        return text.to_string();
-    }
-    let mut chars: Vec<char> = text.chars().collect();
-    while !chars.is_empty() {
-        chars.pop();
-        let candidate: String = chars.iter().chain(['…'].iter()).collect();
-        if texts.width_px(&candidate, style) <= room_px {
-            return candidate;
-        }
-    }
-    String::new()
-}
-
-/// What the liquidation circles mean, on the caption row above the plot, right-aligned.
-fn draw_liquidation_key(
-    root: &Area<'_>,
-    frame: &PlotFrame,
-    spec: &ChartSpec<'_>,
-    texts: &mut Texts,
-) -> Result<(), RenderError> {
-    if spec.liquidations.is_empty() {
-        return Ok(());
-    }
-    let key_style = style(Face::Sans, 14.0, DIM_TEXT, HAlign::Left, VAlign::Center);
-    let gap_px = 28;
-    let width_of = |keys: &[(RGBColor, &str)]| -> i32 {
-        keys.iter()
-            .map(|(_, text)| 12 + texts.width_px(text, &key_style) + gap_px)
-            .sum::<i32>()
-            - gap_px
-    };
-    // Room right of the "price (USD)" caption; shorter words on a narrow chart, none if even
-    // those do not fit.
-    let room_px = frame.right_px() - 110;
-    let long_keys = [
-        (LONG_LIQUIDATION, "longs liquidated"),
-        (SHORT_LIQUIDATION, "shorts liquidated"),
-    ];
-    let short_keys = [(LONG_LIQUIDATION, "longs"), (SHORT_LIQUIDATION, "shorts")];
-    let keys = if width_of(&long_keys) <= room_px {
-        long_keys
-    } else if width_of(&short_keys) <= room_px {
-        short_keys
-    } else {
-        return Ok(());
-    };
-    let total = width_of(&keys);
-    let y = frame.top_px - 12;
-    let mut x = frame.right_px() - total + 5;
-    for (color, text) in keys {
-        root.draw(&Circle::new((x, y), 5, color.mix(0.6).filled()))
-            .map_err(draw_err)?;
-        root.draw(&Circle::new((x, y), 5, color.stroke_width(1)))
-            .map_err(draw_err)?;
-        texts.add(text, x + 11, y, key_style);
-        x += 12 + texts.width_px(text, &key_style) + gap_px;
-    }
-    Ok(())
-}
-
-/// A vertical colour bar right of the plot, labelled in USD at five evenly spaced positions of
-/// the colour scale (so a sqrt or log scale shows uneven values).
-fn draw_legend(
-    root: &Area<'_>,
-    frame: &PlotFrame,
-    spec: &ChartSpec<'_>,
-    top_usd: f64,
-    texts: &mut Texts,
-) -> Result<(), RenderError> {
-    let left = spec.width_px as i32 - LEGEND_WIDTH_PX as i32 + 6;
-    let bar_width = 14;
-    let bar_top = frame.top_px + 26;
-    let bar_bottom = frame.bottom_px() - 1;
-    if bar_bottom - bar_top < 20 {
-        return Ok(());
-    }
-    texts.add(
-        "USD",
-        left,
-        frame.top_px,
-        style(Face::Sans, 15.0, DIM_TEXT, HAlign::Left, VAlign::Top),
-    );
-    let lut = ColorLut::new(&spec.colors, top_usd);
-    let opacity = spec.colors.opacity.clamp(0.0, 1.0);
-    let blend = |c: u8, under: u8| {
-        (f64::from(c) * opacity + f64::from(under) * (1.0 - opacity)).round() as u8
-    };
-    let span = f64::from(bar_bottom - bar_top);
-    for y in bar_top..=bar_bottom {
-        let t = 1.0 - f64::from(y - bar_top) / span;
-        let [r, g, b, _] = lut.at(t);
-        let color = RGBColor(
-            blend(r, PLOT_BG.0),
-            blend(g, PLOT_BG.1),
-            blend(b, PLOT_BG.2),
-        );
-        fill_px(root, (left, y), (left + bar_width, y), color.filled())?;
-    }
-    root.draw(&Rectangle::new(
-        [(left, bar_top), (left + bar_width, bar_bottom)],
-        AXIS.stroke_width(1),
-    ))
-    .map_err(draw_err)?;
-    let tick_style = style(Face::Mono, 12.0, TEXT, HAlign::Left, VAlign::Center);
-    if top_usd > 0.0 {
-        for step in 0..=4 {
-            let t = f64::from(step) / 4.0;
-            let y = bar_bottom - (t * span).round() as i32;
-            let value = spec.colors.scale.invert(t) * top_usd;
-            let mut text = labels::compact_usd(value);
-            if step == 4 {
-                // Cells above the top share its colour.
-                text.push('+');
-            }
-            root.draw(&PathElement::new(
-                vec![(left + bar_width, y), (left + bar_width + 4, y)],
-                TEXT,
-            ))
-            .map_err(draw_err)?;
-            texts.add(text, left + bar_width + 7, y, tick_style);
-        }
-    }
-    let top = match spec.colors.top {
-        ScaleTop::Percentile(p) => format!("top p{p}"),
-        ScaleTop::FixedUsd(usd) => format!("top {}", labels::compact_usd(usd)),
-    };
-    let caption = style(Face::Sans, 13.0, DIM_TEXT, HAlign::Left, VAlign::Top);
-    texts.add(spec.colors.map.name(), left, frame.bottom_px() + 9, caption);
-    texts.add(
-        format!("{}, {top}", spec.colors.scale),
-        left,
-        frame.bottom_px() + 27,
-        caption,
-    );
     Ok(())
 }

@@ -11,9 +11,13 @@ pub mod candles;
 pub mod chart;
 pub mod chart_png;
 pub mod colors;
+mod draw;
 pub mod heatmap;
 pub mod labels;
+mod legend;
+pub mod spec;
 mod text;
+pub mod theme;
 pub mod time_axis;
 
 pub use chart::{ChartImage, PlotFrame, render_chart_rgb};

@@ -7,7 +7,7 @@
 
 use ab_glyph::{Font, FontRef, GlyphId, PxScale, ScaleFont, point};
 
-use super::chart_png::RenderError;
+use super::spec::RenderError;
 
 /// Which bundled font to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

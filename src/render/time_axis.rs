@@ -1,5 +1,6 @@
 //! A UTC time axis for plotters whose ticks fall on round times (every 15 minutes, every 4 hours,
-//! at midnight) instead of round numbers of milliseconds.
+//! at midnight) instead of round numbers of milliseconds, and the tick steps and labels that the
+//! viewer's chart uses too.
 
 use std::ops::Range;
 
@@ -12,9 +13,9 @@ const HOUR_MS: i64 = 60 * MINUTE_MS;
 /// One day in milliseconds.
 pub const DAY_MS: i64 = 24 * HOUR_MS;
 
-/// Tick spacings to choose from, smallest first. Multiples of a day are counted from the epoch,
-/// which falls on a UTC midnight.
-const STEPS_MS: [i64; 20] = [
+/// Tick spacings to choose from, smallest first, shared by the window's chart and the export.
+/// Multiples of a day are counted from the epoch, which falls on a UTC midnight.
+pub const STEPS_MS: [i64; 22] = [
     MINUTE_MS,
     2 * MINUTE_MS,
     5 * MINUTE_MS,
@@ -29,13 +30,41 @@ const STEPS_MS: [i64; 20] = [
     12 * HOUR_MS,
     DAY_MS,
     2 * DAY_MS,
-    5 * DAY_MS,
-    10 * DAY_MS,
-    20 * DAY_MS,
-    50 * DAY_MS,
-    100 * DAY_MS,
-    200 * DAY_MS,
+    4 * DAY_MS,
+    7 * DAY_MS,
+    14 * DAY_MS,
+    30 * DAY_MS,
+    60 * DAY_MS,
+    90 * DAY_MS,
+    180 * DAY_MS,
+    365 * DAY_MS,
 ];
+
+/// The time-tick function of both charts: the smallest round step that puts at most
+/// `max_ticks` ticks on a span of `span_ms` (at least one).
+pub fn tick_step_ms(span_ms: f64, max_ticks: usize) -> i64 {
+    let room = max_ticks.max(2) as f64 - 1.0;
+    STEPS_MS
+        .into_iter()
+        .find(|&step| span_ms / step as f64 <= room)
+        .unwrap_or(365 * DAY_MS)
+}
+
+/// The step of the unlabelled ticks between those `major_ms` apart: the largest round step at
+/// least three times smaller.
+pub fn minor_step_ms(major_ms: i64) -> i64 {
+    STEPS_MS
+        .into_iter()
+        .rev()
+        .find(|&step| step < major_ms && major_ms / step >= 3)
+        .unwrap_or(major_ms)
+}
+
+/// The label of a tick at `time_ms` when ticks are `step_ms` apart: `10-10 21:00`, or the date
+/// alone when the ticks are whole days apart.
+pub fn tick_label(time_ms: i64, step_ms: i64) -> String {
+    labels::time_tick(time_ms, step_ms > 0 && step_ms % DAY_MS == 0)
+}
 
 /// Epoch milliseconds `[start_ms, end_ms)` along an axis.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,12 +78,7 @@ pub struct TimeAxis {
 impl TimeAxis {
     /// The tick spacing that gives at most `max_ticks` ticks (at least one tick).
     pub fn step_ms(&self, max_ticks: usize) -> i64 {
-        let span = self.end_ms.saturating_sub(self.start_ms).max(1);
-        let max_ticks = max_ticks.max(1) as i64;
-        STEPS_MS
-            .into_iter()
-            .find(|step| span / step < max_ticks)
-            .unwrap_or(200 * DAY_MS)
+        tick_step_ms(self.end_ms as f64 - self.start_ms as f64, max_ticks)
     }
 
     /// Round times inside the axis, `step_ms` apart.

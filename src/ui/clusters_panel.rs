@@ -2,9 +2,9 @@
 
 use egui::RichText;
 
-use super::app::{Command, LiqmapApp};
-use super::chart::{LONG_COLOR, SHORT_COLOR};
-use crate::model::Side;
+use super::action::Action;
+use super::look::side_color;
+use super::state::ViewerState;
 use crate::render::labels::{compact_usd, human_price};
 use crate::time::format_time_ms;
 
@@ -12,17 +12,17 @@ use crate::time::format_time_ms;
 const ROWS: usize = 12;
 
 /// Draws the cluster table.
-pub fn clusters_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
-    let Some((bar, clusters)) = app.data.clusters.clone() else {
+pub fn clusters_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
+    let Some((bar, clusters)) = &state.data.clusters else {
         ui.heading("Clusters");
         ui.label("computing…");
         return;
     };
-    let time_ms = app
+    let time_ms = state
         .data
         .engine
         .as_ref()
-        .and_then(|e| e.bar_times_ms().get(bar).copied())
+        .and_then(|e| e.bar_times_ms().get(*bar).copied())
         .unwrap_or(0);
     ui.horizontal(|ui| {
         ui.heading("Clusters");
@@ -35,14 +35,7 @@ pub fn clusters_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
         ui.label("nothing stands out of the map at this time");
         return;
     }
-    let leverages: Vec<f64> = app
-        .settings
-        .model
-        .tiers
-        .0
-        .iter()
-        .map(|t| t.leverage)
-        .collect();
+    let leverages: Vec<f64> = state.settings.leverages();
     egui::ScrollArea::vertical().show(ui, |ui| {
         egui::Grid::new("cluster_table")
             .striped(true)
@@ -61,10 +54,7 @@ pub fn clusters_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
                 }
                 ui.end_row();
                 for (rank, cluster) in clusters.iter().take(ROWS).enumerate() {
-                    let color = match cluster.side {
-                        Side::Long => LONG_COLOR,
-                        Side::Short => SHORT_COLOR,
-                    };
+                    let color = side_color(cluster.side);
                     ui.label(format!("{}", rank + 1));
                     let label = format!(
                         "{} {} – {}",
@@ -77,7 +67,7 @@ pub fn clusters_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
                         .on_hover_text("centre the chart on this cluster")
                         .clicked()
                     {
-                        app.send(Command::CentreOn {
+                        actions.push(Action::CentreOn {
                             time_ms,
                             price: cluster.peak_price,
                         });

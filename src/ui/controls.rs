@@ -1,111 +1,99 @@
 //! The control panel: leverage tiers, sides, the model, colours, price rows, what counts as a
-//! cluster, overlays and a path to open. Every change sends a command; nothing is computed here.
+//! cluster, overlays and a path to open. Widgets edit copies; every change is sent as an
+//! action, and nothing is computed here.
 
 use egui::{Color32, RichText};
 
-use super::app::{Command, LiqmapApp};
+use super::action::{Action, Overlay};
 use super::settings::{RowHeight, SideFilter};
+use super::state::ViewerState;
 use crate::render::colors::{ColorLut, ColorMap, ColorScale, ScaleTop};
 use crate::render::labels::compact_usd;
-use crate::settings::{EntryPrice, LeverageTier, OiDecrease, SourceChoice, SplitChoice};
+use crate::settings::{EntryPrice, OiDecrease, SourceChoice, SplitChoice};
 
 /// Draws the control panel.
-pub fn controls_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
-    open_path_ui(ui, app);
+pub fn controls_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
+    open_path_ui(ui, state, actions);
     ui.separator();
-    tiers_ui(ui, app);
+    tiers_ui(ui, state, actions);
     ui.separator();
-    sides_ui(ui, app);
+    sides_ui(ui, state, actions);
     ui.separator();
-    model_ui(ui, app);
+    model_ui(ui, state, actions);
     ui.separator();
-    colors_ui(ui, app);
+    colors_ui(ui, state, actions);
     ui.separator();
-    rows_ui(ui, app);
+    rows_ui(ui, state, actions);
     ui.separator();
-    clusters_ui(ui, app);
+    clusters_ui(ui, state, actions);
     ui.separator();
-    overlays_ui(ui, app);
+    overlays_ui(ui, state, actions);
 }
 
-fn tiers_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+fn tiers_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
     ui.heading("Leverage tiers");
-    let mut selection_changed = false;
-    let mut remove = None;
-    let shares = app.settings.model.tiers.normalized_weights();
+    let tiers = &state.settings.model.tiers.0;
+    let shares = state.settings.model.tiers.normalized_weights();
     egui::Grid::new("tiers")
         .num_columns(4)
         .striped(true)
         .show(ui, |ui| {
-            let count = app.settings.model.tiers.0.len();
-            for i in 0..count {
-                let Some(tier) = app.settings.model.tiers.0.get_mut(i) else {
-                    continue;
-                };
+            for (i, tier) in tiers.iter().enumerate() {
                 let label = format!("{}x", tier.leverage);
-                if let Some(enabled) = app.settings.tier_enabled.get_mut(i) {
-                    selection_changed |= ui.checkbox(enabled, label).changed();
+                let mut enabled = state.settings.tier_enabled.get(i).copied().unwrap_or(true);
+                if ui.checkbox(&mut enabled, label).changed() {
+                    actions.push(Action::SetTierEnabled {
+                        tier: i,
+                        on: enabled,
+                    });
                 }
-                selection_changed |= ui
+                let mut weight = tier.weight;
+                if ui
                     .add(
-                        egui::DragValue::new(&mut tier.weight)
+                        egui::DragValue::new(&mut weight)
                             .speed(0.01)
                             .range(0.0..=10.0),
                     )
                     .on_hover_text(
                         "weight; tiers share new positions in proportion to their weights",
                     )
-                    .changed();
+                    .changed()
+                {
+                    actions.push(Action::SetTierWeight { tier: i, weight });
+                }
                 ui.label(format!(
                     "{:.0}%",
                     shares.get(i).copied().unwrap_or(0.0) * 100.0
                 ));
-                if count > 1
+                if tiers.len() > 1
                     && ui
                         .small_button("x")
                         .on_hover_text("remove this tier")
                         .clicked()
                 {
-                    remove = Some(i);
+                    actions.push(Action::RemoveTier(i));
                 }
                 ui.end_row();
             }
         });
-    if let Some(i) = remove {
-        app.settings.model.tiers.0.remove(i);
-        if i < app.settings.tier_enabled.len() {
-            app.settings.tier_enabled.remove(i);
-        }
-        app.send(Command::ModelChanged);
-    }
     ui.horizontal(|ui| {
-        ui.add(
-            egui::DragValue::new(&mut app.new_tier_leverage)
-                .range(1.0..=200.0)
-                .suffix("x"),
-        );
-        let exists = app
-            .settings
-            .model
-            .tiers
-            .0
-            .iter()
-            .any(|t| t.leverage == app.new_tier_leverage);
+        let mut leverage = state.new_tier_leverage;
+        if ui
+            .add(
+                egui::DragValue::new(&mut leverage)
+                    .range(1.0..=200.0)
+                    .suffix("x"),
+            )
+            .changed()
+        {
+            actions.push(Action::SetNewTierLeverage(leverage));
+        }
+        let exists = tiers.iter().any(|t| t.leverage == leverage);
         if ui
             .add_enabled(!exists, egui::Button::new("Add tier"))
             .clicked()
         {
-            app.settings.model.tiers.0.push(LeverageTier {
-                leverage: app.new_tier_leverage,
-                weight: 0.1,
-            });
-            app.settings
-                .model
-                .tiers
-                .0
-                .sort_by(|a, b| a.leverage.total_cmp(&b.leverage));
-            app.settings.tier_enabled = vec![true; app.settings.model.tiers.0.len()];
-            app.send(Command::ModelChanged);
+            actions.push(Action::AddTier(leverage));
         }
     });
     ui.horizontal_wrapped(|ui| {
@@ -117,41 +105,31 @@ fn tiers_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
         ];
         for (name, keep) in presets {
             if ui.button(name).clicked() {
-                app.settings.tier_enabled = app
-                    .settings
-                    .model
-                    .tiers
-                    .0
-                    .iter()
-                    .map(|t| keep(t.leverage))
-                    .collect();
-                selection_changed = true;
+                actions.push(Action::ShowTiers(
+                    tiers.iter().map(|t| keep(t.leverage)).collect(),
+                ));
             }
         }
     });
-    if selection_changed {
-        app.send(Command::SelectionChanged);
-    }
 }
 
-fn sides_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+fn sides_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
     ui.horizontal(|ui| {
         ui.label("Sides");
+        let mut sides = state.settings.sides;
         for side in SideFilter::ALL {
-            if ui
-                .radio_value(&mut app.settings.sides, side, side.label())
-                .changed()
-            {
-                app.send(Command::SelectionChanged);
+            if ui.radio_value(&mut sides, side, side.label()).changed() {
+                actions.push(Action::SetSides(sides));
             }
         }
     });
 }
 
-fn model_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+fn model_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
     ui.heading("Model");
-    let before = app.settings.model.clone();
-    let model = &mut app.settings.model;
+    let before = &state.settings.model;
+    let mut edited = before.clone();
+    let model = &mut edited;
     egui::Grid::new("model").num_columns(2).show(ui, |ui| {
         let label = ui.label("Positions from");
         egui::ComboBox::from_id_salt("source")
@@ -254,16 +232,17 @@ fn model_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
         });
         ui.end_row();
     });
-    if app.settings.model != before {
+    if edited != *before {
         // Weight edits are handled by the tier list; everything here moves levels.
-        app.send(Command::ModelChanged);
+        actions.push(Action::SetModel(edited));
     }
 }
 
-fn colors_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+fn colors_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
     ui.heading("Colour");
-    let before = app.settings.colors;
-    let colors = &mut app.settings.colors;
+    let before = state.settings.colors;
+    let mut edited = before;
+    let colors = &mut edited;
     egui::ComboBox::from_label("colour map")
         .selected_text(colors.map.name())
         .show_ui(ui, |ui| {
@@ -289,7 +268,7 @@ fn colors_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
             .clicked()
             && !is_fixed
         {
-            colors.top = ScaleTop::FixedUsd(app.texture_top_usd.max(1.0).round());
+            colors.top = ScaleTop::FixedUsd(state.texture_top_usd.max(1.0).round());
         }
     });
     match &mut colors.top {
@@ -307,16 +286,16 @@ fn colors_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
         }
     }
     ui.add(egui::Slider::new(&mut colors.opacity, 0.0..=1.0).text("opacity"));
-    legend_ui(ui, app);
-    if app.settings.colors != before {
-        app.send(Command::ColorsChanged);
+    legend_ui(ui, state);
+    if edited != before {
+        actions.push(Action::SetColors(edited));
     }
 }
 
 /// The colour legend: the map's gradient with USD values under it.
-fn legend_ui(ui: &mut egui::Ui, app: &LiqmapApp) {
-    let top = app.texture_top_usd;
-    let lut = ColorLut::new(&app.settings.colors, top);
+fn legend_ui(ui: &mut egui::Ui, state: &ViewerState) {
+    let top = state.texture_top_usd;
+    let lut = ColorLut::new(&state.settings.colors, top);
     let (rect, _) = ui.allocate_exact_size(
         egui::vec2(ui.available_width().min(220.0), 14.0),
         egui::Sense::hover(),
@@ -336,7 +315,7 @@ fn legend_ui(ui: &mut egui::Ui, app: &LiqmapApp) {
             Color32::from_rgb(r, g, b),
         );
     }
-    let middle = app.settings.colors.scale.invert(0.5) * top;
+    let middle = state.settings.colors.scale.invert(0.5) * top;
     ui.horizontal(|ui| {
         ui.label(RichText::new("0").small());
         ui.add_space(60.0);
@@ -346,18 +325,19 @@ fn legend_ui(ui: &mut egui::Ui, app: &LiqmapApp) {
     });
 }
 
-fn rows_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+fn rows_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
     ui.heading("Price rows");
-    let before = app.settings.row_height;
+    let before = state.settings.row_height;
+    let mut row_height = before;
     ui.horizontal(|ui| {
-        let fixed = matches!(app.settings.row_height, RowHeight::FixedUsd(_));
+        let fixed = matches!(row_height, RowHeight::FixedUsd(_));
         if ui.radio(!fixed, "automatic").clicked() {
-            app.settings.row_height = RowHeight::Automatic;
+            row_height = RowHeight::Automatic;
         }
         if ui.radio(fixed, "fixed").clicked() && !fixed {
-            app.settings.row_height = RowHeight::FixedUsd(app.cluster_bin_usd());
+            row_height = RowHeight::FixedUsd(state.cluster_bin_usd());
         }
-        if let RowHeight::FixedUsd(step) = &mut app.settings.row_height {
+        if let RowHeight::FixedUsd(step) = &mut row_height {
             let speed = (*step * 0.05).max(1e-6);
             ui.add(
                 egui::DragValue::new(step)
@@ -367,8 +347,8 @@ fn rows_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
             );
         }
     });
-    if app.settings.row_height != before {
-        app.send(Command::RowHeightChanged);
+    if row_height != before {
+        actions.push(Action::SetRowHeight(row_height));
     }
 }
 
@@ -377,10 +357,11 @@ pub const MIN_PROMINENCE_LABEL: &str = "min prominence";
 /// The label of the band-share slider.
 pub const BAND_SHARE_LABEL: &str = "band share";
 
-fn clusters_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+fn clusters_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
     ui.heading("Clusters");
-    let before = app.settings.clusters;
-    let params = &mut app.settings.clusters;
+    let before = state.settings.clusters;
+    let mut edited = before;
+    let params = &mut edited;
     ui.add(
         egui::Slider::new(&mut params.min_prominence_share, 0.01..=1.0)
             .logarithmic(true)
@@ -400,37 +381,54 @@ fn clusters_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
         "a cluster takes the rows around its peak holding at least this share of the peak's \
          USD (--band-share)",
     );
-    if app.settings.clusters != before {
-        app.send(Command::ClusterParamsChanged);
+    if edited != before {
+        actions.push(Action::SetClusterParams(edited));
     }
 }
 
-fn overlays_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+fn overlays_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
     ui.heading("Overlays");
-    ui.checkbox(
-        &mut app.settings.show_real_liquidations,
-        "real liquidations",
-    );
-    ui.checkbox(
-        &mut app.settings.show_predicted_liquidations,
-        "predicted liquidations",
-    );
-    ui.checkbox(&mut app.settings.show_cluster_marks, "top clusters");
+    let settings = &state.settings;
+    for (overlay, mut on, label) in [
+        (
+            Overlay::RealLiquidations,
+            settings.show_real_liquidations,
+            "real liquidations",
+        ),
+        (
+            Overlay::PredictedLiquidations,
+            settings.show_predicted_liquidations,
+            "predicted liquidations",
+        ),
+        (
+            Overlay::ClusterMarks,
+            settings.show_cluster_marks,
+            "top clusters",
+        ),
+    ] {
+        if ui.checkbox(&mut on, label).changed() {
+            actions.push(Action::SetOverlay(overlay, on));
+        }
+    }
 }
 
-fn open_path_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+fn open_path_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
     ui.horizontal(|ui| {
         let label = ui.label("File path");
+        let mut text = state.path_input.clone();
         let edit = ui
             .add(
-                egui::TextEdit::singleline(&mut app.path_input)
+                egui::TextEdit::singleline(&mut text)
                     .hint_text("dataset or klines file")
                     .desired_width(120.0),
             )
             .labelled_by(label.id);
+        if edit.changed() {
+            actions.push(Action::SetPathInput(text.clone()));
+        }
         let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if (ui.button("Open path").clicked() || enter) && !app.path_input.trim().is_empty() {
-            app.send(Command::Open(app.path_input.trim().into()));
+        if (ui.button("Open path").clicked() || enter) && !text.trim().is_empty() {
+            actions.push(Action::Open(text.trim().into()));
         }
     });
 }

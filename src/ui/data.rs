@@ -7,29 +7,65 @@ use std::sync::Arc;
 
 use crate::engine::{Cluster, Engine, Grid, LayerSelection};
 use crate::model::{Dataset, Side};
+use crate::source::Venue;
+
+/// Where the shown dataset came from, when it was fetched: what live mode keeps updating.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchedSource {
+    /// The venue.
+    pub venue: Venue,
+    /// The symbol as it was asked for.
+    pub symbol: String,
+    /// Bar interval, milliseconds.
+    pub interval_ms: i64,
+}
+
+/// Where a dataset came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    /// A file on disk.
+    File(PathBuf),
+    /// The bundled sample.
+    Sample,
+    /// Fetched from an exchange (live mode can keep it updated).
+    Fetched(FetchedSource),
+    /// Built in memory (a test or a benchmark).
+    Memory,
+}
 
 /// A dataset and where it came from.
 #[derive(Debug, Clone)]
 pub struct Loaded {
     /// The data.
     pub dataset: Arc<Dataset>,
-    /// The file it was read from; `None` for the bundled sample or data held in memory.
-    pub path: Option<PathBuf>,
-    /// Whether this is the bundled sample.
-    pub is_sample: bool,
+    /// Where it came from.
+    pub origin: Origin,
 }
 
 impl Loaded {
+    /// The file it was read from; `None` for the bundled sample or data held in memory.
+    pub fn path(&self) -> Option<&PathBuf> {
+        match &self.origin {
+            Origin::File(path) => Some(path),
+            _ => None,
+        }
+    }
+
+    /// Whether this is the bundled sample.
+    pub fn is_sample(&self) -> bool {
+        self.origin == Origin::Sample
+    }
+
     /// A short name for titles: the file name, "bundled sample", or "not saved" for data
     /// fetched or built in memory.
     pub fn name(&self) -> String {
-        match &self.path {
-            Some(path) => path.file_name().map_or_else(
+        match &self.origin {
+            Origin::File(path) => path.file_name().map_or_else(
                 || path.display().to_string(),
                 |n| n.to_string_lossy().into_owned(),
             ),
-            None if self.is_sample => "bundled sample".to_string(),
-            None => "not saved".to_string(),
+            Origin::Sample => "bundled sample".to_string(),
+            Origin::Fetched(_) | Origin::Memory => "not saved".to_string(),
         }
     }
 }
@@ -71,7 +107,7 @@ pub struct ColumnProfile {
 }
 
 /// Everything the viewer shows.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct ViewData {
     /// The dataset shown.
     pub loaded: Option<Loaded>,

@@ -1,148 +1,34 @@
 //! The "Fetch from exchange" window: venue, symbol (searchable), interval and range, a Fetch
-//! button, and while a fetch runs a progress bar with a Cancel button. It only sends commands.
+//! button, and while a fetch runs a progress bar with a Cancel button. It edits a copy of the
+//! form and sends actions.
 
-use super::app::{Command, LiqmapApp};
-use super::remote::{RemoteCommand, SymbolList};
-use crate::source::{FetchRequest, Venue, interval::parse_interval_ms};
-use crate::time::{format_time_ms, parse_time_ms};
-
-/// The intervals offered.
-pub const INTERVALS: [&str; 6] = ["1m", "5m", "15m", "1h", "4h", "1d"];
+use super::action::Action;
+use super::fetch_form::{DAY_MS, FetchForm, INTERVALS, RangeChoice};
+use super::state::{SymbolList, ViewerState, describe};
+use crate::source::Venue;
+use crate::time::format_time_ms;
 
 /// Symbols listed under the search field at most; typing narrows the list.
 const MAX_LISTED_SYMBOLS: usize = 40;
 
-const HOUR_MS: i64 = 3_600_000;
-const DAY_MS: i64 = 24 * HOUR_MS;
-
-/// The span to fetch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum RangeChoice {
-    /// The last 12 hours.
-    Hours12,
-    /// The last 24 hours.
-    #[default]
-    Hours24,
-    /// The last 3 days.
-    Days3,
-    /// The last 7 days.
-    Days7,
-    /// The last 30 days.
-    Days30,
-    /// From and to as typed.
-    Custom,
-}
-
-impl RangeChoice {
-    /// Every choice, in the order shown.
-    pub const ALL: [RangeChoice; 6] = [
-        RangeChoice::Hours12,
-        RangeChoice::Hours24,
-        RangeChoice::Days3,
-        RangeChoice::Days7,
-        RangeChoice::Days30,
-        RangeChoice::Custom,
-    ];
-
-    /// Label for the UI.
-    pub fn label(self) -> &'static str {
-        match self {
-            RangeChoice::Hours12 => "12h",
-            RangeChoice::Hours24 => "24h",
-            RangeChoice::Days3 => "3d",
-            RangeChoice::Days7 => "7d",
-            RangeChoice::Days30 => "30d",
-            RangeChoice::Custom => "custom",
-        }
-    }
-
-    /// The span's length up to now, in milliseconds; `None` for a custom span.
-    pub fn span_ms(self) -> Option<i64> {
-        match self {
-            RangeChoice::Hours12 => Some(12 * HOUR_MS),
-            RangeChoice::Hours24 => Some(DAY_MS),
-            RangeChoice::Days3 => Some(3 * DAY_MS),
-            RangeChoice::Days7 => Some(7 * DAY_MS),
-            RangeChoice::Days30 => Some(30 * DAY_MS),
-            RangeChoice::Custom => None,
-        }
-    }
-}
-
-/// The fetch window's fields.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FetchForm {
-    /// Whether the window is open.
-    pub open: bool,
-    /// The venue.
-    pub venue: Venue,
-    /// The symbol typed or picked; also the search text over the venue's list.
-    pub symbol: String,
-    /// The interval, one of [`INTERVALS`].
-    pub interval: String,
-    /// The span.
-    pub range: RangeChoice,
-    /// Start of a custom span: RFC 3339 or epoch milliseconds.
-    pub from: String,
-    /// End of a custom span: RFC 3339 or epoch milliseconds.
-    pub to: String,
-}
-
-impl Default for FetchForm {
-    fn default() -> Self {
-        FetchForm {
-            open: false,
-            venue: Venue::Binance,
-            symbol: "BTCUSDT".to_string(),
-            interval: "5m".to_string(),
-            range: RangeChoice::default(),
-            from: String::new(),
-            to: String::new(),
-        }
-    }
-}
-
-impl FetchForm {
-    /// The request the form describes, with `now_ms` as the end of a span up to now.
-    pub fn request(&self, now_ms: i64) -> Result<FetchRequest, String> {
-        let symbol = self.symbol.trim().to_string();
-        if symbol.is_empty() {
-            return Err("type or pick a symbol".to_string());
-        }
-        let interval_ms = parse_interval_ms(&self.interval).map_err(|e| e.to_string())?;
-        let (start_ms, end_ms) = match self.range.span_ms() {
-            Some(span_ms) => (now_ms - span_ms, now_ms),
-            None => (parse_time_ms(&self.from)?, parse_time_ms(&self.to)?),
-        };
-        if start_ms >= end_ms {
-            return Err("the start must be before the end".to_string());
-        }
-        Ok(FetchRequest {
-            venue: self.venue,
-            symbol,
-            interval_ms,
-            start_ms,
-            end_ms,
-        })
-    }
-}
-
 /// Draws the fetch window when it is open.
-pub fn fetch_window(ctx: &egui::Context, app: &mut LiqmapApp) {
-    let mut open = app.remote.form.open;
+pub fn fetch_window(ctx: &egui::Context, state: &ViewerState, actions: &mut Vec<Action>) {
+    let mut open = state.remote.form.open;
     egui::Window::new("Fetch from exchange")
         .open(&mut open)
         .resizable(false)
         .default_width(320.0)
-        .show(ctx, |ui| fetch_form_ui(ui, app));
-    app.remote.form.open = open;
+        .show(ctx, |ui| fetch_form_ui(ui, state, actions));
+    if open != state.remote.form.open {
+        actions.push(Action::ShowFetchWindow(open));
+    }
 }
 
 /// The window's contents.
-pub fn fetch_form_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
-    let venue_before = app.remote.form.venue;
+pub fn fetch_form_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
+    let before = &state.remote.form;
+    let mut form = before.clone();
     egui::Grid::new("fetch_form").num_columns(2).show(ui, |ui| {
-        let form = &mut app.remote.form;
         ui.label("Venue");
         egui::ComboBox::from_id_salt("fetch_venue")
             .selected_text(form.venue.display_name())
@@ -182,26 +68,28 @@ pub fn fetch_form_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
             ui.end_row();
         }
     });
-    let form = &mut app.remote.form;
     if form.range == RangeChoice::Custom && form.from.is_empty() && form.to.is_empty() {
         // Start from the last day, in the format expected, rather than from empty fields.
-        let now_ms = app.remote.config.now_ms();
+        let now_ms = state.remote.config.now_ms();
         form.from = format_time_ms(now_ms - DAY_MS);
         form.to = format_time_ms(now_ms);
     }
-    let venue = app.remote.form.venue;
-    if venue != venue_before || !app.remote.symbols.contains_key(&venue) {
-        app.send(Command::Remote(RemoteCommand::LoadSymbols(venue)));
+    if !state.remote.symbols.contains_key(&form.venue) {
+        actions.push(Action::LoadSymbols(form.venue));
     }
-    symbol_list_ui(ui, app);
+    if let Some(symbol) = symbol_list_ui(ui, state, &form) {
+        form.symbol = symbol;
+    }
+    if form != *before {
+        actions.push(Action::SetFetchForm(form.clone()));
+    }
     ui.separator();
-    fetch_controls_ui(ui, app);
+    fetch_controls_ui(ui, state, &form, actions);
 }
 
-/// The venue's symbols matching what is typed; clicking one picks it.
-fn symbol_list_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
-    let form = &app.remote.form;
-    match app.remote.symbols.get(&form.venue) {
+/// The venue's symbols matching what is typed; returns the one clicked.
+fn symbol_list_ui(ui: &mut egui::Ui, state: &ViewerState, form: &FetchForm) -> Option<String> {
+    match state.remote.symbols.get(&form.venue) {
         None | Some(SymbolList::Loading) => {
             ui.horizontal(|ui| {
                 ui.spinner();
@@ -248,26 +136,27 @@ fn symbol_list_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
             if !note.is_empty() {
                 ui.small(note);
             }
-            if let Some(symbol) = picked {
-                app.remote.form.symbol = symbol;
-            }
+            return picked;
         }
     }
+    None
 }
 
 /// The Fetch button, or the progress bar and Cancel while a fetch runs.
-fn fetch_controls_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
-    if let Some(running) = &app.remote.running {
+fn fetch_controls_ui(
+    ui: &mut egui::Ui,
+    state: &ViewerState,
+    form: &FetchForm,
+    actions: &mut Vec<Action>,
+) {
+    if let Some(running) = &state.remote.running {
         let progress = running.progress.lock().map(|p| *p).unwrap_or_default();
         let fraction = if progress.pages_total > 0 {
             progress.pages_done as f32 / progress.pages_total as f32
         } else {
             0.0
         };
-        ui.label(format!(
-            "fetching {}…",
-            super::remote::describe(&running.request)
-        ));
+        ui.label(format!("fetching {}…", describe(&running.request)));
         ui.horizontal(|ui| {
             ui.add(
                 egui::ProgressBar::new(fraction)
@@ -278,12 +167,12 @@ fn fetch_controls_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
                     )),
             );
             if ui.button("Cancel").clicked() {
-                app.send(Command::Remote(RemoteCommand::CancelFetch));
+                actions.push(Action::CancelFetch);
             }
         });
     }
-    let now_ms = app.remote.config.now_ms();
-    let request = app.remote.form.request(now_ms);
+    let now_ms = state.remote.config.now_ms();
+    let request = form.request(now_ms);
     ui.horizontal(|ui| {
         let fetch = ui.add_enabled(request.is_ok(), egui::Button::new("Fetch"));
         if let Err(why) = &request {
@@ -294,7 +183,7 @@ fn fetch_controls_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
             .clicked()
             && let Ok(request) = request
         {
-            app.send(Command::Remote(RemoteCommand::Fetch(request)));
+            actions.push(Action::Fetch(request));
         }
     });
 }

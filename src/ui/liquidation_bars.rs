@@ -1,98 +1,23 @@
 //! Under the chart: predicted (levels dying) against real liquidated USD per bar, shorts above
 //! zero and longs below, on the chart's time axis.
 //!
-//! The series comes from [`liquidations_per_bar`], computed in the background whenever the engine
-//! or the layer selection changes. The plot follows the chart's time window (read from the
-//! chart's memory each frame) instead of an egui_plot axis link: a plot holds one link group, and
-//! the chart's is taken by the price axis it shares with the liquidation map.
+//! The series is computed in the background whenever the engine or the layer selection changes
+//! (see the scheduler). The plot's time axis is linked to the chart's with egui_plot's axis
+//! link; the panel is drawn after the chart, so both show the same window in the same frame.
 
-use std::sync::{Arc, Weak};
-
-use egui::{Color32, RichText};
+use egui::RichText;
 use egui_plot::{Bar, BarChart, MarkerShape, Plot, PlotPoints, Points};
 
-use super::app::LiqmapApp;
-use super::chart::{LONG_COLOR, SHORT_COLOR};
+use super::action::Action;
+use super::chart::time_axis_group;
+use super::look::{LONG_COLOR, REAL_COLOR, SHORT_COLOR};
+use super::state::ViewerState;
 use super::time_axis::{format_time_label, time_grid_spacer};
-use super::worker::LatestJob;
-use crate::engine::score::{BarLiquidations, liquidations_per_bar};
-use crate::engine::{Engine, LayerSelection};
-use crate::model::Dataset;
+use crate::engine::score::BarLiquidations;
 use crate::render::labels::compact_usd;
 
-/// Colour of the real liquidation markers.
-const REAL_COLOR: Color32 = Color32::from_rgb(250, 230, 90);
 /// Screen points per drawn bar at least: zoomed out, neighbouring bars are summed.
 const POINTS_PER_BAR: f32 = 3.0;
-
-/// What a series was computed for.
-#[derive(Debug, Clone)]
-struct SeriesKey {
-    engine: Weak<Engine>,
-    selection: LayerSelection,
-}
-
-impl PartialEq for SeriesKey {
-    fn eq(&self, other: &Self) -> bool {
-        Weak::ptr_eq(&self.engine, &other.engine) && self.selection == other.selection
-    }
-}
-
-/// The per-bar series and its background job.
-pub struct LiquidationBars {
-    job: LatestJob<Arc<Vec<BarLiquidations>>>,
-    requested: Option<SeriesKey>,
-    series: Option<Arc<Vec<BarLiquidations>>>,
-    /// The time window drawn last, seconds: when the chart moves, one more frame catches up.
-    drawn_x_s: Option<(f64, f64)>,
-}
-
-impl LiquidationBars {
-    /// Nothing computed yet; finished jobs wake `ctx`.
-    pub fn new(ctx: &egui::Context) -> Self {
-        let ctx = ctx.clone();
-        LiquidationBars {
-            job: LatestJob::new("liquidation-bars", move || ctx.request_repaint()),
-            requested: None,
-            series: None,
-            drawn_x_s: None,
-        }
-    }
-
-    /// Whether the series is being computed.
-    pub fn is_busy(&self) -> bool {
-        self.job.is_busy()
-    }
-
-    /// The series for the current engine and selection, once computed.
-    pub fn series(&self) -> Option<&[BarLiquidations]> {
-        self.series.as_deref().map(Vec::as_slice)
-    }
-
-    /// Asks for the series of `engine` (built from `dataset`) under `selection` unless it is
-    /// asked for already.
-    fn request(
-        &mut self,
-        engine: Option<Arc<Engine>>,
-        dataset: Option<Arc<Dataset>>,
-        selection: LayerSelection,
-    ) {
-        let (Some(engine), Some(dataset)) = (engine, dataset) else {
-            return;
-        };
-        let key = SeriesKey {
-            engine: Arc::downgrade(&engine),
-            selection,
-        };
-        if self.requested.as_ref() == Some(&key) {
-            return;
-        }
-        let selection = key.selection.clone();
-        self.requested = Some(key);
-        self.job
-            .submit(move || Arc::new(liquidations_per_bar(&engine, &dataset, &selection)));
-    }
-}
 
 /// One drawn column: bars summed over a group of neighbouring bars.
 #[derive(Debug, Clone, Copy, Default)]
@@ -142,21 +67,18 @@ fn columns(
     out
 }
 
-/// Draws predicted against real liquidated USD per bar under the chart.
-pub fn liquidation_bars_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
-    if let Some(series) = app.liquidation_bars.job.poll() {
-        app.liquidation_bars.series = Some(series);
-    }
-    let engine = app.data.engine.clone();
-    app.liquidation_bars.request(
-        engine.clone(),
-        app.data.loaded.as_ref().map(|l| Arc::clone(&l.dataset)),
-        app.settings.selection(),
-    );
+/// Draws predicted against real liquidated USD per bar under the chart; `time_range_s` is the
+/// chart's window of this frame (seconds).
+pub fn liquidation_bars_ui(
+    ui: &mut egui::Ui,
+    state: &ViewerState,
+    time_range_s: Option<(f64, f64)>,
+    actions: &mut Vec<Action>,
+) {
     ui.horizontal(|ui| {
-        let mut score_open = app.score.is_open(f32::INFINITY);
+        let mut score_open = state.score.is_open();
         if ui.toggle_value(&mut score_open, "Score panel").changed() {
-            app.score.set_open(score_open);
+            actions.push(Action::SetScoreOpen(score_open));
         }
         ui.label(
             RichText::new(
@@ -166,41 +88,33 @@ pub fn liquidation_bars_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
             .small(),
         );
     });
-    let (Some(engine), Some(series)) = (engine, app.liquidation_bars.series.clone()) else {
+    let (Some(engine), Some(series)) = (&state.data.engine, state.liquidation_bars.series()) else {
         ui.spinner();
         return;
     };
     let times = engine.bar_times_ms();
     let interval_ms = engine.interval_ms();
-    let (x0, x1) = match app.chart.bounds {
-        Some(bounds) if bounds.is_valid_x() => (bounds.min()[0], bounds.max()[0]),
-        _ => {
-            let first = times.first().map_or(0.0, |&t| t as f64 / 1000.0);
-            let last = times
-                .last()
-                .map_or(1.0, |&t| (t + interval_ms) as f64 / 1000.0);
-            (first, last)
-        }
-    };
-    if app.liquidation_bars.drawn_x_s != Some((x0, x1)) {
-        // The chart is drawn after this panel: draw again so the two windows agree.
-        app.liquidation_bars.drawn_x_s = Some((x0, x1));
-        ui.ctx().request_repaint();
-    }
+    let (x0, x1) = time_range_s.unwrap_or_else(|| {
+        let first = times.first().map_or(0.0, |&t| t as f64 / 1000.0);
+        let last = times
+            .last()
+            .map_or(1.0, |&t| (t + interval_ms) as f64 / 1000.0);
+        (first, last)
+    });
     let first = times.partition_point(|&t| ((t + interval_ms) as f64 / 1000.0) < x0);
     let end = times.partition_point(|&t| (t as f64 / 1000.0) <= x1);
     let max_columns = (ui.available_width() / POINTS_PER_BAR).max(1.0) as usize;
     let drawn = columns(
-        &series,
+        series,
         times,
         interval_ms,
         first..end.max(first),
         max_columns,
     );
-    plot_ui(ui, &drawn, x0, x1);
+    plot_ui(ui, &drawn, (x0, x1), time_range_s.is_none());
 }
 
-fn plot_ui(ui: &mut egui::Ui, drawn: &[Column], x0: f64, x1: f64) {
+fn plot_ui(ui: &mut egui::Ui, drawn: &[Column], (x0, x1): (f64, f64), unlinked: bool) {
     let top_usd = drawn
         .iter()
         .flat_map(|c| c.sums.predicted_usd.into_iter().chain(c.sums.real_usd))
@@ -226,6 +140,7 @@ fn plot_ui(ui: &mut egui::Ui, drawn: &[Column], x0: f64, x1: f64) {
         })
         .collect();
     Plot::new("liquidation_bars")
+        .link_axis(time_axis_group(), [true, false])
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
@@ -233,11 +148,14 @@ fn plot_ui(ui: &mut egui::Ui, drawn: &[Column], x0: f64, x1: f64) {
         .allow_double_click_reset(false)
         .show_x(false)
         .y_axis_min_width(48.0)
-        .x_axis_formatter(|mark, range| format_time_label(mark.value, range))
+        .x_axis_formatter(format_time_label)
         .x_grid_spacer(time_grid_spacer)
         .y_axis_formatter(|mark, _| compact_usd(mark.value.abs()))
         .show(ui, |plot_ui| {
-            plot_ui.set_plot_bounds_x(x0..=x1);
+            if unlinked {
+                // No chart this frame (no data yet): the whole series.
+                plot_ui.set_plot_bounds_x(x0..=x1);
+            }
             let top = (top_usd * 1.1).max(1.0);
             plot_ui.set_plot_bounds_y(-top..=top);
             plot_ui.bar_chart(

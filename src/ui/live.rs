@@ -1,18 +1,21 @@
 //! Live mode: the shown (fetched) dataset keeps growing. The last bars and the open interest
 //! are polled, liquidations are streamed, and both are merged into the dataset so that "Save
-//! dataset as" keeps them. New or changed bars extend the engine in the background (only they
-//! are computed again, see `Engine::extended`); liquidations alone only swap the dataset.
+//! dataset as" keeps them. The dataset is changed in place; updates wait (briefly) for a
+//! background job that still reads it instead of copying it. New or changed bars extend the
+//! engine in the background (only they are computed again, see `Engine::extended`);
+//! liquidations alone change nothing else.
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use egui::Color32;
-
-use super::app::{Command, LiqmapApp};
-use super::remote::{FetchedSource, RemoteCommand};
 use crate::model::{Dataset, Liquidation};
 use crate::source::{self, CancelToken, LatestSample, LiveEvent, SourceConfig, StreamStatus};
+
+use super::data::FetchedSource;
+use super::reducer::{self, Effects};
+use super::state::{LiveStatus, ViewerError, ViewerState};
+use super::worker::Wake;
 
 /// Longest wait between two polls, so the open bar's close stays fresh at long intervals.
 const MAX_POLL_PERIOD_MS: i64 = 60_000;
@@ -20,6 +23,10 @@ const MAX_POLL_PERIOD_MS: i64 = 60_000;
 const MIN_POLL_PERIOD_MS: i64 = 1_000;
 /// Events a stream may queue before it waits for the forwarder.
 const STREAM_QUEUE: usize = 256;
+/// Longest wait of live updates for the jobs that read the dataset shown.
+const MAX_WAIT: Duration = Duration::from_secs(2);
+/// How soon a waiting update looks again, seconds.
+const RETRY_S: f64 = 0.1;
 
 /// What the live tasks deliver to the UI thread.
 #[derive(Debug)]
@@ -32,115 +39,147 @@ enum LiveUpdate {
     StreamEnded(Result<StreamStatus, String>),
 }
 
-/// A running live session.
-pub struct LiveSession {
-    /// What is kept up to date.
-    pub source: FetchedSource,
-    /// The liquidation stream's last status (`None` before it first reports).
-    pub stream: Option<StreamStatus>,
-    /// Why the stream is not running (the venue has none, or it ended), if it is not.
-    pub stream_note: Option<String>,
-    /// The last poll's failure, cleared by the next success.
-    pub poll_error: Option<String>,
-    /// Polls that succeeded.
-    pub polls: u64,
-    /// Liquidations added to the dataset.
-    pub liquidations_added: u64,
-    cancel: CancelToken,
+/// The running tasks of a live session: what they deliver arrives here.
+pub struct LiveTasks {
     updates: Receiver<LiveUpdate>,
+    /// Bars and open interest not merged yet: a job still reads the dataset shown.
+    samples: Vec<LatestSample>,
+    /// Liquidations not merged yet, for the same reason.
+    liquidations: Vec<Liquidation>,
+    /// Since when updates wait for the jobs.
+    waiting_since: Option<Instant>,
 }
 
-impl LiveSession {
-    /// Stops the tasks; they end at their next await.
-    pub fn stop(&self) {
-        self.cancel.cancel();
-    }
-
-    /// One line for the status bar: the stream's state, then a polling failure if any.
-    pub fn status_line(&self) -> String {
-        let stream = match (&self.stream, &self.stream_note) {
-            (Some(status), _) if status.connected => format!(
-                "connected · {} liquidations recorded",
-                self.liquidations_added
-            ),
-            (Some(status), _) if status.reconnects > 0 => {
-                format!("reconnecting ({})…", status.reconnects)
-            }
-            (_, Some(note)) => format!("bars and open interest polled; {note}"),
-            _ => "connecting…".to_string(),
+impl LiveTasks {
+    /// Starts live mode on the shown (fetched) dataset; the state gets its status and cancel
+    /// token. `None` when the shown dataset was not fetched.
+    pub fn start(
+        state: &mut ViewerState,
+        runtime: &tokio::runtime::Runtime,
+        wake: Wake,
+    ) -> Option<LiveTasks> {
+        reducer::stop_live(state);
+        let Some(source) = state.fetched_source().cloned() else {
+            state.errors.push(ViewerError::NotLive);
+            return None;
         };
-        match &self.poll_error {
-            Some(error) => format!("live: {stream} · polling failed, retrying: {error}"),
-            None => format!("live: {stream}"),
+        let newest_open_ms = state
+            .data
+            .loaded
+            .as_ref()
+            .and_then(|l| l.dataset.bars.last().map(|bar| bar.open_time_ms));
+        let config = state.remote.config.clone();
+        let cancel = CancelToken::new();
+        let (sender, updates) = channel();
+        runtime.spawn(poll_loop(
+            source.clone(),
+            newest_open_ms,
+            config.clone(),
+            cancel.clone(),
+            sender.clone(),
+            Arc::clone(&wake),
+        ));
+        runtime.spawn(stream_loop(
+            source.clone(),
+            config,
+            cancel.clone(),
+            sender,
+            wake,
+        ));
+        state.remote.live = Some(LiveStatus {
+            source,
+            stream: None,
+            stream_note: None,
+            poll_error: None,
+            polls: 0,
+            liquidations_added: 0,
+            cancel,
+        });
+        Some(LiveTasks {
+            updates,
+            samples: Vec::new(),
+            liquidations: Vec::new(),
+            waiting_since: None,
+        })
+    }
+
+    /// Merges what the tasks delivered into the shown dataset; called once a frame.
+    pub fn apply(&mut self, state: &mut ViewerState) -> Effects {
+        let mut effects = Effects::default();
+        let Some(live) = &mut state.remote.live else {
+            return effects;
+        };
+        let samples = &mut self.samples;
+        let liquidations = &mut self.liquidations;
+        while let Ok(update) = self.updates.try_recv() {
+            effects.repaint = true;
+            match update {
+                LiveUpdate::Latest(sample) => {
+                    live.polls += 1;
+                    live.poll_error = None;
+                    samples.push(sample);
+                }
+                LiveUpdate::Backfill(hole) => {
+                    samples.push(LatestSample {
+                        bars: hole.bars,
+                        open_interest: None,
+                    });
+                    samples.extend(hole.open_interest.into_iter().map(|sample| LatestSample {
+                        bars: Vec::new(),
+                        open_interest: Some(sample),
+                    }));
+                }
+                LiveUpdate::PollFailed(message) => live.poll_error = Some(message),
+                LiveUpdate::Event(LiveEvent::Liquidation(liquidation)) => {
+                    liquidations.push(liquidation);
+                }
+                LiveUpdate::Event(LiveEvent::Status(status)) => live.stream = Some(status),
+                LiveUpdate::StreamEnded(Ok(_)) => {
+                    live.stream_note = Some("the liquidation stream ended".to_string());
+                }
+                LiveUpdate::StreamEnded(Err(message)) => live.stream_note = Some(message),
+            }
         }
-    }
-}
-
-/// Whether the shown dataset is the one last fetched, so live mode can keep it updated.
-pub fn can_go_live(app: &LiqmapApp) -> bool {
-    let (Some(fetched), Some(loaded)) = (&app.remote.fetched, &app.data.loaded) else {
-        return false;
-    };
-    fetched
-        .shown
-        .upgrade()
-        .is_some_and(|shown| Arc::ptr_eq(&shown, &loaded.dataset))
-}
-
-/// Starts live mode on the shown (fetched) dataset.
-pub fn start(app: &mut LiqmapApp) -> Result<(), String> {
-    stop(app);
-    if !can_go_live(app) {
-        return Err("live: fetch a dataset from an exchange first".to_string());
-    }
-    let Some(source) = app.remote.fetched.clone() else {
-        return Ok(());
-    };
-    let config = app.remote.config.clone();
-    let ctx = app.remote.ctx().clone();
-    let cancel = CancelToken::new();
-    let (sender, updates) = channel();
-    let runtime = app.remote.runtime()?;
-    runtime.spawn(poll_loop(
-        source.clone(),
-        config.clone(),
-        cancel.clone(),
-        sender.clone(),
-        ctx.clone(),
-    ));
-    runtime.spawn(stream_loop(
-        source.clone(),
-        config,
-        cancel.clone(),
-        sender,
-        ctx,
-    ));
-    app.remote.live = Some(LiveSession {
-        source,
-        stream: None,
-        stream_note: None,
-        poll_error: None,
-        polls: 0,
-        liquidations_added: 0,
-        cancel,
-        updates,
-    });
-    Ok(())
-}
-
-/// Stops live mode, if it is on.
-pub fn stop(app: &mut LiqmapApp) {
-    if let Some(live) = app.remote.live.take() {
-        live.stop();
+        if samples.is_empty() && liquidations.is_empty() {
+            return effects;
+        }
+        let Some(loaded) = &mut state.data.loaded else {
+            return effects;
+        };
+        let old_end = loaded.dataset.time_range_ms().map(|(_, end)| end);
+        // Merged in place. While a job (the engine, the series under the chart, a score) still
+        // reads the dataset, the updates wait for it rather than copy the whole dataset here;
+        // past MAX_WAIT they are merged into a copy, so they never wait for long.
+        let waiting_since = *self.waiting_since.get_or_insert_with(Instant::now);
+        if Arc::get_mut(&mut loaded.dataset).is_none() && waiting_since.elapsed() < MAX_WAIT {
+            effects.repaint_after_s = Some(RETRY_S);
+            return effects;
+        }
+        self.waiting_since = None;
+        let dataset = Arc::make_mut(&mut loaded.dataset);
+        let mut bars_changed = false;
+        for sample in samples.drain(..) {
+            // Every sample is merged, so no short-circuiting `any`.
+            bars_changed |= merge_latest(dataset, &sample);
+        }
+        let added = merge_liquidations(dataset, liquidations);
+        liquidations.clear();
+        let new_end = dataset.time_range_ms().map(|(_, end)| end);
+        live.liquidations_added += added as u64;
+        if bars_changed || added > 0 {
+            reducer::grown(state, old_end, new_end, bars_changed, &mut effects);
+        }
+        effects
     }
 }
 
 async fn poll_loop(
     source: FetchedSource,
+    newest_open_ms: Option<i64>,
     config: SourceConfig,
     cancel: CancelToken,
     sender: Sender<LiveUpdate>,
-    ctx: egui::Context,
+    wake: Wake,
 ) {
     let period_ms = source
         .interval_ms
@@ -148,10 +187,7 @@ async fn poll_loop(
     let period = Duration::from_millis(u64::try_from(period_ms).unwrap_or(60_000));
     // The newest bar the dataset holds, so that a hole (the machine slept, polls failed for a
     // while) is seen and fetched instead of left as a gap.
-    let mut newest_open_ms = source
-        .shown
-        .upgrade()
-        .and_then(|dataset| dataset.bars.last().map(|bar| bar.open_time_ms));
+    let mut newest_open_ms = newest_open_ms;
     loop {
         let polled = source::poll_latest(
             source.venue,
@@ -195,7 +231,7 @@ async fn poll_loop(
                 return;
             }
         }
-        ctx.request_repaint();
+        wake();
         tokio::select! {
             () = cancel.cancelled() => return,
             () = tokio::time::sleep(period) => {}
@@ -261,17 +297,17 @@ async fn stream_loop(
     config: SourceConfig,
     cancel: CancelToken,
     sender: Sender<LiveUpdate>,
-    ctx: egui::Context,
+    wake: Wake,
 ) {
     let (events, mut received) = tokio::sync::mpsc::channel(STREAM_QUEUE);
     let forward_sender = sender.clone();
-    let forward_ctx = ctx.clone();
+    let forward_wake = Arc::clone(&wake);
     let forwarder = tokio::spawn(async move {
         while let Some(event) = received.recv().await {
             if forward_sender.send(LiveUpdate::Event(event)).is_err() {
                 return;
             }
-            forward_ctx.request_repaint();
+            forward_wake();
         }
     });
     let ended =
@@ -280,72 +316,7 @@ async fn stream_loop(
     let _ = forwarder.await;
     if !cancel.is_cancelled() {
         let _ = sender.send(LiveUpdate::StreamEnded(ended.map_err(|e| e.to_string())));
-        ctx.request_repaint();
-    }
-}
-
-/// Merges what the live tasks delivered into the shown dataset; called once a frame.
-pub fn poll(app: &mut LiqmapApp) {
-    if app.remote.live.is_some() && !can_go_live(app) {
-        // Another dataset was opened: live mode has nothing left to update.
-        stop(app);
-        return;
-    }
-    let Some(live) = &mut app.remote.live else {
-        return;
-    };
-    let mut samples = Vec::new();
-    let mut liquidations = Vec::new();
-    while let Ok(update) = live.updates.try_recv() {
-        match update {
-            LiveUpdate::Latest(sample) => {
-                live.polls += 1;
-                live.poll_error = None;
-                samples.push(sample);
-            }
-            LiveUpdate::Backfill(hole) => {
-                samples.push(LatestSample {
-                    bars: hole.bars,
-                    open_interest: None,
-                });
-                samples.extend(hole.open_interest.into_iter().map(|sample| LatestSample {
-                    bars: Vec::new(),
-                    open_interest: Some(sample),
-                }));
-            }
-            LiveUpdate::PollFailed(message) => live.poll_error = Some(message),
-            LiveUpdate::Event(LiveEvent::Liquidation(liquidation)) => {
-                liquidations.push(liquidation);
-            }
-            LiveUpdate::Event(LiveEvent::Status(status)) => live.stream = Some(status),
-            LiveUpdate::StreamEnded(Ok(_)) => {
-                live.stream_note = Some("the liquidation stream ended".to_string());
-            }
-            LiveUpdate::StreamEnded(Err(message)) => live.stream_note = Some(message),
-        }
-    }
-    if samples.is_empty() && liquidations.is_empty() {
-        return;
-    }
-    let Some(loaded) = &app.data.loaded else {
-        return;
-    };
-    let mut dataset = Dataset::clone(&loaded.dataset);
-    let mut bars_changed = false;
-    for sample in &samples {
-        // Every sample is merged, so no short-circuiting `any`.
-        bars_changed |= merge_latest(&mut dataset, sample);
-    }
-    let added = merge_liquidations(&mut dataset, &liquidations);
-    if let Some(live) = &mut app.remote.live {
-        live.liquidations_added += added as u64;
-    }
-    if bars_changed || added > 0 {
-        app.update_shown_dataset(dataset, bars_changed);
-        // The updated dataset is still the fetched one.
-        if let (Some(fetched), Some(loaded)) = (&mut app.remote.fetched, &app.data.loaded) {
-            fetched.shown = Arc::downgrade(&loaded.dataset);
-        }
+        wake();
     }
 }
 
@@ -390,60 +361,23 @@ pub fn merge_latest(dataset: &mut Dataset, sample: &LatestSample) -> bool {
     changed
 }
 
-/// Adds streamed liquidations to `dataset` in time order; returns how many were added.
+/// Adds streamed liquidations to `dataset` in time order; returns how many were added. An
+/// event the dataset holds already (same time, side, price and quantity: a stream that
+/// reconnected and sent it again) is not added twice.
 pub fn merge_liquidations(dataset: &mut Dataset, liquidations: &[Liquidation]) -> usize {
+    let mut added = 0;
     for liquidation in liquidations {
-        let at = dataset
-            .liquidations
-            .partition_point(|l| l.time_ms <= liquidation.time_ms);
-        dataset.liquidations.insert(at, *liquidation);
-    }
-    liquidations.len()
-}
-
-/// The live toggle and status line, for the menu bar; also a fetch's progress, so that it
-/// shows and can be cancelled with the fetch window closed.
-pub fn live_status_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
-    if let Some(running) = &app.remote.running {
-        let progress = running.progress.lock().map(|p| *p).unwrap_or_default();
-        ui.spinner();
-        ui.label(format!(
-            "fetching {}: {} of {} pages",
-            super::remote::describe(&running.request),
-            progress.pages_done,
-            progress.pages_total
-        ));
-        if ui.small_button("Cancel fetch").clicked() {
-            app.send(Command::Remote(RemoteCommand::CancelFetch));
+        let held = &dataset.liquidations;
+        let first = held.partition_point(|l| l.time_ms < liquidation.time_ms);
+        let end = held.partition_point(|l| l.time_ms <= liquidation.time_ms);
+        if held
+            .get(first..end)
+            .is_some_and(|same_ms| same_ms.contains(liquidation))
+        {
+            continue;
         }
-        ui.separator();
+        dataset.liquidations.insert(end, *liquidation);
+        added += 1;
     }
-    let available = can_go_live(app);
-    let mut on = app.remote.live.is_some();
-    let hint = if available {
-        "keep the last bar, the open interest and the liquidations updating"
-    } else {
-        "fetch a dataset from an exchange (File ▸ Fetch from exchange…) first"
-    };
-    if ui
-        .add_enabled(available || on, egui::Checkbox::new(&mut on, "Live"))
-        .on_hover_text(hint)
-        .on_disabled_hover_text(hint)
-        .changed()
-    {
-        app.send(Command::Remote(RemoteCommand::Live(on)));
-    }
-    if let Some(live) = &app.remote.live {
-        let line = live.status_line();
-        let trouble = live.poll_error.is_some()
-            || live
-                .stream
-                .as_ref()
-                .is_some_and(|s| !s.connected && s.reconnects > 0);
-        if trouble {
-            ui.colored_label(Color32::from_rgb(230, 160, 60), line);
-        } else {
-            ui.label(line);
-        }
-    }
+    added
 }

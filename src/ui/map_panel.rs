@@ -2,24 +2,27 @@
 //! price) and short USD (above) per price row at the hovered time, or the last bar, with the
 //! cumulative curves from the price outward.
 
-use egui::{Color32, RichText};
+use egui::RichText;
 use egui_plot::{Bar, BarChart, Line, Plot, PlotPoints};
 
-use super::app::LiqmapApp;
-use super::chart::{LONG_COLOR, SHORT_COLOR, price_axis_group};
+use super::chart::price_cursor_group;
+use super::look::{LAST_PRICE_COLOR, LONG_COLOR, SHORT_COLOR};
+use super::state::ViewerState;
 use crate::render::labels::compact_usd;
 use crate::time::format_time_ms;
 
-/// Draws the liquidation map.
-pub fn map_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
-    let selection = app.settings.selection();
-    let column = app
-        .chart
+/// Draws the liquidation map; `price_range` is the chart's price axis of this frame (the panel
+/// is drawn after the chart, so both show the same prices). A plot holds one axis link group,
+/// and the chart's is taken by its time axis, which it shares with the bars under it.
+pub fn map_ui(ui: &mut egui::Ui, state: &ViewerState, price_range: Option<(f64, f64)>) {
+    let selection = state.settings.selection();
+    let column = state
+        .view
         .hover
-        .and_then(|h| app.data.column_at(h.time_ms))
-        .or_else(|| app.data.last_column());
-    let profile = column.and_then(|col| app.data.column_profile(col, &selection));
-    let (Some(profile), Some(engine)) = (profile, app.data.engine.clone()) else {
+        .and_then(|h| state.data.column_at(h.time_ms))
+        .or_else(|| state.data.last_column());
+    let profile = column.and_then(|col| state.data.column_profile(col, &selection));
+    let (Some(profile), Some(engine)) = (profile, state.data.engine.as_ref()) else {
         ui.heading("Liquidation map");
         ui.label("waiting for the heatmap…");
         return;
@@ -87,11 +90,10 @@ pub fn map_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
         ui.colored_label(SHORT_COLOR, format!("shorts {}", compact_usd(total_short)));
     });
     Plot::new("liquidation_map")
-        .link_axis(price_axis_group(), [false, true])
-        .link_cursor(price_axis_group(), [false, true])
-        .allow_zoom([false, true])
-        .allow_drag([false, true])
-        .allow_scroll([false, true])
+        .link_cursor(price_cursor_group(), [false, true])
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
         .allow_boxed_zoom(false)
         .show_x(false)
         .show_axes([true, false])
@@ -99,6 +101,9 @@ pub fn map_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
         .show(ui, |plot_ui| {
             let bounds = plot_ui.plot_bounds();
             plot_ui.set_plot_bounds_x(0.0..=(max_bar * 1.05).max(1.0));
+            if let Some((low, high)) = price_range {
+                plot_ui.set_plot_bounds_y(low..=high);
+            }
             plot_ui.bar_chart(
                 BarChart::new("longs", long_bars)
                     .horizontal()
@@ -124,7 +129,7 @@ pub fn map_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
             if close.is_finite() && bounds.is_valid() {
                 plot_ui.hline(
                     egui_plot::HLine::new("price", close)
-                        .color(Color32::from_gray(200))
+                        .color(LAST_PRICE_COLOR.gamma_multiply(0.8))
                         .width(1.0),
                 );
             }

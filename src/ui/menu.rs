@@ -1,55 +1,57 @@
 //! The menu bar: files, view, and a status line with the dataset and background work.
 
-use super::app::{Command, LiqmapApp};
+use super::action::{Action, Pick};
+use super::look::WARNING_COLOR;
+use super::state::{ViewerState, describe};
 use crate::time::format_interval;
 
 /// Draws the menu bar.
-pub fn menu_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
+pub fn menu_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| {
             if ui.button("Open…").clicked() {
-                app.send(Command::PickOpen);
+                actions.push(Action::Pick(Pick::Open));
                 ui.close();
             }
             if ui.button("Open bundled sample").clicked() {
-                app.send(Command::OpenSample);
+                actions.push(Action::OpenSample);
                 ui.close();
             }
             ui.menu_button("Recent files", |ui| {
-                if app.settings.recent_files.is_empty() {
+                if state.settings.recent_files.is_empty() {
                     ui.label("(none yet)");
                 }
-                for path in app.settings.recent_files.clone() {
+                for path in &state.settings.recent_files {
                     if ui.button(path.display().to_string()).clicked() {
-                        app.send(Command::Open(path));
+                        actions.push(Action::Open(path.clone()));
                         ui.close();
                     }
                 }
             });
             if ui.button("Fetch from exchange…").clicked() {
-                app.remote.form.open = true;
+                actions.push(Action::ShowFetchWindow(true));
                 ui.close();
             }
             ui.separator();
             if ui.button("Save dataset as…").clicked() {
-                app.send(Command::PickSave);
+                actions.push(Action::Pick(Pick::Save));
                 ui.close();
             }
             if ui.button("Export snapshot (PNG + clusters CSV)…").clicked() {
-                app.send(Command::PickExport);
+                actions.push(Action::Pick(Pick::Export));
                 ui.close();
             }
         });
         ui.menu_button("View", |ui| {
             if ui.button("Show everything (Home)").clicked() {
-                app.send(Command::ResetView);
+                actions.push(Action::ResetView);
                 ui.close();
             }
             ui.separator();
             theme_ui(ui);
         });
         ui.separator();
-        if let Some(loaded) = &app.data.loaded {
+        if let Some(loaded) = &state.data.loaded {
             let dataset = &loaded.dataset;
             ui.label(format!(
                 "{} {} · {} · {} bars · {}",
@@ -60,7 +62,7 @@ pub fn menu_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
                 loaded.name()
             ));
         }
-        if let Some(engine) = &app.data.engine {
+        if let Some(engine) = &state.data.engine {
             ui.separator();
             ui.label(engine.settings().summary()).on_hover_text(
                 "The model's assumptions. The leverage mix and the long/short split are estimates, \
@@ -68,14 +70,14 @@ pub fn menu_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
             );
         }
         ui.separator();
-        super::live::live_status_ui(ui, app);
-        if app.is_busy() {
+        live_status_ui(ui, state, actions);
+        if state.busy {
             ui.separator();
             ui.spinner();
             ui.label("computing…");
-        } else if !app.status.is_empty() {
+        } else if !state.status.is_empty() {
             ui.separator();
-            ui.label(app.status.as_str());
+            ui.label(state.status.as_str());
         }
     });
 }
@@ -94,5 +96,47 @@ fn theme_ui(ui: &mut egui::Ui) {
     ui.radio_value(&mut preference, egui::ThemePreference::Light, "light");
     if preference != before {
         ui.ctx().set_theme(preference);
+    }
+}
+
+/// The live toggle and status line; also a fetch's progress, so that it shows and can be
+/// cancelled with the fetch window closed.
+fn live_status_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
+    if let Some(running) = &state.remote.running {
+        let progress = running.progress.lock().map(|p| *p).unwrap_or_default();
+        ui.spinner();
+        ui.label(format!(
+            "fetching {}: {} of {} pages",
+            describe(&running.request),
+            progress.pages_done,
+            progress.pages_total
+        ));
+        if ui.small_button("Cancel fetch").clicked() {
+            actions.push(Action::CancelFetch);
+        }
+        ui.separator();
+    }
+    let available = state.can_go_live();
+    let mut on = state.remote.live.is_some();
+    let hint = if available {
+        "keep the last bar, the open interest and the liquidations updating"
+    } else {
+        "fetch a dataset from an exchange (File ▸ Fetch from exchange…) first"
+    };
+    if ui
+        .add_enabled(available || on, egui::Checkbox::new(&mut on, "Live"))
+        .on_hover_text(hint)
+        .on_disabled_hover_text(hint)
+        .changed()
+    {
+        actions.push(Action::Live(on));
+    }
+    if let Some(live) = &state.remote.live {
+        let line = live.status_line();
+        if live.is_troubled() {
+            ui.colored_label(WARNING_COLOR, line);
+        } else {
+            ui.label(line);
+        }
     }
 }

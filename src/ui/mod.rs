@@ -1,24 +1,37 @@
-//! The desktop viewer (eframe/egui). It draws and sends commands; the engine, datasets and
-//! rendering live in the library and know nothing of egui. Long work runs in background
-//! threads that wake the UI when done.
+//! The desktop viewer (eframe/egui).
+//!
+//! The state ([`state::ViewerState`]) knows nothing of egui. Panels read it and send
+//! [`action::Action`]s; the [`reducer`] applies them and decides the cheapest work; the
+//! [`scheduler`] starts and polls the background jobs once per frame, before anything is drawn;
+//! [`app`] is the window around them. See docs/architecture.md.
 
+pub mod action;
 pub mod app;
 pub mod chart;
+mod chart_layers;
 pub mod clusters_panel;
 pub mod controls;
 pub mod data;
+pub mod fetch_form;
 pub mod fetch_panel;
 pub mod liquidation_bars;
 pub mod live;
+pub mod look;
 pub mod map_panel;
 pub mod menu;
+pub mod reducer;
 pub mod remote;
+pub mod scheduler;
 pub mod score_panel;
 pub mod settings;
+mod snapshot;
+pub mod state;
 pub mod time_axis;
+pub mod view;
 pub mod worker;
 
-pub use app::{Command, LiqmapApp};
+pub use action::Action;
+pub use app::LiqmapApp;
 
 use std::path::PathBuf;
 
@@ -35,7 +48,7 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
     eframe::run_native(
         "liqmap",
         options,
-        Box::new(move |cc| Ok(Box::new(LiqmapApp::new(cc, path)))),
+        Box::new(move |cc| Ok(Box::new(app::LiqmapApp::new(cc, path)))),
     )
     .map_err(|err| anyhow::anyhow!("the window could not open: {err}"))
 }

@@ -6,18 +6,12 @@
 //! default cap of sampled bars) on the viewer's cluster rows, so its figures are those the command
 //! prints for the same settings and row height.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, Weak};
-
 use egui::{Color32, RichText};
 
-use super::app::LiqmapApp;
-use super::chart::{LONG_COLOR, SHORT_COLOR};
-use super::worker::LatestJob;
-use crate::engine::score::{
-    self, Progress, Rate, RealScore, ScoreError, ScoreParams, ScoreReport, Stage, Verdict,
-};
-use crate::engine::{ClusterParams, Engine, LayerSelection};
+use super::action::Action;
+use super::look::{ERROR_COLOR, LONG_COLOR, SHORT_COLOR, WARNING_COLOR};
+use super::state::{ScoreOutcome, ScoreState, ViewerState};
+use crate::engine::score::{Rate, RealScore, ScoreReport, Stage, Verdict};
 use crate::model::{Dataset, Side};
 use crate::render::labels::compact_usd;
 
@@ -28,194 +22,34 @@ pub const CANCEL_BUTTON: &str = "Cancel scoring";
 /// The label of the checkbox that scores whenever the settings change.
 pub const AUTO_CHECKBOX: &str = "Score automatically when the settings change";
 
-/// What a score was computed for: the engine (model settings and dataset), the layer selection,
-/// the cluster rows and what counts as a cluster. A result for another key is stale.
-#[derive(Debug, Clone)]
-struct ScoreKey {
-    /// Weak, so an old result does not keep its engine alive; the allocation it points at stays
-    /// reserved, so a new engine never compares equal to a dropped one.
-    engine: Weak<Engine>,
-    selection: LayerSelection,
-    bin_usd: f64,
-    clusters: ClusterParams,
-}
-
-impl PartialEq for ScoreKey {
-    fn eq(&self, other: &Self) -> bool {
-        Weak::ptr_eq(&self.engine, &other.engine)
-            && self.selection == other.selection
-            && self.bin_usd == other.bin_usd
-            && self.clusters == other.clusters
-    }
-}
-
-/// How the last run ended.
-enum Outcome {
-    /// The figures.
-    Scored(Box<ScoreReport>),
-    /// The user stopped it.
-    Cancelled,
-    /// Scoring failed.
-    Failed(String),
-}
-
 /// Below this window width the panel starts hidden: the chart needs the room more.
-const OPEN_MIN_WIDTH_POINTS: f32 = 1300.0;
+pub const OPEN_MIN_WIDTH_POINTS: f32 = 1300.0;
 
-/// The state of the Score panel.
-pub struct ScorePanel {
-    /// Score again whenever the engine, selection or rows change (while the panel is shown).
-    pub auto: bool,
-    /// Whether the panel is shown; `None` until the first frame decides by the window's width.
-    open: Option<bool>,
-    job: LatestJob<Outcome>,
-    /// Progress of the running job, written by the worker.
-    progress: Arc<Mutex<Option<Progress>>>,
-    /// Set to stop the running job at its next map.
-    cancel: Arc<AtomicBool>,
-    /// What the running (or last) job scores.
-    requested: Option<ScoreKey>,
-    /// The last outcome and what it was computed for.
-    outcome: Option<(ScoreKey, Outcome)>,
-}
-
-impl ScorePanel {
-    /// A panel with nothing scored; finished runs wake `ctx`.
-    pub fn new(ctx: &egui::Context) -> Self {
-        let ctx = ctx.clone();
-        ScorePanel {
-            auto: false,
-            open: None,
-            job: LatestJob::new("score", move || ctx.request_repaint()),
-            progress: Arc::new(Mutex::new(None)),
-            cancel: Arc::new(AtomicBool::new(false)),
-            requested: None,
-            outcome: None,
-        }
-    }
-
-    /// Whether the panel is shown; the first call decides by the window's width in points.
-    pub fn is_open(&mut self, window_width: f32) -> bool {
-        *self
-            .open
-            .get_or_insert(window_width >= OPEN_MIN_WIDTH_POINTS)
-    }
-
-    /// Shows or hides the panel.
-    pub fn set_open(&mut self, open: bool) {
-        self.open = Some(open);
-    }
-
-    /// Whether a scoring run is under way.
-    pub fn is_busy(&self) -> bool {
-        self.job.is_busy()
-    }
-
-    /// The last report, whether or not it is for the current settings.
-    pub fn report(&self) -> Option<&ScoreReport> {
-        match &self.outcome {
-            Some((_, Outcome::Scored(report))) => Some(report),
-            _ => None,
-        }
-    }
-
-    fn submit(
-        &mut self,
-        ctx: &egui::Context,
-        key: ScoreKey,
-        engine: Arc<Engine>,
-        dataset: Arc<Dataset>,
-    ) {
-        // A superseded run stops at its next map instead of finishing for nothing.
-        self.cancel.store(true, Ordering::Relaxed);
-        let cancel = Arc::new(AtomicBool::new(false));
-        let progress = Arc::new(Mutex::new(None));
-        self.cancel = Arc::clone(&cancel);
-        self.progress = Arc::clone(&progress);
-        let selection = key.selection.clone();
-        let params = ScoreParams {
-            clusters: key.clusters,
-            ..ScoreParams::new(key.bin_usd, dataset.interval_ms)
-        };
-        let ctx = ctx.clone();
-        self.requested = Some(key);
-        self.job.submit(move || {
-            let mut on_progress = |step: Progress| {
-                if let Ok(mut slot) = progress.lock() {
-                    *slot = Some(step);
-                }
-                ctx.request_repaint();
-                !cancel.load(Ordering::Relaxed)
-            };
-            let span = 0..engine.bar_count();
-            match score::score_span_with_progress(
-                &engine,
-                &dataset,
-                &selection,
-                &params,
-                span,
-                &mut on_progress,
-            ) {
-                Ok(report) => Outcome::Scored(Box::new(report)),
-                Err(ScoreError::Cancelled) => Outcome::Cancelled,
-                Err(err) => Outcome::Failed(err.to_string()),
-            }
-        });
-    }
-
-    fn poll(&mut self) {
-        if let Some(outcome) = self.job.poll()
-            && let Some(key) = self.requested.clone()
-        {
-            self.outcome = Some((key, outcome));
-        }
-    }
-}
-
-/// The key of the settings shown, once the engine is ready.
-fn current_key(app: &LiqmapApp) -> Option<(ScoreKey, Arc<Engine>, Arc<Dataset>)> {
-    let engine = app.data.engine.clone()?;
-    let dataset = Arc::clone(&app.data.loaded.as_ref()?.dataset);
-    let key = ScoreKey {
-        engine: Arc::downgrade(&engine),
-        selection: app.settings.selection(),
-        bin_usd: app.cluster_bin_usd(),
-        clusters: app.settings.clusters,
-    };
-    Some((key, engine, dataset))
-}
-
-/// Draws the Score panel and starts or stops scoring runs.
-pub fn score_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
-    app.score.poll();
+/// Draws the Score panel; scoring runs start and stop through actions.
+pub fn score_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
     ui.horizontal(|ui| {
         ui.heading("Score");
         if ui.small_button("Hide").clicked() {
-            app.score.set_open(false);
+            actions.push(Action::SetScoreOpen(false));
         }
     });
-    let current = current_key(app);
-    let panel = &mut app.score;
+    let current = state.score_key();
+    let panel = &state.score;
     let busy = panel.is_busy();
     ui.horizontal_wrapped(|ui| {
         let start = ui
             .add_enabled(current.is_some(), egui::Button::new(SCORE_BUTTON))
             .on_hover_text("Score the map of the current settings against what price did next");
-        if start.clicked()
-            && let Some((key, engine, dataset)) = current.clone()
-        {
-            panel.submit(ui.ctx(), key, engine, dataset);
+        if start.clicked() {
+            actions.push(Action::Score);
         }
         if busy && ui.button(CANCEL_BUTTON).clicked() {
-            panel.cancel.store(true, Ordering::Relaxed);
+            actions.push(Action::CancelScore);
         }
     });
-    ui.checkbox(&mut panel.auto, AUTO_CHECKBOX);
-    if panel.auto
-        && let Some((key, engine, dataset)) = current.clone()
-        && panel.requested.as_ref() != Some(&key)
-    {
-        panel.submit(ui.ctx(), key, engine, dataset);
+    let mut auto = panel.auto;
+    if ui.checkbox(&mut auto, AUTO_CHECKBOX).changed() {
+        actions.push(Action::SetScoreAuto(auto));
     }
     if busy {
         progress_ui(ui, panel);
@@ -226,29 +60,29 @@ pub fn score_ui(ui: &mut egui::Ui, app: &mut LiqmapApp) {
         }
         return;
     };
-    if current.as_ref().map(|c| &c.0) != Some(key) {
+    if current.as_ref() != Some(key) {
         ui.colored_label(
-            Color32::from_rgb(230, 180, 60),
+            WARNING_COLOR,
             "The settings changed since this score: score again.",
         );
     }
     match outcome {
-        Outcome::Scored(report) => {
-            let dataset = app.data.loaded.as_ref().map(|l| Arc::clone(&l.dataset));
+        ScoreOutcome::Scored(report) => {
+            let dataset = state.data.loaded.as_ref().map(|l| l.dataset.as_ref());
             egui::ScrollArea::vertical().show(ui, |ui| {
-                report_ui(ui, report, dataset.as_deref());
+                report_ui(ui, report, dataset);
             });
         }
-        Outcome::Cancelled => {
+        ScoreOutcome::Cancelled => {
             ui.label("Scoring was cancelled.");
         }
-        Outcome::Failed(message) => {
-            ui.colored_label(Color32::from_rgb(230, 80, 70), message.as_str());
+        ScoreOutcome::Failed(err) => {
+            ui.colored_label(ERROR_COLOR, err.to_string());
         }
     }
 }
 
-fn progress_ui(ui: &mut egui::Ui, panel: &ScorePanel) {
+fn progress_ui(ui: &mut egui::Ui, panel: &ScoreState) {
     let step = panel.progress.lock().ok().and_then(|p| *p);
     let (fraction, text) = match step {
         Some(p) => {
@@ -387,7 +221,7 @@ fn real_ui(ui: &mut egui::Ui, real: &RealScore, dataset: Option<&Dataset>) {
     );
     if real.events_in_range < 30 {
         ui.colored_label(
-            Color32::from_rgb(230, 180, 60),
+            WARNING_COLOR,
             format!(
                 "Only {} events: too few to judge the map by.",
                 real.events_in_range

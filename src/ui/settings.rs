@@ -124,6 +124,11 @@ impl ViewerSettings {
         }
     }
 
+    /// The leverage of each tier, in the model's order.
+    pub fn leverages(&self) -> Vec<f64> {
+        self.model.tiers.0.iter().map(|t| t.leverage).collect()
+    }
+
     /// Keeps one enabled flag per tier after tiers were added or removed.
     pub fn sync_tier_flags(&mut self) {
         self.tier_enabled.resize(self.model.tiers.0.len(), true);

@@ -1,35 +1,12 @@
-//! The chart's time axis: ticks on round UTC times (minutes, hours, days) and their labels.
-//! Plot x values are seconds since the epoch.
-
-use std::ops::RangeInclusive;
+//! The chart's time axis for egui_plot: the ticks and labels of the export's time axis
+//! ([`crate::render::time_axis`]), in the plot's unit (seconds since the epoch).
 
 use egui_plot::{GridInput, GridMark};
 
-use crate::render::labels::time_tick;
+use crate::render::time_axis::{minor_step_ms, tick_label, tick_step_ms};
 
-/// Round steps in seconds, from a minute to a year; every step of a day or more is a whole
-/// number of days, so its ticks fall on UTC midnight.
-const STEPS_S: [f64; 19] = [
-    60.0,
-    300.0,
-    900.0,
-    1800.0,
-    3600.0,
-    7200.0,
-    14_400.0,
-    21_600.0,
-    43_200.0,
-    86_400.0,
-    172_800.0,
-    345_600.0,
-    604_800.0,
-    1_209_600.0,
-    2_592_000.0,
-    5_184_000.0,
-    7_776_000.0,
-    15_552_000.0,
-    31_536_000.0,
-];
+/// Labelled ticks a view gets at most.
+const MAX_LABELLED_TICKS: usize = 8;
 
 /// Grid marks at round UTC times: a major step giving about six labels, and a minor step.
 pub fn time_grid_spacer(input: GridInput) -> Vec<GridMark> {
@@ -38,19 +15,11 @@ pub fn time_grid_spacer(input: GridInput) -> Vec<GridMark> {
     if !(span.is_finite() && span > 0.0) {
         return Vec::new();
     }
-    let major = STEPS_S
-        .iter()
-        .copied()
-        .find(|&s| span / s <= 7.0)
-        .unwrap_or(31_536_000.0);
-    let minor = STEPS_S
-        .iter()
-        .rev()
-        .copied()
-        .find(|&s| s < major && major / s >= 3.0)
-        .unwrap_or(major);
+    let major_ms = tick_step_ms(span * 1000.0, MAX_LABELLED_TICKS);
+    let minor_ms = minor_step_ms(major_ms);
     let mut marks = Vec::new();
-    for step in [minor, major] {
+    for step_ms in [minor_ms, major_ms] {
+        let step = step_ms as f64 / 1000.0;
         // Cap the marks so a huge span cannot make millions of them.
         if span / step > 200.0 {
             continue;
@@ -70,24 +39,32 @@ pub fn time_grid_spacer(input: GridInput) -> Vec<GridMark> {
 /// Share of the view at its right edge where ticks get no label.
 const RIGHT_EDGE_SHARE: f64 = 0.05;
 
-/// The label of a tick at `seconds`: `10-10 21:00`, or the date alone at midnight when the
-/// view spans days.
+/// The label of a tick: `10-10 21:00`, or the date alone when ticks are whole days apart.
 ///
 /// A tick in the last 5% of the view gets no label: centred on its tick, the label would be cut
 /// by the plot's right edge and misread (`2025-10-1` for the 11th).
-pub fn format_time_label(seconds: f64, range: &RangeInclusive<f64>) -> String {
+pub fn format_time_label(mark: GridMark, range: &std::ops::RangeInclusive<f64>) -> String {
     let span = range.end() - range.start();
-    if range.end() - seconds < RIGHT_EDGE_SHARE * span {
+    if range.end() - mark.value < RIGHT_EDGE_SHARE * span {
         return String::new();
     }
-    let time_ms = (seconds * 1000.0).round() as i64;
-    let whole_days = span > 3.0 * 86_400.0 && time_ms % 86_400_000 == 0;
-    time_tick(time_ms, whole_days)
+    let time_ms = (mark.value * 1000.0).round() as i64;
+    tick_label(time_ms, (mark.step_size * 1000.0).round() as i64)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn label(marks: &[GridMark], value: f64, range: &std::ops::RangeInclusive<f64>) -> String {
+        let mark = marks
+            .iter()
+            .filter(|m| m.value == value)
+            .max_by(|a, b| a.step_size.total_cmp(&b.step_size))
+            .copied()
+            .expect("a mark there");
+        format_time_label(mark, range)
+    }
 
     #[test]
     fn a_day_gets_four_hour_ticks_on_round_hours() {
@@ -105,14 +82,9 @@ mod tests {
         assert_eq!(majors.first(), Some(&(start + 14_400.0)));
         assert_eq!(majors.len(), 6);
         // The last tick sits on the right edge: its label would be cut, so it has none.
-        assert_eq!(
-            format_time_label(start + 86_400.0, &(start..=start + 86_400.0)),
-            ""
-        );
-        assert_eq!(
-            format_time_label(start + 14_400.0, &(start..=start + 86_400.0)),
-            "10-10 04:00"
-        );
+        let range = start..=start + 86_400.0;
+        assert_eq!(label(&marks, start + 86_400.0, &range), "");
+        assert_eq!(label(&marks, start + 14_400.0, &range), "10-10 04:00");
     }
 
     #[test]
@@ -131,7 +103,7 @@ mod tests {
             .collect();
         assert!(!major.is_empty() && major.len() <= 7);
         assert!(major.iter().all(|v| v % 86_400.0 == 0.0));
-        let label = format_time_label(major[0], &(start..=end));
+        let label = label(&marks, major[0], &(start..=end));
         assert_eq!(label.len(), "2024-01-01".len(), "{label}");
     }
 }

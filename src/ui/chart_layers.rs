@@ -1,0 +1,254 @@
+//! What the chart draws over the heatmap: candles, real and predicted liquidations, cluster
+//! marks, and the hover tooltip. Colours and marker sizes come from the shared theme.
+
+use std::collections::BTreeMap;
+
+use egui::{Align2, Color32, RichText, Stroke};
+use egui_plot::{
+    BoxElem, BoxPlot, BoxSpread, Line, LineStyle, MarkerShape, PlotBounds, PlotPoint, PlotPoints,
+    Points, Text,
+};
+
+use super::data::{CellInfo, ViewData};
+use super::look::{DOWN_COLOR, LONG_COLOR, SHORT_COLOR, UP_COLOR, side_color};
+use crate::engine::score::BarLiquidations;
+use crate::model::{Dataset, Side};
+use crate::render::candles::candles_for_width;
+use crate::render::labels::{compact_usd, human_price};
+use crate::render::theme::marker_radius_px;
+use crate::time::format_time_ms;
+
+pub(super) fn draw_candles(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    dataset: &Dataset,
+    bounds: &PlotBounds,
+    width_px: f32,
+) {
+    let start_ms = (bounds.min()[0] * 1000.0).floor() as i64;
+    let end_ms = (bounds.max()[0] * 1000.0).ceil() as i64;
+    // One candle per three screen points at most: candles stay readable when zoomed out.
+    let columns = (width_px / 3.0).max(1.0) as u32;
+    let candles = candles_for_width(
+        &dataset.bars,
+        dataset.interval_ms,
+        start_ms,
+        end_ms,
+        columns,
+    );
+    let mut up = Vec::new();
+    let mut down = Vec::new();
+    for candle in &candles {
+        let x = (candle.start_ms + candle.end_ms) as f64 / 2000.0;
+        let width = (candle.end_ms - candle.start_ms) as f64 / 1000.0 * 0.7;
+        let body_low = candle.open_usd.min(candle.close_usd);
+        let body_high = candle.open_usd.max(candle.close_usd);
+        let color = if candle.is_up() { UP_COLOR } else { DOWN_COLOR };
+        let elem = BoxElem::new(
+            x,
+            BoxSpread::new(
+                candle.low_usd,
+                body_low,
+                body_high,
+                body_high,
+                candle.high_usd,
+            ),
+        )
+        .box_width(width)
+        .whisker_width(0.0)
+        .fill(color)
+        .stroke(Stroke::new(1.0, color));
+        if candle.is_up() {
+            up.push(elem);
+        } else {
+            down.push(elem);
+        }
+    }
+    plot_ui.box_plot(BoxPlot::new("up", up).color(UP_COLOR).allow_hover(false));
+    plot_ui.box_plot(
+        BoxPlot::new("down", down)
+            .color(DOWN_COLOR)
+            .allow_hover(false),
+    );
+}
+
+pub(super) fn draw_real_liquidations(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    dataset: &Dataset,
+    bounds: &PlotBounds,
+    height_px: f32,
+) {
+    let (x0, x1) = (bounds.min()[0] * 1000.0, bounds.max()[0] * 1000.0);
+    let visible: Vec<_> = dataset
+        .liquidations
+        .iter()
+        .filter(|l| (l.time_ms as f64) >= x0 && (l.time_ms as f64) <= x1)
+        .collect();
+    let max_usd = visible.iter().map(|l| l.notional_usd()).fold(0.0, f64::max);
+    if max_usd <= 0.0 {
+        return;
+    }
+    // The export's sizes: the area follows the notional. One series per whole-pixel radius, as
+    // a series of egui_plot has one radius.
+    let largest_px = (f64::from(height_px) / 60.0).max(4.0);
+    for side in Side::BOTH {
+        let mut by_radius: BTreeMap<u32, Vec<[f64; 2]>> = BTreeMap::new();
+        for l in visible.iter().filter(|l| l.side == side) {
+            let radius = marker_radius_px(l.notional_usd(), max_usd, largest_px).round() as u32;
+            by_radius
+                .entry(radius)
+                .or_default()
+                .push([l.time_ms as f64 / 1000.0, l.price]);
+        }
+        let color = side_color(side);
+        let name = format!("real {} liquidations", side.name());
+        for (radius, points) in by_radius {
+            // As in the export: a translucent disc inside a solid ring.
+            for (filled, fill) in [(true, color.gamma_multiply(0.45)), (false, color)] {
+                plot_ui.points(
+                    Points::new(name.as_str(), PlotPoints::from(points.clone()))
+                        .shape(MarkerShape::Circle)
+                        .radius(radius as f32)
+                        .filled(filled)
+                        .color(fill)
+                        .allow_hover(false),
+                );
+            }
+        }
+    }
+}
+
+pub(super) fn draw_predicted(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    predicted: &[BarLiquidations],
+    dataset: &Dataset,
+    bounds: &PlotBounds,
+) {
+    let (x0, x1) = (bounds.min()[0] * 1000.0, bounds.max()[0] * 1000.0);
+    let first = dataset
+        .bars
+        .partition_point(|b| (b.open_time_ms as f64) < x0);
+    let last = dataset
+        .bars
+        .partition_point(|b| (b.open_time_ms as f64) <= x1);
+    let max_usd = predicted
+        .get(first..last)
+        .unwrap_or(&[])
+        .iter()
+        .flat_map(|p| p.predicted_usd)
+        .fold(0.0, f64::max);
+    if max_usd <= 0.0 {
+        return;
+    }
+    // At most a few thousand markers: skip the small ones when zoomed far out.
+    let floor = if last - first > 3000 {
+        max_usd * 0.05
+    } else {
+        0.0
+    };
+    for side in Side::BOTH {
+        let s = side.index();
+        let points: Vec<[f64; 2]> = (first..last)
+            .filter_map(|i| {
+                let p = predicted.get(i)?;
+                let bar = dataset.bars.get(i)?;
+                let usd = *p.predicted_usd.get(s)?;
+                let price = *p.predicted_price.get(s)?;
+                (usd > floor && usd > 0.0).then(|| [bar.open_time_ms as f64 / 1000.0, price])
+            })
+            .collect();
+        plot_ui.points(
+            Points::new(
+                format!("predicted {} liquidations", side.name()),
+                PlotPoints::from(points),
+            )
+            .shape(MarkerShape::Diamond)
+            .radius(3.0)
+            .filled(true)
+            .color(side_color(side).gamma_multiply(0.8)),
+        );
+    }
+}
+
+/// Screen points a cluster's USD label needs, with its margins.
+const CLUSTER_LABEL_ROOM_PX: f64 = 56.0;
+
+pub(super) fn draw_cluster_marks(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    data: &ViewData,
+    dataset: &Dataset,
+    bounds: &PlotBounds,
+    width_px: f32,
+) {
+    let Some((bar, clusters)) = &data.clusters else {
+        return;
+    };
+    let Some(at) = dataset.bars.get(*bar) else {
+        return;
+    };
+    let end_s = (at.open_time_ms + dataset.interval_ms) as f64 / 1000.0;
+    // A label right of the line's end would be cut by the plot's edge at the newest bars; there
+    // it goes inside, ending where the line ends.
+    let label_room_s = CLUSTER_LABEL_ROOM_PX * bounds.width() / f64::from(width_px.max(1.0));
+    let (label_s, label_anchor) = if end_s + label_room_s <= bounds.max()[0] {
+        (end_s, Align2::LEFT_CENTER)
+    } else {
+        (end_s.min(bounds.max()[0]), Align2::RIGHT_CENTER)
+    };
+    for cluster in clusters.iter().take(5) {
+        let color = side_color(cluster.side);
+        let start_s = cluster.formed_time_ms as f64 / 1000.0;
+        plot_ui.line(
+            Line::new(
+                "cluster",
+                PlotPoints::from(vec![
+                    [start_s, cluster.peak_price],
+                    [end_s, cluster.peak_price],
+                ]),
+            )
+            .color(color)
+            .style(LineStyle::dashed_dense())
+            .width(1.5)
+            .allow_hover(false),
+        );
+        plot_ui.text(
+            Text::new(
+                "cluster label",
+                PlotPoint::new(label_s, cluster.peak_price),
+                RichText::new(format!(" {} ", compact_usd(cluster.notional_usd)))
+                    .strong()
+                    .color(Color32::BLACK)
+                    .background_color(color),
+            )
+            .anchor(label_anchor),
+        );
+    }
+}
+
+/// The hover tooltip: time, price row, long and short USD with tier shares, distance.
+pub fn cell_tooltip_ui(ui: &mut egui::Ui, cell: &CellInfo, leverages: &[f64]) {
+    ui.label(RichText::new(format_time_ms(cell.time_ms)).strong());
+    ui.label(format!(
+        "price row {} – {} ({:+.2}% from close)",
+        human_price(cell.price_low),
+        human_price(cell.price_high),
+        cell.distance_pct
+    ));
+    ui.colored_label(
+        LONG_COLOR,
+        format!("longs  {} USD", compact_usd(cell.long_usd)),
+    );
+    ui.colored_label(
+        SHORT_COLOR,
+        format!("shorts {} USD", compact_usd(cell.short_usd)),
+    );
+    let total = cell.long_usd + cell.short_usd;
+    if total > 0.0 {
+        let shares: Vec<String> = leverages
+            .iter()
+            .zip(&cell.tier_usd)
+            .filter(|(_, usd)| **usd > 0.0)
+            .map(|(l, usd)| format!("{l}x {:.0}%", usd / total * 100.0))
+            .collect();
+        ui.label(format!("tiers: {}", shares.join(", ")));
+    }
+}

@@ -1,0 +1,396 @@
+//! The one place where background jobs start and finish. Once a frame, before anything is
+//! drawn, the app asks the scheduler to take in what the jobs delivered ([`Scheduler::poll`]),
+//! to start the work the reducer asked for ([`Scheduler::start`]) and the work that follows
+//! from the state itself ([`Scheduler::derived`]: the series under the chart, automatic
+//! scoring). Drawing code starts no job.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+
+use crate::dataset;
+use crate::engine::score::{self, BarLiquidations, ScoreError, ScoreParams, liquidations_per_bar};
+use crate::engine::{Cluster, Engine, EngineError, Grid, GridError};
+
+use super::action::{Pick, Work};
+use super::data::{Loaded, Origin};
+use super::live::LiveTasks;
+use super::reducer::{self, Effects};
+use super::remote::Net;
+use super::state::{ScoreOutcome, SeriesKey, ViewerError, ViewerState};
+use super::worker::{LatestJob, Wake};
+
+/// The clusters at a bar and the share of open interest the levels explain there.
+type ClustersAt = (Vec<Cluster>, Option<f64>);
+
+/// A worker for one kind of job that wakes the UI when a job is done.
+fn job<T: Send + 'static>(wake: &Wake, name: &str) -> LatestJob<T> {
+    let wake = Arc::clone(wake);
+    LatestJob::new(name, move || wake())
+}
+
+/// The viewer's background jobs and network tasks.
+pub struct Scheduler {
+    wake: Wake,
+    load: LatestJob<Result<Loaded, ViewerError>>,
+    engine: LatestJob<Result<Arc<Engine>, ViewerError>>,
+    grid: LatestJob<Result<Arc<Grid>, GridError>>,
+    clusters: LatestJob<(usize, Result<ClustersAt, EngineError>)>,
+    io: LatestJob<Result<String, ViewerError>>,
+    score: LatestJob<ScoreOutcome>,
+    bars: LatestJob<Arc<Vec<BarLiquidations>>>,
+    net: Net,
+    live: Option<LiveTasks>,
+    picked_sender: Sender<(Pick, PathBuf)>,
+    picked: Receiver<(Pick, PathBuf)>,
+}
+
+impl Scheduler {
+    /// Starts the worker threads; every finished job calls `wake`.
+    pub fn new(wake: Wake) -> Self {
+        let (picked_sender, picked) = channel();
+        Scheduler {
+            load: job(&wake, "load"),
+            engine: job(&wake, "engine"),
+            grid: job(&wake, "grid"),
+            clusters: job(&wake, "clusters"),
+            io: job(&wake, "io"),
+            score: job(&wake, "score"),
+            bars: job(&wake, "liquidation-bars"),
+            net: Net::new(Arc::clone(&wake)),
+            live: None,
+            picked_sender,
+            picked,
+            wake,
+        }
+    }
+
+    /// Whether any job or fetch is still under way.
+    pub fn is_busy(&self) -> bool {
+        self.load.is_busy()
+            || self.engine.is_busy()
+            || self.grid.is_busy()
+            || self.clusters.is_busy()
+            || self.io.is_busy()
+            || self.score.is_busy()
+            || self.bars.is_busy()
+    }
+
+    /// Takes in what the jobs and tasks delivered; returns the work that follows.
+    pub fn poll(&mut self, state: &mut ViewerState) -> Effects {
+        let mut effects = Effects::default();
+        if let Some(result) = self.load.poll() {
+            match result {
+                Ok(loaded) => reducer::show(state, loaded, &mut effects),
+                // The data already shown stays; the banner says what went wrong.
+                Err(err) => state.errors.push(err),
+            }
+        }
+        if let Some(result) = self.engine.poll() {
+            match result {
+                Ok(engine) => {
+                    state.data.engine = Some(engine);
+                    state.view.requested_grid = None;
+                    state.view.requested_clusters = None;
+                    reducer::want_grid(state, &mut effects);
+                    reducer::want_clusters(state, &mut effects);
+                }
+                Err(err) => state.errors.push(err),
+            }
+        }
+        if let Some(result) = self.grid.poll() {
+            match result {
+                Ok(grid) => {
+                    state.data.grid = Some(grid);
+                    state.data.compose(&state.settings.selection());
+                    effects.work.push(Work::Recolour);
+                }
+                Err(err) => state.errors.push(err.into()),
+            }
+        }
+        if let Some((bar, result)) = self.clusters.poll() {
+            match result {
+                Ok((clusters, explained)) => {
+                    state.data.clusters = Some((bar, clusters));
+                    state.data.explained_open_interest = explained;
+                }
+                Err(err) => state.errors.push(err.into()),
+            }
+        }
+        if let Some(result) = self.io.poll() {
+            match result {
+                Ok(message) => state.status = message,
+                Err(err) => state.errors.push(err),
+            }
+        }
+        if let Some(outcome) = self.score.poll()
+            && let Some(key) = state.score.requested.clone()
+        {
+            state.score.outcome = Some((key, outcome));
+        }
+        if let Some(series) = self.bars.poll() {
+            state.liquidation_bars.series = Some(series);
+        }
+        while let Ok((pick, path)) = self.picked.try_recv() {
+            effects.work.push(match pick {
+                Pick::Open => Work::Load(path),
+                Pick::Save => Work::Save(path),
+                Pick::Export => Work::Screenshot(path),
+            });
+        }
+        if let Some(loaded) = self.net.poll(state) {
+            // The fetched data replaces a file still being read, as a newer request does.
+            self.load.cancel();
+            reducer::show(state, loaded, &mut effects);
+        }
+        if state.remote.live.is_none() {
+            // Stopped (by the user, or because another dataset is shown): the tasks end.
+            self.live = None;
+        }
+        if let Some(live) = &mut self.live {
+            let more = live.apply(state);
+            effects.work.extend(more.work);
+            effects.repaint |= more.repaint;
+            effects.repaint_after_s = more.repaint_after_s;
+        }
+        self.note_busy(state);
+        effects
+    }
+
+    /// Starts the jobs of `work` (the app keeps the texture and screenshot work to itself).
+    pub fn start(&mut self, state: &mut ViewerState, work: Vec<Work>) {
+        for item in work {
+            match item {
+                Work::Load(path) => self.load_file(path),
+                Work::LoadSample => self.load_sample(),
+                Work::ForgetLoad => self.load.cancel(),
+                Work::Engine => self.build_engine(state),
+                Work::ExtendEngine => self.extend_engine(state),
+                Work::Grid(request) => {
+                    if let Some(engine) = state.data.engine.clone() {
+                        self.grid
+                            .submit(move || engine.grid(&request).map(Arc::new));
+                    }
+                }
+                Work::Clusters(bar) => self.find_clusters(state, bar),
+                Work::Save(path) => self.save(state, path),
+                Work::Pick(pick) => self.pick(pick),
+                Work::Score => self.score(state),
+                Work::Fetch(request) => {
+                    if let Err(err) = self.net.start_fetch(state, request) {
+                        state.errors.push(err);
+                    }
+                }
+                Work::LoadSymbols(venue) => {
+                    if let Err(err) = self.net.load_symbols(state, venue) {
+                        state.errors.push(err);
+                    }
+                }
+                Work::StartLive => match self.net.runtime() {
+                    Ok(runtime) => {
+                        self.live = LiveTasks::start(state, runtime, Arc::clone(&self.wake));
+                    }
+                    Err(err) => state.errors.push(err),
+                },
+                Work::Recolour | Work::Screenshot(_) => {}
+            }
+        }
+        self.note_busy(state);
+    }
+
+    /// Starts the work that follows from the state: the series under the chart for the engine
+    /// and selection shown, and a score of the current settings when scoring is automatic.
+    pub fn derived(&mut self, state: &mut ViewerState) {
+        if let (Some(engine), Some(loaded)) = (&state.data.engine, &state.data.loaded) {
+            let key = SeriesKey {
+                engine: Arc::downgrade(engine),
+                selection: state.settings.selection(),
+            };
+            if state.liquidation_bars.requested.as_ref() != Some(&key) {
+                let (engine, dataset) = (Arc::clone(engine), Arc::clone(&loaded.dataset));
+                let selection = key.selection.clone();
+                state.liquidation_bars.requested = Some(key);
+                self.bars
+                    .submit(move || Arc::new(liquidations_per_bar(&engine, &dataset, &selection)));
+            }
+        }
+        if state.score.auto
+            && state.score.is_open()
+            && let Some(key) = state.score_key()
+            && state.score.requested.as_ref() != Some(&key)
+        {
+            self.score(state);
+        }
+        self.note_busy(state);
+    }
+
+    /// Writes a screenshot as PNG and the clusters as CSV beside it, in the background.
+    pub fn export(&mut self, path: PathBuf, rgb: Vec<u8>, size: [usize; 2], csv: Option<String>) {
+        self.io.submit(move || {
+            super::snapshot::write_snapshot(&path, &rgb, size, csv.as_deref())
+                .map_err(|message| ViewerError::Export { path, message })
+        });
+    }
+
+    fn note_busy(&self, state: &mut ViewerState) {
+        state.score.busy = self.score.is_busy();
+        state.busy = self.is_busy();
+    }
+
+    fn load_file(&mut self, path: PathBuf) {
+        self.load.submit(move || {
+            let dataset = dataset::load(&path)?;
+            Ok(Loaded {
+                dataset: Arc::new(dataset),
+                origin: Origin::File(path),
+            })
+        });
+    }
+
+    fn load_sample(&mut self) {
+        self.load.submit(|| {
+            let dataset = dataset::sample().map_err(ViewerError::Sample)?;
+            Ok(Loaded {
+                dataset: Arc::new(dataset),
+                origin: Origin::Sample,
+            })
+        });
+    }
+
+    fn build_engine(&mut self, state: &ViewerState) {
+        let Some(loaded) = &state.data.loaded else {
+            return;
+        };
+        let dataset = Arc::clone(&loaded.dataset);
+        let model = state.settings.model.clone();
+        self.engine.submit(move || {
+            Engine::new(&dataset, &model)
+                .map(Arc::new)
+                .map_err(ViewerError::Model)
+        });
+    }
+
+    fn extend_engine(&mut self, state: &ViewerState) {
+        let (Some(engine), Some(loaded)) = (state.data.engine.clone(), &state.data.loaded) else {
+            return self.build_engine(state);
+        };
+        let dataset = Arc::clone(&loaded.dataset);
+        let model = state.settings.model.clone();
+        self.engine.submit(move || {
+            engine
+                .extended(&dataset, &model)
+                .map(Arc::new)
+                .map_err(ViewerError::Model)
+        });
+    }
+
+    fn find_clusters(&mut self, state: &ViewerState, bar: usize) {
+        let Some(engine) = state.data.engine.clone() else {
+            return;
+        };
+        let selection = state.settings.selection();
+        let bin = state.cluster_bin_usd();
+        let params = state.settings.clusters;
+        self.clusters.submit(move || {
+            let clusters = engine
+                .clusters_at(bar, bin, &selection, &params)
+                .and_then(|clusters| {
+                    let explained = engine.explained_open_interest(bar, &selection)?;
+                    Ok((clusters, explained))
+                });
+            (bar, clusters)
+        });
+    }
+
+    fn save(&mut self, state: &mut ViewerState, path: PathBuf) {
+        let Some(loaded) = &state.data.loaded else {
+            state.errors.push(ViewerError::NothingToSave);
+            return;
+        };
+        let dataset = Arc::clone(&loaded.dataset);
+        self.io.submit(move || {
+            dataset::save(&dataset, &path)?;
+            Ok(format!("saved {}", path.display()))
+        });
+    }
+
+    fn score(&mut self, state: &mut ViewerState) {
+        let (Some(key), Some(engine), Some(loaded)) = (
+            state.score_key(),
+            state.data.engine.clone(),
+            state.data.loaded.as_ref(),
+        ) else {
+            return;
+        };
+        let dataset = Arc::clone(&loaded.dataset);
+        // A superseded run stops at its next map instead of finishing for nothing.
+        state.score.cancel.store(true, Ordering::Relaxed);
+        let cancel = Arc::new(AtomicBool::new(false));
+        let progress = Arc::new(Mutex::new(None));
+        state.score.cancel = Arc::clone(&cancel);
+        state.score.progress = Arc::clone(&progress);
+        let selection = key.selection.clone();
+        let params = ScoreParams {
+            clusters: key.clusters,
+            ..ScoreParams::new(key.bin_usd, dataset.interval_ms)
+        };
+        state.score.requested = Some(key);
+        let wake = Arc::clone(&self.wake);
+        self.score.submit(move || {
+            let mut on_progress = |step| {
+                if let Ok(mut slot) = progress.lock() {
+                    *slot = Some(step);
+                }
+                wake();
+                !cancel.load(Ordering::Relaxed)
+            };
+            let span = 0..engine.bar_count();
+            match score::score_span_with_progress(
+                &engine,
+                &dataset,
+                &selection,
+                &params,
+                span,
+                &mut on_progress,
+            ) {
+                Ok(report) => ScoreOutcome::Scored(Box::new(report)),
+                Err(ScoreError::Cancelled) => ScoreOutcome::Cancelled,
+                Err(err) => ScoreOutcome::Failed(err),
+            }
+        });
+    }
+
+    fn pick(&self, pick: Pick) {
+        let sender = self.picked_sender.clone();
+        let wake = Arc::clone(&self.wake);
+        // The native dialog blocks its thread; the UI keeps drawing meanwhile.
+        let spawned = std::thread::Builder::new()
+            .name("liqmap-dialog".into())
+            .spawn(move || {
+                let dialog = rfd::FileDialog::new();
+                let path = match pick {
+                    Pick::Open => dialog
+                        .add_filter("datasets and market data", &["json", "csv", "jsonl", "txt"])
+                        .add_filter("any file", &["*"])
+                        .pick_file(),
+                    Pick::Export => dialog
+                        .add_filter("PNG image", &["png"])
+                        .set_file_name("liqmap-snapshot.png")
+                        .save_file(),
+                    Pick::Save => dialog
+                        .add_filter("liqmap dataset", &["json"])
+                        .set_file_name("dataset.json")
+                        .save_file(),
+                };
+                if let Some(path) = path
+                    && sender.send((pick, path)).is_ok()
+                {
+                    wake();
+                }
+            });
+        if let Err(err) = spawned {
+            log::error!("could not open a file dialog: {err}");
+        }
+    }
+}

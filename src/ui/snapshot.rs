@@ -1,0 +1,36 @@
+//! Export snapshot: the window's pixels as PNG and the clusters shown as CSV beside it, both
+//! written atomically.
+
+use std::path::Path;
+
+use crate::engine::Cluster;
+
+use super::settings::ViewerSettings;
+
+/// The clusters as CSV, the same columns as `liqmap clusters --format csv`.
+pub fn clusters_csv(clusters: &[Cluster], settings: &ViewerSettings) -> String {
+    crate::csv_out::clusters_csv(clusters, &settings.leverages())
+}
+
+/// Writes `rgb` (`width * height * 3` bytes) as PNG and the clusters as CSV beside it; returns
+/// the line for the status bar.
+pub fn write_snapshot(
+    path: &Path,
+    rgb: &[u8],
+    [width, height]: [usize; 2],
+    clusters_csv: Option<&str>,
+) -> Result<String, String> {
+    let (Ok(w), Ok(h)) = (u32::try_from(width), u32::try_from(height)) else {
+        return Err("the screenshot is too large".to_string());
+    };
+    let png = crate::render::chart_png::encode_png_rgb(rgb, w, h).map_err(|e| e.to_string())?;
+    crate::atomic_write::write_atomic(path, &png).map_err(|e| e.to_string())?;
+    let mut message = format!("exported {}", path.display());
+    if let Some(csv) = clusters_csv {
+        let csv_path = path.with_extension("clusters.csv");
+        crate::atomic_write::write_atomic(&csv_path, csv.as_bytes())
+            .map_err(|err| format!("{}: {err}", csv_path.display()))?;
+        message += &format!(" and {}", csv_path.display());
+    }
+    Ok(message)
+}

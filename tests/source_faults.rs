@@ -263,11 +263,11 @@ async fn open_interest_answered_with_the_earliest_rows_is_reported_as_partial() 
     );
 }
 
-fn reverse_rows(rows: &mut Vec<Value>) {
+fn reverse_rows(rows: &mut [Value]) {
     rows.reverse();
 }
 
-fn swap_every_97th(rows: &mut Vec<Value>) {
+fn swap_every_97th(rows: &mut [Value]) {
     let mut i = 0;
     while i + 1 < rows.len() {
         rows.swap(i, i + 1);
@@ -277,7 +277,7 @@ fn swap_every_97th(rows: &mut Vec<Value>) {
 
 #[tokio::test]
 async fn rows_out_of_order_in_a_page_are_all_kept() {
-    for reorder in [reverse_rows as fn(&mut Vec<Value>), swap_every_97th] {
+    for reorder in [reverse_rows as fn(&mut [Value]), swap_every_97th] {
         let server = MockServer::start().await;
         mount(
             &server,

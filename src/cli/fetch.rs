@@ -356,3 +356,19 @@ fn summary(
     }
     line
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::ValueEnum;
+
+    #[test]
+    fn every_venue_has_its_command_line_name_and_converts_back() {
+        for venue in Venue::ALL {
+            let arg = ExchangeArg::from_str(venue.cli_name(), false).unwrap();
+            assert_eq!(Venue::from(arg), venue);
+        }
+        let archive = ExchangeArg::from_str("binance-archive", false).unwrap();
+        assert_eq!(Venue::from(archive), Venue::Binance);
+    }
+}

@@ -14,13 +14,13 @@
 //! does not have (404) is a reported gap, not an error.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
+use super::archive_csv::{parse_klines, parse_metrics, read_zip};
 use super::config::{CancelToken, FetchOutcome, FetchRequest, SourceConfig};
 use super::coverage::{self, Hole};
 use super::error::{Cause, SourceError};
@@ -300,108 +300,6 @@ async fn get_file(s: &Session, file: &ArchiveFile) -> Got {
         Ok(rows) => Got::Rows(rows),
         Err(why) => Got::Failed(s.error(&call, Cause::Layout(why.to_string()))),
     }
-}
-
-/// A file of the archive that is not in its documented layout.
-#[derive(Debug, thiserror::Error)]
-enum LayoutError {
-    #[error("not a zip holding one CSV: {0}")]
-    Zip(String),
-    #[error("row {row}: {problem}")]
-    Row { row: usize, problem: String },
-}
-
-/// The text of the one CSV inside the zip.
-fn read_zip(bytes: &[u8]) -> Result<String, LayoutError> {
-    let zip_error = |e: zip::result::ZipError| LayoutError::Zip(e.to_string());
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(zip_error)?;
-    let mut inner = archive.by_index(0).map_err(zip_error)?;
-    let mut text = String::new();
-    inner
-        .read_to_string(&mut text)
-        .map_err(|e| LayoutError::Zip(e.to_string()))?;
-    Ok(text)
-}
-
-/// The rows of a CSV, numbered from 1, without a header line (files from 2022 on have one,
-/// older ones none) and blank lines.
-fn csv_rows(text: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
-    text.lines()
-        .enumerate()
-        .map(|(i, line)| (i + 1, line.trim()))
-        .filter(|(_, line)| !line.is_empty())
-        .map(|(i, line)| (i, line.split(',').map(str::trim).collect::<Vec<_>>()))
-        .filter(|(_, cells)| {
-            cells
-                .first()
-                .is_some_and(|c| c.bytes().next().is_some_and(|b| b.is_ascii_digit()))
-        })
-}
-
-fn cell<'a>(
-    cells: &[&'a str],
-    row: usize,
-    index: usize,
-    name: &str,
-) -> Result<&'a str, LayoutError> {
-    cells.get(index).copied().ok_or_else(|| LayoutError::Row {
-        row,
-        problem: format!("no {name} column"),
-    })
-}
-
-fn decimal(cells: &[&str], row: usize, index: usize, name: &str) -> Result<f64, LayoutError> {
-    let text = cell(cells, row, index, name)?;
-    match text.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        _ => Err(LayoutError::Row {
-            row,
-            problem: format!("{name} '{text}' is not a number"),
-        }),
-    }
-}
-
-/// `open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,…`.
-fn parse_klines(text: &str) -> Result<Vec<Bar>, LayoutError> {
-    csv_rows(text)
-        .map(|(row, c)| {
-            let open_time = cell(&c, row, 0, "open_time")?;
-            Ok(Bar {
-                open_time_ms: open_time.parse().map_err(|_| LayoutError::Row {
-                    row,
-                    problem: format!("open_time '{open_time}' is not epoch milliseconds"),
-                })?,
-                open: decimal(&c, row, 1, "open")?,
-                high: decimal(&c, row, 2, "high")?,
-                low: decimal(&c, row, 3, "low")?,
-                close: decimal(&c, row, 4, "close")?,
-                volume: decimal(&c, row, 5, "volume")?,
-                quote_volume: Some(decimal(&c, row, 7, "quote_volume")?),
-                taker_buy_volume: Some(decimal(&c, row, 9, "taker_buy_volume")?),
-            })
-        })
-        .collect()
-}
-
-/// `create_time,symbol,sum_open_interest,sum_open_interest_value,…`, times in UTC.
-fn parse_metrics(text: &str) -> Result<Vec<OpenInterestSample>, LayoutError> {
-    csv_rows(text)
-        .map(|(row, c)| {
-            let time = cell(&c, row, 0, "create_time")?;
-            let time_ms = NaiveDateTime::parse_from_str(time, "%Y-%m-%d %H:%M:%S")
-                .map_err(|_| LayoutError::Row {
-                    row,
-                    problem: format!("create_time '{time}' is not YYYY-MM-DD HH:MM:SS"),
-                })?
-                .and_utc()
-                .timestamp_millis();
-            Ok(OpenInterestSample {
-                time_ms,
-                open_interest: decimal(&c, row, 2, "sum_open_interest")?,
-                value_usd: Some(decimal(&c, row, 3, "sum_open_interest_value")?),
-            })
-        })
-        .collect()
 }
 
 /// What the files of a fetch brought.

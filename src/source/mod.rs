@@ -10,6 +10,7 @@
 //! modules and re-exports; no module imports it.
 
 pub mod archive;
+mod archive_csv;
 mod binance;
 mod bybit;
 pub mod cache;

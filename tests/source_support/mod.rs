@@ -270,7 +270,7 @@ impl Respond for BinanceKlines {
 
 /// GET /fapi/v1/klines answered with the right rows in another order (`reorder` rearranges
 /// each page).
-pub struct ReorderedKlines(pub Arc<Vec<RealBar>>, pub i64, pub fn(&mut Vec<Value>));
+pub struct ReorderedKlines(pub Arc<Vec<RealBar>>, pub i64, pub fn(&mut [Value]));
 
 impl Respond for ReorderedKlines {
     fn respond(&self, request: &Request) -> ResponseTemplate {

@@ -2,9 +2,14 @@
 //! button, and while a fetch runs a progress bar with a Cancel button. It edits a copy of the
 //! form and sends actions.
 
+use std::time::Duration;
+
 use super::action::Action;
 use super::fetch_form::{DAY_MS, FetchForm, INTERVALS, RangeChoice};
+use super::fetch_wait::wait_line;
+use super::look::WARNING_COLOR;
 use super::state::{SymbolList, ViewerState, describe};
+
 use crate::source::Venue;
 use crate::time::format_time_ms;
 
@@ -170,6 +175,10 @@ fn fetch_controls_ui(
                 actions.push(Action::CancelFetch);
             }
         });
+        if let Some(line) = wait_line(&progress, state.remote.config.now_ms()) {
+            ui.colored_label(WARNING_COLOR, line);
+            ui.ctx().request_repaint_after(Duration::from_millis(500));
+        }
     }
     let now_ms = state.remote.config.now_ms();
     let request = form.request(now_ms);

@@ -1,6 +1,7 @@
 //! The menu bar: files, view, and a status line with the dataset and background work.
 
 use super::action::{Action, Pick};
+use super::fetch_wait::wait_line;
 use super::look::WARNING_COLOR;
 use super::state::{ViewerState, describe};
 use crate::time::format_interval;
@@ -111,6 +112,11 @@ fn live_status_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Acti
             progress.pages_done,
             progress.pages_total
         ));
+        if let Some(line) = wait_line(&progress, state.remote.config.now_ms()) {
+            ui.colored_label(WARNING_COLOR, line);
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(500));
+        }
         if ui.small_button("Cancel fetch").clicked() {
             actions.push(Action::CancelFetch);
         }

@@ -14,6 +14,7 @@ pub mod controls;
 pub mod data;
 pub mod fetch_form;
 pub mod fetch_panel;
+pub mod fetch_wait;
 pub mod liquidation_bars;
 pub mod live;
 pub mod look;

@@ -25,6 +25,13 @@ pub fn map_csv(map: &LiqMap) -> String {
     out
 }
 
+/// The lower edge of price row `index` of `bin` USD as the number the CSV's text reads back as
+/// (the exact decimal `index * bin`, not the float product's last-digit error), so that a
+/// Parquet grid and a CSV grid hold the same values.
+pub fn row_edge_usd(index: i64, bin: f64) -> f64 {
+    row_edge(index, bin).parse().unwrap_or(index as f64 * bin)
+}
+
 /// The price `index * bin` written with the bin's own decimals, so it reads back as the exact
 /// decimal edge; a bin with no short decimal form gets the shortest round-trip float.
 fn row_edge(index: i64, bin: f64) -> String {

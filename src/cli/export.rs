@@ -287,7 +287,7 @@ fn grid_parquet_file(
     let long = grid.compose(&side_only(&selection, Side::Long));
     let short = grid.compose(&side_only(&selection, Side::Short));
     ensure_finite("the grid", long.iter().chain(&short).copied())?;
-    let bytes = table_bytes(&grid_table(&request, &long, &short))
+    let bytes = table_bytes(&grid_table(&request, first_row, bin, &long, &short))
         .map_err(|e| anyhow::anyhow!("{}: could not encode Parquet: {e}", path.display()))?;
     prepare(path, |out| out.write_all(&bytes))
         .with_context(|| format!("{}: could not write the grid", path.display()))

@@ -1,12 +1,19 @@
 //! The grid and the clusters as Parquet tables, with the columns of their CSV files.
 
+use crate::csv_out::row_edge_usd;
 use crate::dataset::parquet::{Table, Values};
 use crate::engine::{Cluster, GridRequest};
 use crate::time::format_time_ms;
 
 /// `time_ms,price_low,long_usd,short_usd`, one row per non-empty cell, column by column (the
-/// rows of `grid_csv`).
-pub fn grid_table(request: &GridRequest, long_usd: &[f64], short_usd: &[f64]) -> Table {
+/// rows of the grid CSV); row `r` of `request` is row `first_row + r` of `bin_usd` each.
+pub fn grid_table(
+    request: &GridRequest,
+    first_row: i64,
+    bin_usd: f64,
+    long_usd: &[f64],
+    short_usd: &[f64],
+) -> Table {
     let mut time_ms = Vec::new();
     let mut price_low = Vec::new();
     let mut long = Vec::new();
@@ -19,7 +26,7 @@ pub fn grid_table(request: &GridRequest, long_usd: &[f64], short_usd: &[f64]) ->
             let s = short_usd.get(index).copied().unwrap_or(0.0);
             if l > 0.0 || s > 0.0 {
                 time_ms.push(time);
-                price_low.push(request.row_price_low(row));
+                price_low.push(row_edge_usd(first_row + row as i64, bin_usd));
                 long.push(l);
                 short.push(s);
             }

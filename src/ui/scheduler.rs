@@ -264,10 +264,16 @@ impl Scheduler {
         };
         let dataset = Arc::clone(&loaded.dataset);
         let model = state.settings.model.clone();
+        // A model change keeps the layers it leaves as they were (a split or fade change keeps
+        // them all); `with_settings` starts afresh itself when the bars are not the engine's.
+        let previous = state.data.engine.clone();
         self.engine.submit(move || {
-            Engine::new(&dataset, &model)
-                .map(Arc::new)
-                .map_err(ViewerError::Model)
+            match &previous {
+                Some(engine) => engine.with_settings(&dataset, &model),
+                None => Engine::new(&dataset, &model),
+            }
+            .map(Arc::new)
+            .map_err(ViewerError::Model)
         });
     }
 

@@ -1,10 +1,10 @@
-//! Live mode's merging of polled bars, open interest and streamed liquidations into a dataset,
-//! and the fetch window's request, by hand.
+//! The merging live mode does (polled bars, open interest and streamed liquidations into the
+//! dataset shown, through `dataset::merge`), and the fetch window's request, by hand.
 
+use liqmap::dataset::merge::{merge_bars, merge_liquidations, merge_open_interest};
 use liqmap::model::{Bar, Dataset, Liquidation, OpenInterestSample, Side};
-use liqmap::source::{LatestSample, Venue};
+use liqmap::source::{LatestSample, RequestError, Venue};
 use liqmap::ui::fetch_form::{FetchForm, RangeChoice};
-use liqmap::ui::live::{merge_latest, merge_liquidations};
 
 const MIN_MS: i64 = 60_000;
 
@@ -27,6 +27,13 @@ fn oi(i: i64, open_interest: f64) -> OpenInterestSample {
         open_interest,
         value_usd: None,
     }
+}
+
+/// Merges a poll into `d` as live mode does; whether the bars or the open interest changed.
+fn merge_latest(d: &mut Dataset, sample: &LatestSample) -> bool {
+    let bars = merge_bars(&mut d.bars, &sample.bars).changed();
+    let oi = sample.open_interest.as_slice();
+    bars | merge_open_interest(&mut d.open_interest, oi).changed()
 }
 
 fn dataset() -> Dataset {
@@ -80,11 +87,23 @@ fn liquidations_are_kept_in_time_order() {
         price,
         quantity: 1.0,
     };
-    assert_eq!(merge_liquidations(&mut d, &[at(50, 1.0), at(10, 2.0)]), 2);
-    assert_eq!(merge_liquidations(&mut d, &[at(30, 3.0), at(50, 4.0)]), 2);
+    assert_eq!(
+        merge_liquidations(&mut d.liquidations, &[at(50, 1.0), at(10, 2.0)]).added,
+        2
+    );
+    assert_eq!(
+        merge_liquidations(&mut d.liquidations, &[at(30, 3.0), at(50, 4.0)]).added,
+        2
+    );
     // A stream that reconnected sends an event again: it is held already, nothing is added.
-    assert_eq!(merge_liquidations(&mut d, &[at(10, 2.0), at(60, 5.0)]), 1);
-    assert_eq!(merge_liquidations(&mut d, &[at(60, 5.0)]), 0);
+    assert_eq!(
+        merge_liquidations(&mut d.liquidations, &[at(10, 2.0), at(60, 5.0)]).added,
+        1
+    );
+    assert_eq!(
+        merge_liquidations(&mut d.liquidations, &[at(60, 5.0)]).added,
+        0
+    );
     assert_eq!(d.liquidations.len(), 5);
     d.liquidations.pop();
     let seen: Vec<(i64, f64)> = d
@@ -124,9 +143,9 @@ fn the_form_gives_a_span_up_to_now_or_a_custom_one() {
     );
 
     form.to = "2025-10-09T00:00:00Z".into();
-    assert!(form.request(now_ms).unwrap_err().contains("before"));
+    assert_eq!(form.request(now_ms), Err(RequestError::EmptySpan));
     form.to = "yesterday".into();
     assert!(form.request(now_ms).is_err());
     form.symbol = "  ".into();
-    assert!(form.request(now_ms).is_err());
+    assert_eq!(form.request(now_ms), Err(RequestError::NoSymbol));
 }

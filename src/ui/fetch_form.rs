@@ -1,8 +1,7 @@
 //! The fields of the "Fetch from exchange" window and the request they describe. Nothing here
 //! is an egui type.
 
-use crate::source::{FetchRequest, Venue, interval::parse_interval_ms};
-use crate::time::parse_time_ms;
+use crate::source::{FetchRequest, RequestError, SpanInput, Venue, build_request};
 
 /// The intervals offered.
 pub const INTERVALS: [&str; 6] = ["1m", "5m", "15m", "1h", "4h", "1d"];
@@ -101,25 +100,14 @@ impl Default for FetchForm {
 
 impl FetchForm {
     /// The request the form describes, with `now_ms` as the end of a span up to now.
-    pub fn request(&self, now_ms: i64) -> Result<FetchRequest, String> {
-        let symbol = self.symbol.trim().to_string();
-        if symbol.is_empty() {
-            return Err("type or pick a symbol".to_string());
-        }
-        let interval_ms = parse_interval_ms(&self.interval).map_err(|e| e.to_string())?;
-        let (start_ms, end_ms) = match self.range.span_ms() {
-            Some(span_ms) => (now_ms - span_ms, now_ms),
-            None => (parse_time_ms(&self.from)?, parse_time_ms(&self.to)?),
+    pub fn request(&self, now_ms: i64) -> Result<FetchRequest, RequestError> {
+        let span = match self.range.span_ms() {
+            Some(span_ms) => SpanInput::Last { span_ms },
+            None => SpanInput::Typed {
+                from: &self.from,
+                to: &self.to,
+            },
         };
-        if start_ms >= end_ms {
-            return Err("the start must be before the end".to_string());
-        }
-        Ok(FetchRequest {
-            venue: self.venue,
-            symbol,
-            interval_ms,
-            start_ms,
-            end_ms,
-        })
+        build_request(self.venue, &self.symbol, &self.interval, span, now_ms)
     }
 }

@@ -185,7 +185,7 @@ fn fetch_controls_ui(
     ui.horizontal(|ui| {
         let fetch = ui.add_enabled(request.is_ok(), egui::Button::new("Fetch"));
         if let Err(why) = &request {
-            ui.small(why.as_str());
+            ui.small(why.to_string());
         }
         if fetch
             .on_hover_text("replaces the dataset shown once it has arrived")

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 
-use crate::model::{Dataset, Liquidation};
+use crate::dataset::merge;
+use crate::model::{Bar, Dataset, Liquidation, OpenInterestSample};
 use crate::source::{self, CancelToken, LatestSample, LiveEvent, SourceConfig, StreamStatus};
 
 use super::data::FetchedSource;
@@ -42,8 +43,10 @@ enum LiveUpdate {
 /// The running tasks of a live session: what they deliver arrives here.
 pub struct LiveTasks {
     updates: Receiver<LiveUpdate>,
-    /// Bars and open interest not merged yet: a job still reads the dataset shown.
-    samples: Vec<LatestSample>,
+    /// Bars not merged yet: a job still reads the dataset shown.
+    bars: Vec<Bar>,
+    /// Open-interest samples not merged yet, for the same reason.
+    open_interest: Vec<OpenInterestSample>,
     /// Liquidations not merged yet, for the same reason.
     liquidations: Vec<Liquidation>,
     /// Since when updates wait for the jobs.
@@ -97,7 +100,8 @@ impl LiveTasks {
         });
         Some(LiveTasks {
             updates,
-            samples: Vec::new(),
+            bars: Vec::new(),
+            open_interest: Vec::new(),
             liquidations: Vec::new(),
             waiting_since: None,
         })
@@ -109,7 +113,8 @@ impl LiveTasks {
         let Some(live) = &mut state.remote.live else {
             return effects;
         };
-        let samples = &mut self.samples;
+        let bars = &mut self.bars;
+        let open_interest = &mut self.open_interest;
         let liquidations = &mut self.liquidations;
         while let Ok(update) = self.updates.try_recv() {
             effects.repaint = true;
@@ -117,17 +122,12 @@ impl LiveTasks {
                 LiveUpdate::Latest(sample) => {
                     live.polls += 1;
                     live.poll_error = None;
-                    samples.push(sample);
+                    bars.extend(sample.bars);
+                    open_interest.extend(sample.open_interest);
                 }
                 LiveUpdate::Backfill(hole) => {
-                    samples.push(LatestSample {
-                        bars: hole.bars,
-                        open_interest: None,
-                    });
-                    samples.extend(hole.open_interest.into_iter().map(|sample| LatestSample {
-                        bars: Vec::new(),
-                        open_interest: Some(sample),
-                    }));
+                    bars.extend(hole.bars);
+                    open_interest.extend(hole.open_interest);
                 }
                 LiveUpdate::PollFailed(message) => live.poll_error = Some(message),
                 LiveUpdate::Event(LiveEvent::Liquidation(liquidation)) => {
@@ -140,7 +140,7 @@ impl LiveTasks {
                 LiveUpdate::StreamEnded(Err(message)) => live.stream_note = Some(message),
             }
         }
-        if samples.is_empty() && liquidations.is_empty() {
+        if bars.is_empty() && open_interest.is_empty() && liquidations.is_empty() {
             return effects;
         }
         let Some(loaded) = &mut state.data.loaded else {
@@ -157,12 +157,12 @@ impl LiveTasks {
         }
         self.waiting_since = None;
         let dataset = Arc::make_mut(&mut loaded.dataset);
-        let mut bars_changed = false;
-        for sample in samples.drain(..) {
-            // Every sample is merged, so no short-circuiting `any`.
-            bars_changed |= merge_latest(dataset, &sample);
-        }
-        let added = merge_liquidations(dataset, liquidations);
+        // In arrival order: of two updates of one bar, the later one wins.
+        let bars_changed = merge::merge_bars(&mut dataset.bars, bars).changed()
+            | merge::merge_open_interest(&mut dataset.open_interest, open_interest).changed();
+        let added = merge::merge_liquidations(&mut dataset.liquidations, liquidations).added;
+        bars.clear();
+        open_interest.clear();
         liquidations.clear();
         let new_end = dataset.time_range_ms().map(|(_, end)| end);
         live.liquidations_added += added as u64;
@@ -318,66 +318,4 @@ async fn stream_loop(
         let _ = sender.send(LiveUpdate::StreamEnded(ended.map_err(|e| e.to_string())));
         wake();
     }
-}
-
-/// Merges polled bars and open interest into `dataset`, keeping time order: a bar with a known
-/// open time replaces it (the open bar moves), a newer one is added. Returns whether the bars
-/// or the open interest changed.
-pub fn merge_latest(dataset: &mut Dataset, sample: &LatestSample) -> bool {
-    let mut changed = false;
-    for bar in &sample.bars {
-        let at = dataset
-            .bars
-            .partition_point(|b| b.open_time_ms < bar.open_time_ms);
-        match dataset.bars.get_mut(at) {
-            Some(old) if old.open_time_ms == bar.open_time_ms => {
-                if old != bar {
-                    *old = *bar;
-                    changed = true;
-                }
-            }
-            _ => {
-                dataset.bars.insert(at, *bar);
-                changed = true;
-            }
-        }
-    }
-    if let Some(sample) = &sample.open_interest {
-        let series = &mut dataset.open_interest;
-        let at = series.partition_point(|o| o.time_ms < sample.time_ms);
-        match series.get_mut(at) {
-            Some(old) if old.time_ms == sample.time_ms => {
-                if old != sample {
-                    *old = *sample;
-                    changed = true;
-                }
-            }
-            _ => {
-                series.insert(at, *sample);
-                changed = true;
-            }
-        }
-    }
-    changed
-}
-
-/// Adds streamed liquidations to `dataset` in time order; returns how many were added. An
-/// event the dataset holds already (same time, side, price and quantity: a stream that
-/// reconnected and sent it again) is not added twice.
-pub fn merge_liquidations(dataset: &mut Dataset, liquidations: &[Liquidation]) -> usize {
-    let mut added = 0;
-    for liquidation in liquidations {
-        let held = &dataset.liquidations;
-        let first = held.partition_point(|l| l.time_ms < liquidation.time_ms);
-        let end = held.partition_point(|l| l.time_ms <= liquidation.time_ms);
-        if held
-            .get(first..end)
-            .is_some_and(|same_ms| same_ms.contains(liquidation))
-        {
-            continue;
-        }
-        dataset.liquidations.insert(end, *liquidation);
-        added += 1;
-    }
-    added
 }

@@ -125,6 +125,10 @@ pub struct ModelSettings {
     pub oi_decrease: OiDecrease,
     /// Fade standing levels with this half-life in bars.
     pub half_life: HalfLife,
+    /// Volume mode: the venue's open interest in USD that the standing total at the last bar is
+    /// scaled to; `None`: the dataset's latest open-interest figure, if it holds one (otherwise
+    /// the values are relative, not USD).
+    pub oi_anchor_usd: Option<f64>,
 }
 
 /// The fade of standing levels: a half-life in bars, or none.
@@ -157,6 +161,7 @@ impl Default for ModelSettings {
             split: SplitChoice::Auto,
             oi_decrease: OiDecrease::Shrink,
             half_life: HalfLife(None),
+            oi_anchor_usd: None,
         }
     }
 }
@@ -200,6 +205,32 @@ pub struct ResolvedSettings {
     pub oi_decrease: OiDecrease,
     /// Fade half-life in bars.
     pub half_life_bars: Option<f64>,
+    /// Volume mode: the open interest the standing total is scaled to, if one is known.
+    pub volume_anchor: Option<VolumeAnchor>,
+    /// Volume mode: the factor new notional is multiplied by so that the standing total at the
+    /// last bar equals the anchor (1 until the engine has found it; see `engine::anchor`).
+    pub volume_scale: f64,
+}
+
+/// An open-interest figure that volume mode's values are scaled to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct VolumeAnchor {
+    /// Open interest in USD.
+    pub oi_usd: f64,
+    /// Where the figure comes from.
+    pub from: AnchorFrom,
+}
+
+/// Where a volume-mode anchor comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnchorFrom {
+    /// Typed by the user (`--oi-anchor-usd`, or the viewer's field).
+    Typed,
+    /// The dataset's latest open-interest sample, taken at this time.
+    Dataset {
+        /// Time of the sample.
+        time_ms: i64,
+    },
 }
 
 /// A setting that does not fit the dataset or is out of range.
@@ -271,8 +302,11 @@ impl ModelSettings {
                     .into(),
             ));
         }
+        if let Some(usd) = self.oi_anchor_usd {
+            range("--oi-anchor-usd", usd, usd > 0.0, "must be more than 0 USD")?;
+        }
         let source = match self.source {
-            SourceChoice::Auto if dataset.has_open_interest() => Source::OpenInterest,
+            SourceChoice::Auto if has_oi_history(dataset) => Source::OpenInterest,
             SourceChoice::Auto | SourceChoice::Volume => Source::Volume,
             SourceChoice::OpenInterest if dataset.has_open_interest() => Source::OpenInterest,
             SourceChoice::OpenInterest => {
@@ -316,8 +350,69 @@ impl ModelSettings {
             split,
             oi_decrease: self.oi_decrease,
             half_life_bars: self.half_life.bars(),
+            volume_anchor: match source {
+                Source::OpenInterest => None,
+                Source::Volume => self.volume_anchor(dataset),
+            },
+            volume_scale: 1.0,
         })
     }
+
+    /// The figure volume mode is scaled to: the one typed, else the dataset's latest open
+    /// interest in USD (its own USD value, or coins times the close of the bar it falls in).
+    fn volume_anchor(&self, dataset: &Dataset) -> Option<VolumeAnchor> {
+        if let Some(oi_usd) = self.oi_anchor_usd {
+            return Some(VolumeAnchor {
+                oi_usd,
+                from: AnchorFrom::Typed,
+            });
+        }
+        let sample = dataset.open_interest.last()?;
+        let oi_usd = sample.value_usd.or_else(|| {
+            let at = dataset
+                .bars
+                .partition_point(|b| b.open_time_ms <= sample.time_ms);
+            let bar = dataset.bars.get(at.checked_sub(1)?)?;
+            Some(sample.open_interest * bar.close)
+        })?;
+        (oi_usd.is_finite() && oi_usd > 0.0).then_some(VolumeAnchor {
+            oi_usd,
+            from: AnchorFrom::Dataset {
+                time_ms: sample.time_ms,
+            },
+        })
+    }
+}
+
+/// A USD figure in millions, for one-line summaries: `9,512.3M`.
+fn millions(usd: f64) -> String {
+    let tenths = (usd / 1e5).round() as i64;
+    format!("{}.{}M", group_thousands(tenths / 10), tenths % 10)
+}
+
+/// A whole number with a comma every three digits: `9,512`.
+pub(crate) fn group_thousands(whole: i64) -> String {
+    let digits = whole.unsigned_abs().to_string();
+    let mut out = String::from(if whole < 0 { "-" } else { "" });
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// Whether `Auto` can map from open interest: two samples or more, the first no later than the
+/// middle of the bars. A series that starts late (one current figure, or samples polled since
+/// live mode began) would leave most of the span empty; volume mode scaled to it shows more.
+fn has_oi_history(dataset: &Dataset) -> bool {
+    let (Some(first), Some((start_ms, end_ms))) =
+        (dataset.open_interest.first(), dataset.time_range_ms())
+    else {
+        return false;
+    };
+    dataset.open_interest.len() >= 2 && first.time_ms <= start_ms + (end_ms - start_ms) / 2
 }
 
 impl ResolvedSettings {
@@ -326,7 +421,16 @@ impl ResolvedSettings {
     pub fn summary(&self) -> String {
         let source = match self.source {
             Source::OpenInterest => "open interest".to_string(),
-            Source::Volume => format!("volume x{}", self.participation),
+            Source::Volume => match self.volume_anchor {
+                Some(anchor) => format!(
+                    "volume, scaled to open interest {} USD",
+                    millions(anchor.oi_usd)
+                ),
+                None => format!(
+                    "volume x{} (relative values, not USD: no open interest to scale to)",
+                    self.participation
+                ),
+            },
         };
         let split = match self.split {
             Split::Taker => "taker split".to_string(),
@@ -546,6 +650,16 @@ pub fn parse_half_life(s: &str) -> Result<Option<f64>, ParseSettingError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_and_millions_read_as_written_by_hand() {
+        assert_eq!(group_thousands(0), "0");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(1000), "1,000");
+        assert_eq!(group_thousands(-1_234_567), "-1,234,567");
+        assert_eq!(millions(9_512_345_678.0), "9,512.3M");
+        assert_eq!(millions(50_000.0), "0.1M");
+    }
 
     #[test]
     fn tier_list_parses_the_documented_default() {

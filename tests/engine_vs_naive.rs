@@ -120,6 +120,34 @@ fn simulate(data: &Dataset, s: &ModelSettings) -> (Vec<Vec<NaiveLevel>>, Vec<[f6
             prev_oi = oi;
         }
     }
+    if !use_oi {
+        // Volume mode in USD: every notional times one factor, so that what stands after the
+        // last bar adds up to the open interest typed, else the latest sample's coins times the
+        // close of the last bar opened at or before it.
+        let anchor_usd = s.oi_anchor_usd.or_else(|| {
+            let o = data.open_interest.last()?;
+            let b = data
+                .bars
+                .iter()
+                .rev()
+                .find(|b| b.open_time_ms <= o.time_ms)?;
+            Some(o.value_usd.unwrap_or(o.open_interest * b.close))
+        });
+        let total: f64 = states.last().map_or(0.0, |l| l.iter().map(|l| l.usd).sum());
+        if let Some(anchor_usd) = anchor_usd
+            && anchor_usd > 0.0
+            && total > 0.0
+        {
+            let k = anchor_usd / total;
+            for level in states.iter_mut().flatten() {
+                level.usd *= k;
+            }
+            for died in &mut deaths {
+                died[0] *= k;
+                died[1] *= k;
+            }
+        }
+    }
     (states, deaths)
 }
 
@@ -197,30 +225,34 @@ fn arb_settings() -> impl Strategy<Value = ModelSettings> {
         prop::bool::ANY,
         prop::sample::select(vec![None, Some(1.5), Some(10.0)]),
         prop::sample::select(vec![1.0, 0.25]),
+        prop::sample::select(vec![None, Some(5_000.0)]),
     )
         .prop_map(
-            |(oi, tiers, mmr, entry, split, shrink, half_life_bars, participation)| ModelSettings {
-                source: if oi {
-                    SourceChoice::OpenInterest
-                } else {
-                    SourceChoice::Volume
-                },
-                participation,
-                tiers: TierList(
-                    tiers
-                        .into_iter()
-                        .map(|(leverage, weight)| LeverageTier { leverage, weight })
-                        .collect(),
-                ),
-                mmr,
-                entry,
-                split,
-                oi_decrease: if shrink {
-                    OiDecrease::Shrink
-                } else {
-                    OiDecrease::None
-                },
-                half_life: HalfLife(half_life_bars),
+            |(oi, tiers, mmr, entry, split, shrink, half_life_bars, participation, anchor)| {
+                ModelSettings {
+                    source: if oi {
+                        SourceChoice::OpenInterest
+                    } else {
+                        SourceChoice::Volume
+                    },
+                    participation,
+                    tiers: TierList(
+                        tiers
+                            .into_iter()
+                            .map(|(leverage, weight)| LeverageTier { leverage, weight })
+                            .collect(),
+                    ),
+                    mmr,
+                    entry,
+                    split,
+                    oi_decrease: if shrink {
+                        OiDecrease::Shrink
+                    } else {
+                        OiDecrease::None
+                    },
+                    half_life: HalfLife(half_life_bars),
+                    oi_anchor_usd: anchor,
+                }
             },
         )
 }

@@ -84,13 +84,13 @@ pub fn run(args: &ClustersArgs) -> anyhow::Result<()> {
     let text = match args.format {
         Format::Csv => clusters_csv(&clusters, &leverages),
         Format::Json => {
-            let doc = json!({
+            let mut doc = json!({
                 "symbol": dataset.symbol,
                 "time_ms": time_ms,
                 "time": format_time_ms(time_ms),
                 "close": close,
                 "settings": engine.settings().summary(),
-                "explained_open_interest": explained,
+                "values": engine.value_unit().key(),
                 "clusters": clusters.iter().enumerate().map(|(i, c)| json!({
                     "rank": i + 1,
                     "side": c.side.name(),
@@ -106,6 +106,10 @@ pub fn run(args: &ClustersArgs) -> anyhow::Result<()> {
                     })).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
             });
+            // Absent in volume mode: no number is ever printed as null.
+            if let (Some(share), Some(fields)) = (explained, doc.as_object_mut()) {
+                fields.insert("explained_open_interest".into(), json!(share));
+            }
             serde_json::to_string_pretty(&doc)? + "\n"
         }
         Format::Table => {

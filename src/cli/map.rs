@@ -8,7 +8,7 @@ use serde_json::json;
 use super::aggregate::{DatasetsArg, Loaded};
 use super::common::{At, EngineArgs, Format, ensure_finite, parse_at, print_out};
 use crate::csv_out::map_csv;
-use crate::engine::LiqMap;
+use crate::engine::{LiqMap, ValueUnit};
 use crate::model::Side;
 use crate::render::labels::{compact_usd, human_price};
 use crate::time::format_time_ms;
@@ -52,10 +52,16 @@ pub fn run(args: &MapArgs) -> anyhow::Result<()> {
             .chain([map.close, map.bin_usd])
             .chain([side_total(&map, Side::Long), side_total(&map, Side::Short)]),
     )?;
+    let unit = engine.value_unit();
     let text = match args.format {
         Format::Csv => map_csv(&map),
-        Format::Json => json(&map, &dataset.symbol)?,
-        Format::Table => table(&map, &dataset.symbol),
+        Format::Json => json(&map, &dataset.symbol, unit)?,
+        // Volume mode without an open-interest figure is relative, not USD: the table says so.
+        Format::Table => format!(
+            "{}values: {}\n",
+            table(&map, &dataset.symbol),
+            unit.explain()
+        ),
     };
     print_out(&text)
 }
@@ -65,7 +71,7 @@ fn side_total(map: &LiqMap, side: Side) -> f64 {
     map.total_usd(side) + 0.0
 }
 
-fn json(map: &LiqMap, symbol: &str) -> anyhow::Result<String> {
+fn json(map: &LiqMap, symbol: &str, unit: ValueUnit) -> anyhow::Result<String> {
     let rows: Vec<_> = map
         .non_empty_rows()
         .map(|r| {
@@ -85,6 +91,7 @@ fn json(map: &LiqMap, symbol: &str) -> anyhow::Result<String> {
         "bin_usd": map.bin_usd,
         "long_total_usd": side_total(map, Side::Long),
         "short_total_usd": side_total(map, Side::Short),
+        "values": unit.key(),
         "rows": rows,
     });
     Ok(serde_json::to_string_pretty(&doc)? + "\n")

@@ -60,6 +60,15 @@ pub struct ModelArgs {
         allow_negative_numbers = true
     )]
     pub half_life: HalfLife,
+    /// Volume mode: the venue's open interest in USD to scale the map to (the standing total at
+    /// the last bar equals it); default: the dataset's latest open-interest figure, else the
+    /// values are relative, not USD.
+    #[arg(
+        long = "oi-anchor-usd",
+        value_name = "USD",
+        allow_negative_numbers = true
+    )]
+    pub oi_anchor_usd: Option<f64>,
 }
 
 impl From<&ModelArgs> for ModelSettings {
@@ -73,6 +82,7 @@ impl From<&ModelArgs> for ModelSettings {
             split: args.split,
             oi_decrease: args.oi_decrease,
             half_life: args.half_life,
+            oi_anchor_usd: args.oi_anchor_usd,
         }
     }
 }

@@ -24,7 +24,13 @@ impl Engine {
         dataset: &Dataset,
         settings: &ModelSettings,
     ) -> Result<Engine, EngineError> {
-        let resolved = settings.resolve(dataset)?;
+        let mut resolved = settings.resolve(dataset)?;
+        // A growing dataset keeps the scale found when the engine was built (a poll's new open
+        // interest figure would otherwise rescale, and so recompute, the whole history).
+        if resolved.source == self.settings.source {
+            resolved.volume_anchor = self.settings.volume_anchor;
+            resolved.volume_scale = self.settings.volume_scale;
+        }
         if resolved != self.settings || dataset.interval_ms != self.interval_ms {
             return Engine::with_resolved(dataset, resolved);
         }

@@ -95,8 +95,10 @@ pub fn bar_inputs(dataset: &Dataset, settings: &ResolvedSettings) -> BarInputs {
         };
         let new_usd = new_base * entry;
         entry_price.push(entry);
-        new_long.push(new_usd * long_share);
-        new_short.push(new_usd * (1.0 - long_share));
+        // Scaled last, so that an engine scaled in place (`engine::anchor`) holds the same bits
+        // as one computed with the scale.
+        new_long.push(new_usd * long_share * settings.volume_scale);
+        new_short.push(new_usd * (1.0 - long_share) * settings.volume_scale);
         log_scale.push(scale);
         if oi.is_some() {
             previous_oi = *oi;

@@ -168,7 +168,7 @@ impl Engine {
                 ),
             },
         );
-        Ok(Engine {
+        Ok(super::anchor::anchored(Engine {
             bar_time_ms: self.bar_time_ms.clone(),
             interval_ms: self.interval_ms,
             close: dataset.bars.iter().map(|b| b.close).collect(),
@@ -177,7 +177,7 @@ impl Engine {
             settings: resolved,
             inputs,
             layers,
-        })
+        }))
     }
 }
 

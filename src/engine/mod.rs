@@ -7,6 +7,7 @@
 //! are applied when layers are summed ([`LayerSelection`]), so toggling or re-weighting a tier
 //! never recomputes a level.
 
+mod anchor;
 mod bins;
 mod clusters;
 mod crossing;
@@ -19,6 +20,7 @@ pub mod score;
 mod standing;
 pub mod venues;
 
+pub use anchor::ValueUnit;
 pub use bins::{DEFAULT_BIN_ROWS, auto_bin_usd};
 pub use clusters::{Cluster, ClusterParams};
 pub use grid::{Grid, GridError, GridRequest};
@@ -167,7 +169,7 @@ impl Engine {
         }
         let inputs = inputs::bar_inputs(dataset, &settings);
         let layers = layers::build_layers(dataset, &settings, &inputs);
-        Ok(Engine {
+        Ok(anchor::anchored(Engine {
             bar_time_ms: dataset.bars.iter().map(|b| b.open_time_ms).collect(),
             interval_ms: dataset.interval_ms,
             close: dataset.bars.iter().map(|b| b.close).collect(),
@@ -176,7 +178,7 @@ impl Engine {
             settings,
             inputs,
             layers,
-        })
+        }))
     }
 
     /// The settings in force, with every automatic choice resolved.

@@ -9,7 +9,7 @@ use super::settings::{RowHeight, SideFilter};
 use super::state::ViewerState;
 use crate::render::colors::{ColorLut, ColorMap, ColorScale, ScaleTop};
 use crate::render::labels::compact_usd;
-use crate::settings::{EntryPrice, OiDecrease, SourceChoice, SplitChoice};
+use crate::settings::{EntryPrice, ModelSettings, OiDecrease, Source, SourceChoice, SplitChoice};
 
 /// Draws the control panel.
 pub fn controls_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
@@ -125,6 +125,41 @@ fn sides_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
     });
 }
 
+/// Volume mode's open-interest figure: off (the dataset's own figure, or relative values) or a
+/// USD amount typed; below, what the values are.
+fn anchor_row_ui(ui: &mut egui::Ui, state: &ViewerState, model: &mut ModelSettings) {
+    let unit = state.data.engine.as_ref().map(|e| e.value_unit());
+    ui.label("Open interest").on_hover_text(
+        "Volume mode counts every traded coin as a position opened and never closed, so its \
+         total is turnover, far above what is open. Scaled, the standing total at the last bar \
+         equals the venue's open interest in USD.",
+    );
+    ui.horizontal(|ui| {
+        let mut typed = model.oi_anchor_usd.is_some();
+        if ui.checkbox(&mut typed, "scale to USD").changed() {
+            model.oi_anchor_usd = typed.then_some(DEFAULT_ANCHOR_USD);
+        }
+        if let Some(usd) = &mut model.oi_anchor_usd {
+            let speed = *usd * 0.01;
+            ui.add(
+                egui::DragValue::new(usd)
+                    .range(1.0..=1e13)
+                    .speed(speed)
+                    .custom_formatter(|v, _| compact_usd(v)),
+            );
+        }
+    });
+    ui.end_row();
+    if let Some(unit) = unit {
+        ui.label("");
+        ui.small(unit.explain());
+        ui.end_row();
+    }
+}
+
+/// The figure a ticked "Scale to open interest" starts from: about a mid-cap coin's.
+const DEFAULT_ANCHOR_USD: f64 = 1e9;
+
 fn model_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
     ui.heading("Model");
     let before = &state.settings.model;
@@ -158,6 +193,14 @@ fn model_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
             ui.label("Participation");
             ui.add(egui::Slider::new(&mut model.participation, 0.0..=1.0));
             ui.end_row();
+        }
+        let volume_mode = state
+            .data
+            .engine
+            .as_ref()
+            .is_some_and(|e| e.settings().source == Source::Volume);
+        if volume_mode {
+            anchor_row_ui(ui, state, model);
         }
         ui.label("Entry price");
         ui.horizontal(|ui| {

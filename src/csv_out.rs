@@ -81,28 +81,6 @@ pub fn clusters_csv(clusters: &[Cluster], leverages: &[f64]) -> String {
     out
 }
 
-/// `time_ms,price_low,long_usd,short_usd`, one line per non-empty cell, column by column, held
-/// in memory: for the several-venue export, whose grid is bounded by the same row limit.
-pub fn grid_csv(request: &GridRequest, long_usd: &[f64], short_usd: &[f64]) -> String {
-    let mut out = String::from(GRID_CSV_HEADER);
-    for col in 0..request.columns {
-        let time_ms = request.column_start_ms(col).round() as i64;
-        for row in 0..request.rows {
-            let index = row * request.columns + col;
-            let long = long_usd.get(index).copied().unwrap_or(0.0);
-            let short = short_usd.get(index).copied().unwrap_or(0.0);
-            if long > 0.0 || short > 0.0 {
-                let _ = writeln!(
-                    out,
-                    "{time_ms},{},{long},{short}",
-                    request.row_price_low(row)
-                );
-            }
-        }
-    }
-    out
-}
-
 /// The header line of the grid CSV.
 pub const GRID_CSV_HEADER: &str = "time_ms,price_low,long_usd,short_usd\n";
 

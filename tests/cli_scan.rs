@@ -166,6 +166,27 @@ fn a_bad_file_is_named_and_the_others_still_print() {
 }
 
 #[test]
+fn a_zero_byte_parquet_file_is_named_and_the_others_still_print() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let empty = dir.path().join("empty.parquet");
+    std::fs::write(&empty, b"").expect("write");
+    let sample = asset("sample.json");
+    let out = liqmap(&[
+        "scan",
+        sample.to_str().expect("utf-8"),
+        empty.to_str().expect("utf-8"),
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("empty.parquet: not a Parquet file"), "{err}");
+    assert!(err.contains("1 of 2 files could not be scanned"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(scan_csv(&out), ranked(&[sample]));
+}
+
+#[test]
 fn parquet_output_has_the_csv_rows() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out_path = dir.path().join("scan.parquet");

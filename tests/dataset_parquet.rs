@@ -261,3 +261,53 @@ fn export_writes_grid_and_clusters_as_parquet_with_the_csv_columns() {
         }
     }
 }
+
+#[test]
+fn export_refuses_a_parquet_grid_over_two_million_cells() {
+    // The sample has 1,152 bars, so --width 2000 gives 1,152 columns; rows of 0.001 USD over the
+    // candles alone (the grid covers at least them) make far more than 2,000,000 cells.
+    let sample_path = asset("sample.json");
+    let sample = dataset::load(&sample_path).expect("sample loads");
+    assert_eq!(sample.bars.len(), 1152);
+    let (low, high) = sample
+        .bars
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), b| {
+            (lo.min(b.low), hi.max(b.high))
+        });
+    let candle_rows = ((high - low) / 0.001).floor();
+    assert!(candle_rows * 1152.0 > 2_000_000.0);
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let target = dir.path().join("g.parquet");
+    let out = liqmap(&[
+        "export",
+        sample_path.to_str().expect("utf-8"),
+        "--grid-csv",
+        target.to_str().expect("utf-8"),
+        "--width",
+        "2000",
+        "--bin",
+        "0.001",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("g.parquet"), "{err}");
+    assert!(
+        err.contains("x 1152 columns is over 2000000 cells"),
+        "{err}"
+    );
+    let rows: f64 = err
+        .split(" rows x ")
+        .next()
+        .and_then(|head| head.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the row count in the message");
+    assert!(
+        rows >= candle_rows,
+        "{rows} rows, the candles need {candle_rows}"
+    );
+    // Nothing is written, not even a temporary file.
+    let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert!(left.is_empty(), "{left:?}");
+}

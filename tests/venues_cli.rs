@@ -254,6 +254,41 @@ fn export_grid_by_venue_adds_up() {
 }
 
 #[test]
+fn export_grid_row_edges_are_exact_decimals() {
+    // The sample twice (the copy relabelled as another venue), in rows of 0.1 USD: every row's
+    // lower edge is k * 0.1 written with one decimal at most, as the single-venue grid writes
+    // it (the float product would print 43.400000000000006 for row 434).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut copy = dataset::load(&asset("sample.json")).expect("sample loads");
+    copy.exchange = "second-venue".into();
+    let copy_path = dir.path().join("copy.json");
+    dataset::save(&copy, &copy_path).expect("saved");
+    let out = dir.path().join("grid.csv");
+    ok_stdout(&[
+        "export",
+        &asset("sample.json").display().to_string(),
+        &copy_path.display().to_string(),
+        "--grid-csv",
+        &out.display().to_string(),
+        "--width",
+        "50",
+        "--bin",
+        "0.1",
+    ]);
+    let text = std::fs::read_to_string(&out).expect("grid written");
+    let edges: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|line| line.split(',').nth(1).expect("a price_low field"))
+        .collect();
+    assert!(edges.len() > 100, "{} cells", edges.len());
+    for edge in edges {
+        let decimals = edge.split_once('.').map_or(0, |(_, d)| d.len());
+        assert!(decimals <= 1, "row edge {edge}");
+    }
+}
+
+#[test]
 fn bad_views_and_references_are_named_with_exit_code_2() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (hype, btc) = two_files(dir.path());

@@ -11,11 +11,12 @@ use serde_json::{Value, json};
 use super::clusters::ClustersArgs;
 use super::common::{At, EngineArgs, Format, print_out};
 use super::map::MapArgs;
+use super::map_table::map_rows_table;
 use crate::csv_out::{clusters_csv, map_csv};
 use crate::dataset;
 use crate::dataset::view::{load_view, looks_like_view};
 use crate::engine::venues::{VenueCluster, VenueMap, VenueSettings, Venues};
-use crate::engine::{ClusterParams, DEFAULT_BIN_ROWS, auto_bin_usd};
+use crate::engine::{ClusterParams, DEFAULT_BIN_ROWS, MapRow, auto_bin_usd};
 use crate::model::{Dataset, Side};
 use crate::render::labels::{compact_usd, human_price};
 use crate::source::coins::{coin_of, venue_of_dataset};
@@ -381,24 +382,9 @@ fn map_table(map: &VenueMap, venues: &Venues, time_ms: i64) -> String {
         map.total.bin_usd
     );
     out += &describe_venues(venues, time_ms);
-    let _ = writeln!(
-        out,
-        "{:>14} {:>14} {:>12} {:>12}  venue shares",
-        "price_low", "price_high", "long_usd", "short_usd"
-    );
     let names = venues.names();
-    for row in map.total.non_empty_rows() {
-        let shares = map.row_shares(row.index, None);
-        let _ = writeln!(
-            out,
-            "{:>14} {:>14} {:>12} {:>12}  {}",
-            human_price(row.price_low),
-            human_price(row.price_high),
-            compact_usd(row.long_usd),
-            compact_usd(row.short_usd),
-            share_text(&names, &shares)
-        );
-    }
+    let shares = |row: &MapRow| share_text(&names, &map.row_shares(row.index, None));
+    out += &map_rows_table(&map.total, Some(("venue shares", &shares)));
     let _ = writeln!(
         out,
         "total: longs {} USD, shorts {} USD",
@@ -546,13 +532,13 @@ fn clusters_table(clusters: &[VenueCluster], venues: &Venues, time_ms: i64, clos
         let c = &vc.cluster;
         let _ = writeln!(
             out,
-            "{:>4} {:<5} {:>25} {:>12} {:>10} {:>8.2}%  {}",
+            "{:>4} {:<5} {:>25} {:>12} {:>10} {:>+8.2}%  {}",
             i + 1,
             c.side.name(),
             format!("{}-{}", human_price(c.price_low), human_price(c.price_high)),
             human_price(c.peak_price),
             compact_usd(c.notional_usd),
-            c.distance_pct,
+            c.distance_pct + 0.0,
             share_text(&names, &vc.venue_share)
         );
     }

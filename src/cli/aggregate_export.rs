@@ -10,7 +10,7 @@ use super::aggregate::{
 };
 use super::export::ExportArgs;
 use crate::atomic_write::write_atomic;
-use crate::csv_out::grid_csv;
+use crate::csv_out::{GRID_CSV_HEADER, write_grid_strip};
 use crate::engine::ClusterParams;
 use crate::engine::venues::{VenueGrids, Venues};
 use crate::engine::{GridRequest, LayerSelection};
@@ -106,7 +106,7 @@ pub fn export(args: &ExportArgs, several: Several) -> anyhow::Result<()> {
         let levels = union((0..venues.len()).map(|v| venues.engine(v)?.level_price_range()));
         let (level_low, level_high) = levels.unwrap_or((low, high));
         let request = request_for(level_low.min(low), level_high.max(high));
-        let text = grid_text(&venues, &request, &selection, by_venue)?;
+        let text = grid_text(&venues, &request, bin, &selection, by_venue)?;
         write_atomic(path, text.as_bytes())
             .with_context(|| format!("{}: could not write the grid", path.display()))?;
         eprintln!("wrote {}", path.display());
@@ -130,11 +130,13 @@ pub fn export(args: &ExportArgs, several: Several) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The summed grid as CSV, one line per non-empty cell column by column (as for one venue), with
-/// `long_usd_<venue>,short_usd_<venue>` columns when `by_venue`.
+/// The summed grid as CSV, one line per non-empty cell column by column with exact decimal row
+/// edges (as for one venue), with `long_usd_<venue>,short_usd_<venue>` columns when `by_venue`.
+/// `request` starts at a multiple of `bin_usd`.
 fn grid_text(
     venues: &Venues,
     request: &GridRequest,
+    bin_usd: f64,
     selection: &LayerSelection,
     by_venue: bool,
 ) -> anyhow::Result<String> {
@@ -149,7 +151,20 @@ fn grid_text(
     grids.set_selection(venues, &side_only(Side::Short));
     let short_total = grids.total().to_vec();
     let short_venues: Vec<Vec<f64>> = venue_parts(&grids, venues.len());
-    let base = grid_csv(request, &long_total, &short_total);
+    // The request's lower edge is `first_row * bin` (see `request_for`), so the row index comes
+    // back exactly; the edges are then written as the single-venue grid writes them.
+    let first_row = (request.price_low / bin_usd).round() as i64;
+    let mut base = GRID_CSV_HEADER.as_bytes().to_vec();
+    write_grid_strip(
+        &mut base,
+        request,
+        first_row,
+        bin_usd,
+        &long_total,
+        &short_total,
+    )
+    .context("could not write the grid")?;
+    let base = String::from_utf8(base).context("the grid is not text")?;
     if !by_venue {
         return Ok(base);
     }
@@ -160,7 +175,7 @@ fn grid_text(
         let _ = write!(out, ",long_usd_{name},short_usd_{name}");
     }
     out.push('\n');
-    // The same cells in the same order as `grid_csv` writes them.
+    // The same cells in the same order as `write_grid_strip` writes them.
     let cells = (0..request.columns)
         .flat_map(|col| (0..request.rows).map(move |row| row * request.columns + col));
     let non_empty = cells.filter(|&i| {

@@ -152,20 +152,24 @@ fn table(clusters: &[Cluster], leverages: &[f64]) -> String {
         out += "(no clusters: nothing stands out of the map at this bar)\n";
     }
     for (i, c) in clusters.iter().enumerate() {
+        // A tier that prints as 0% tells nothing (the viewer's table leaves it out too).
         let tiers: Vec<String> = leverages
             .iter()
             .zip(&c.tier_share)
-            .map(|(l, s)| format!("{} {:.0}%", tier_label(*l), s * 100.0))
+            .map(|(l, s)| (tier_label(*l), format!("{:.0}", s * 100.0)))
+            .filter(|(_, percent)| percent != "0" && percent != "-0")
+            .map(|(tier, percent)| format!("{tier} {percent}%"))
             .collect();
         let _ = writeln!(
             out,
-            "{:>4} {:<5} {:>25} {:>12} {:>10} {:>8.2}%  {:<20}  {}",
+            "{:>4} {:<5} {:>25} {:>12} {:>10} {:>+8.2}%  {:<20}  {}",
             i + 1,
             c.side.name(),
             format!("{}-{}", human_price(c.price_low), human_price(c.price_high)),
             human_price(c.peak_price),
             compact_usd(c.notional_usd),
-            c.distance_pct,
+            // + 0.0 turns -0 into 0, which the sign would print as "-0.00".
+            c.distance_pct + 0.0,
             format_time_ms(c.formed_time_ms),
             tiers.join(", ")
         );

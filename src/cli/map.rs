@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::aggregate::{DatasetsArg, Loaded};
 use super::common::{At, EngineArgs, Format, ensure_finite, parse_at, print_out};
+use super::map_table::map_rows_table;
 use crate::csv_out::map_csv;
 use crate::engine::{LiqMap, ValueUnit};
 use crate::model::Side;
@@ -106,21 +107,7 @@ fn table(map: &LiqMap, symbol: &str) -> String {
         human_price(map.close),
         map.bin_usd
     );
-    let _ = writeln!(
-        out,
-        "{:>14} {:>14} {:>12} {:>12}",
-        "price_low", "price_high", "long_usd", "short_usd"
-    );
-    for row in map.non_empty_rows() {
-        let _ = writeln!(
-            out,
-            "{:>14} {:>14} {:>12} {:>12}",
-            human_price(row.price_low),
-            human_price(row.price_high),
-            compact_usd(row.long_usd),
-            compact_usd(row.short_usd)
-        );
-    }
+    out += &map_rows_table(map, None);
     let _ = writeln!(
         out,
         "total: longs {} USD, shorts {} USD",

@@ -9,6 +9,7 @@ mod fetch;
 mod import;
 mod info;
 mod map;
+mod map_table;
 mod parquet_out;
 mod scan;
 mod score;

@@ -372,7 +372,10 @@ type Entry<T> = fn(&[u8], usize) -> Option<(T, usize)>;
 
 /// The comma-separated values of an array's inner text.
 fn entries<T>(text: &[u8], entry: Entry<T>) -> Option<Vec<T>> {
-    let mut values = Vec::with_capacity(text.len() / 8);
+    // Values hold no commas (no strings but sides), so the commas count the entries: the vector
+    // is allocated once at its size, where a guess from the text's length held up to twice the
+    // memory the year's columns need (the peak of `liqmap info`).
+    let mut values = Vec::with_capacity(memchr::memchr_iter(b',', text).count() + 1);
     let skip = |mut pos: usize| {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = text.get(pos) {
             pos += 1;

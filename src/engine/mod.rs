@@ -25,7 +25,7 @@ pub use bins::{DEFAULT_BIN_ROWS, auto_bin_usd};
 pub use clusters::{Cluster, ClusterParams};
 pub use grid::{Grid, GridError, GridRequest};
 pub use inputs::{BarInputs, aligned_open_interest};
-pub use map::{LiqMap, MAX_MAP_ROWS};
+pub use map::{LiqMap, MAX_MAP_ROWS, MapRow};
 pub use standing::StandingSweep;
 
 use crate::model::{Dataset, Side};

@@ -503,6 +503,21 @@ pub async fn mount(server: &MockServer, at: &str, responder: impl Respond + 'sta
         .await;
 }
 
+/// Answers Hyperliquid's POST /info requests of `kind` (`candleSnapshot`, `meta`, …) with
+/// `responder`.
+pub async fn mount_hyperliquid_info(
+    server: &MockServer,
+    kind: &str,
+    responder: impl Respond + 'static,
+) {
+    Mock::given(wiremock::matchers::method("POST"))
+        .and(path("/info"))
+        .and(wiremock::matchers::body_partial_json(json!({"type": kind})))
+        .respond_with(responder)
+        .mount(server)
+        .await;
+}
+
 /// Answers the requests `matching` selects with `template`, ahead of the mocks mounted without
 /// a priority: the first `times` of them, or all of them with `None`.
 pub async fn mount_ahead(

@@ -75,6 +75,9 @@ pub enum ViewerError {
     /// Live mode was asked for on data that was not fetched.
     #[error("live: fetch a dataset from an exchange first")]
     NotLive,
+    /// Several datasets could not be shown as one coin.
+    #[error("venues: {0}")]
+    Venues(#[from] crate::engine::venues::VenuesError),
     /// The network runtime could not start.
     #[error("could not start the network runtime: {0}")]
     Runtime(String),
@@ -321,6 +324,8 @@ pub struct ViewerState {
     pub liquidation_bars: BarsState,
     /// Whether any background job runs (kept by the scheduler).
     pub busy: bool,
+    /// The fetch of one coin from every venue.
+    pub coin_fetch: super::venues_state::CoinFetchState,
 }
 
 impl ViewerState {
@@ -340,6 +345,7 @@ impl ViewerState {
             score: ScoreState::default(),
             liquidation_bars: BarsState::default(),
             busy: false,
+            coin_fetch: Default::default(),
         }
     }
 

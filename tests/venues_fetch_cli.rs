@@ -31,15 +31,6 @@ async fn four_venues(coin: &str) -> MockServer {
     .await;
     mount(
         &server,
-        "/fapi/v1/klines",
-        ResponseTemplate::new(503).set_body_json(json!({
-            "code": -1001,
-            "msg": "Internal error; unable to process your request. Please try again."
-        })),
-    )
-    .await;
-    mount(
-        &server,
         "/v5/market/instruments-info",
         bybit_body(
             0,
@@ -50,29 +41,10 @@ async fn four_venues(coin: &str) -> MockServer {
         ),
     )
     .await;
-    mount(&server, "/v5/market/kline", BybitKline(hype_5m())).await;
-    mount(&server, "/v5/market/open-interest", BybitOi(hype_oi())).await;
     mount(
         &server,
         "/api/v5/public/instruments",
         okx_body(json!([{"instId": format!("{coin}-USDT-SWAP"), "state": "live"}])),
-    )
-    .await;
-    mount(
-        &server,
-        "/api/v5/market/history-candles",
-        OkxCandles(hype_5m()),
-    )
-    .await;
-    let rubik: Vec<serde_json::Value> = hype_oi()
-        .iter()
-        .rev()
-        .map(|o| json!([o.time_ms.to_string(), o.sum_open_interest_value, "0"]))
-        .collect();
-    mount(
-        &server,
-        "/api/v5/rubik/stat/contracts/open-interest-volume",
-        okx_body(serde_json::Value::Array(rubik)),
     )
     .await;
     mount_hyperliquid_info(
@@ -81,12 +53,7 @@ async fn four_venues(coin: &str) -> MockServer {
         ResponseTemplate::new(200).set_body_json(json!({"universe": [{"name": "BTC"}]})),
     )
     .await;
-    mount_hyperliquid_info(
-        &server,
-        "candleSnapshot",
-        HyperliquidCandles(hype_5m(), FIVE_MIN_MS),
-    )
-    .await;
+    mount_hype_venues_binance_down(&server, std::time::Duration::ZERO).await;
     server
 }
 

@@ -75,6 +75,9 @@ pub enum ViewerError {
     /// Live mode was asked for on data that was not fetched.
     #[error("live: fetch a dataset from an exchange first")]
     NotLive,
+    /// A venue of a fetch of every venue brought nothing (not listed, or failed); the others show.
+    #[error("{0}")]
+    VenueSkipped(String),
     /// Several datasets could not be shown as one coin.
     #[error("venues: {0}")]
     Venues(#[from] crate::engine::venues::VenuesError),

@@ -323,7 +323,12 @@ fn coin_fetched(
     for (venue, result) in results {
         match result {
             VenueFetch::Fetched { outcome, .. } => datasets.push(Arc::new(outcome.dataset)),
-            _ => left_out.push(venue.to_string()),
+            other => {
+                state
+                    .errors
+                    .push(ViewerError::VenueSkipped(other.describe(venue)));
+                left_out.push(venue.to_string());
+            }
         }
     }
     state.status = if datasets.is_empty() {

@@ -4,57 +4,20 @@
 
 #[path = "source_support/mod.rs"]
 mod support;
+#[path = "ui_support/mod.rs"]
+mod ui_support;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use liqmap::source::{SourceConfig, Venue};
-use liqmap::ui::LiqmapApp;
+use liqmap::source::Venue;
 use liqmap::ui::fetch_form::RangeChoice;
-use liqmap::ui::settings::ViewerSettings;
 use liqmap::ui::state::SymbolList;
 use serde_json::json;
 use support::*;
+use ui_support::*;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-type App = Option<LiqmapApp>;
-
-fn harness(config: SourceConfig) -> Harness<'static, App> {
-    Harness::builder()
-        .with_size([1400.0, 900.0])
-        // The controls use symbols (✕, ⚠) the test fonts lack; glyphs are not under test.
-        .allow_missing_glyphs()
-        .build_ui_state(
-            move |ui, app: &mut App| {
-                let app = app.get_or_insert_with(|| {
-                    LiqmapApp::with_settings(ui.ctx(), ViewerSettings::default(), None)
-                        .with_source_config(config.clone())
-                });
-                app.frame_ui(ui);
-            },
-            None,
-        )
-}
-
-fn app<'h>(harness: &'h mut Harness<'static, App>) -> &'h mut LiqmapApp {
-    harness.state_mut().as_mut().unwrap()
-}
-
-/// Steps until `done` holds, sleeping between frames so background work can run.
-fn step_until(harness: &mut Harness<'static, App>, mut done: impl FnMut(&LiqmapApp) -> bool) {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(10) {
-        harness.step();
-        if harness.state().as_ref().is_some_and(&mut done) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    panic!("timed out");
-}
 
 #[test]
 fn pick_a_symbol_type_a_range_and_fetch() {

@@ -28,12 +28,17 @@ use crate::time::{format_time_ms, parse_time_ms};
 #[command(group(clap::ArgGroup::new("span").required(true).args(["days", "from"])))]
 pub struct FetchArgs {
     /// The exchange (`binance-archive`: Binance's public archive of daily and monthly files).
+    /// `all`: the coin's perpetual on every venue, in parallel, one dataset each (`--coin`,
+    /// `--out-dir`).
     #[arg(long, value_enum)]
     pub exchange: ExchangeArg,
     /// Symbol as the exchange names it: BTCUSDT (Binance, Bybit), BTC-USDT-SWAP (OKX), BTC
     /// (Hyperliquid).
-    #[arg(long)]
-    pub symbol: String,
+    #[arg(long, required_unless_present = "coin", conflicts_with = "coin")]
+    pub symbol: Option<String>,
+    /// With `--exchange all`: the coin (BTC, ETH, SOL, HYPE, …), fetched from every venue.
+    #[arg(long, requires = "out_dir")]
+    pub coin: Option<String>,
     /// Bar interval: 1m, 5m, 15m, 1h, 4h, 1d, …
     #[arg(long, value_parser = source::interval::parse_interval_ms)]
     pub interval: i64,
@@ -47,8 +52,11 @@ pub struct FetchArgs {
     #[arg(long, value_name = "TIME", value_parser = parse_time_ms, requires = "from")]
     pub to: Option<i64>,
     /// The dataset file to write; an existing one is merged into, never replaced.
-    #[arg(long, value_name = "DATASET")]
-    pub out: PathBuf,
+    #[arg(long, value_name = "DATASET", required_unless_present = "out_dir")]
+    pub out: Option<PathBuf>,
+    /// With `--exchange all`: the folder for one dataset per venue and a view file naming them.
+    #[arg(long, value_name = "DIR", conflicts_with = "out")]
+    pub out_dir: Option<PathBuf>,
     /// REST base URL instead of the exchange's public one (a mirror, or a local replay server);
     /// for `binance-archive`, the archive's base URL (default https://data.binance.vision).
     #[arg(long, value_name = "URL")]
@@ -77,38 +85,42 @@ pub enum ExchangeArg {
     /// Binance USD-M from its public archive of daily and monthly files (years of history,
     /// open interest included).
     BinanceArchive,
+    /// Every venue at once (with `--coin` and `--out-dir`).
+    All,
 }
 
-impl From<ExchangeArg> for Venue {
-    fn from(arg: ExchangeArg) -> Venue {
-        match arg {
-            ExchangeArg::Binance | ExchangeArg::BinanceArchive => Venue::Binance,
-            ExchangeArg::Bybit => Venue::Bybit,
-            ExchangeArg::Okx => Venue::Okx,
-            ExchangeArg::Hyperliquid => Venue::Hyperliquid,
+impl ExchangeArg {
+    /// The one venue this names; `None` for `all`.
+    pub fn venue(self) -> Option<Venue> {
+        match self {
+            ExchangeArg::Binance | ExchangeArg::BinanceArchive => Some(Venue::Binance),
+            ExchangeArg::Bybit => Some(Venue::Bybit),
+            ExchangeArg::Okx => Some(Venue::Okx),
+            ExchangeArg::Hyperliquid => Some(Venue::Hyperliquid),
+            ExchangeArg::All => None,
         }
     }
 }
 
 /// The fetch was complete.
-const COMPLETE_EXIT: u8 = 0;
+pub(super) const COMPLETE_EXIT: u8 = 0;
 /// Nothing arrived, or nothing could be written.
-const NOTHING_EXIT: u8 = 1;
+pub(super) const NOTHING_EXIT: u8 = 1;
 /// Bad arguments.
-const BAD_ARGUMENT_EXIT: u8 = 2;
+pub(super) const BAD_ARGUMENT_EXIT: u8 = 2;
 /// An incomplete dataset was written.
-const PARTIAL_EXIT: u8 = 3;
+pub(super) const PARTIAL_EXIT: u8 = 3;
 /// Exit code of a fetch cancelled with Ctrl-C (128 + SIGINT).
-const CANCELLED_EXIT: u8 = 130;
+pub(super) const CANCELLED_EXIT: u8 = 130;
 
 /// A fetch that ended early, with its exit code and message.
-struct Stop {
-    code: u8,
-    message: String,
+pub(super) struct Stop {
+    pub(super) code: u8,
+    pub(super) message: String,
 }
 
 impl Stop {
-    fn new(code: u8, message: impl Into<String>) -> Self {
+    pub(super) fn new(code: u8, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
@@ -118,6 +130,9 @@ impl Stop {
 
 /// Runs `fetch` and returns its exit code, the messages already printed.
 pub fn main(args: &FetchArgs) -> ExitCode {
+    if args.exchange == ExchangeArg::All || args.coin.is_some() {
+        return super::fetch_all::main(args);
+    }
     match run(args) {
         Ok(code) => ExitCode::from(code),
         Err(stop) => {
@@ -128,6 +143,48 @@ pub fn main(args: &FetchArgs) -> ExitCode {
 }
 
 fn run(args: &FetchArgs) -> Result<u8, Stop> {
+    let archive = args.exchange == ExchangeArg::BinanceArchive;
+    let config = source_config(args);
+    let (start_ms, end_ms) = span(args, config.now_ms())
+        .map_err(|m| Stop::new(BAD_ARGUMENT_EXIT, format!("error: {m}")))?;
+    let (Some(venue), Some(symbol), Some(out)) = (args.exchange.venue(), &args.symbol, &args.out)
+    else {
+        return Err(Stop::new(
+            BAD_ARGUMENT_EXIT,
+            "error: give --symbol and --out for one exchange (--coin and --out-dir with \
+             --exchange all)",
+        ));
+    };
+    let existing = read_existing(out)?;
+    let request = FetchRequest {
+        venue,
+        symbol: symbol.clone(),
+        interval_ms: args.interval,
+        start_ms,
+        end_ms,
+    };
+    let runtime = runtime()?;
+    let what = if archive {
+        "Binance archive".to_string()
+    } else {
+        venue.to_string()
+    };
+    let bar = progress_bar(format!("{what} {}", request.symbol));
+    let progress = progress_reporter(&bar);
+    let cancel = CancelToken::new();
+    let outcome = runtime.block_on(cancel_on_ctrl_c(&cancel, async {
+        if archive {
+            source::archive::fetch_archive(&request, &config, &progress, &cancel).await
+        } else {
+            source::fetch(&request, &config, &progress, &cancel).await
+        }
+    }));
+    bar.finish_and_clear();
+    finish(out, args.no_cache, existing, outcome, cancel.is_cancelled())
+}
+
+/// The sources' settings the arguments give.
+pub(super) fn source_config(args: &FetchArgs) -> SourceConfig {
     let archive = args.exchange == ExchangeArg::BinanceArchive;
     let mut config = SourceConfig {
         base_url: args.base_url.clone(),
@@ -141,18 +198,12 @@ fn run(args: &FetchArgs) -> Result<u8, Stop> {
     if args.no_cache {
         config.cache_dir = None;
     }
-    let (start_ms, end_ms) = span(args, config.now_ms())
-        .map_err(|m| Stop::new(BAD_ARGUMENT_EXIT, format!("error: {m}")))?;
-    let venue = Venue::from(args.exchange);
-    let existing = read_existing(&args.out)?;
-    let request = FetchRequest {
-        venue,
-        symbol: args.symbol.clone(),
-        interval_ms: args.interval,
-        start_ms,
-        end_ms,
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    config
+}
+
+/// The runtime the fetches run on.
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime, Stop> {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
@@ -161,36 +212,27 @@ fn run(args: &FetchArgs) -> Result<u8, Stop> {
                 NOTHING_EXIT,
                 format!("error: could not start the async runtime: {e}"),
             )
-        })?;
-    let what = if archive {
-        "Binance archive".to_string()
-    } else {
-        venue.to_string()
-    };
-    let bar = progress_bar(format!("{what} {}", request.symbol));
-    let progress = progress_reporter(&bar);
-    let cancel = CancelToken::new();
-    let outcome = runtime.block_on(async {
-        let on_ctrl_c = cancel.clone();
-        let watcher = tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                on_ctrl_c.cancel();
-            }
-        });
-        let outcome = if archive {
-            source::archive::fetch_archive(&request, &config, &progress, &cancel).await
-        } else {
-            source::fetch(&request, &config, &progress, &cancel).await
-        };
-        watcher.abort();
-        outcome
+        })
+}
+
+/// Runs `work`, firing `cancel` when Ctrl-C is pressed meanwhile.
+pub(super) async fn cancel_on_ctrl_c<T>(
+    cancel: &CancelToken,
+    work: impl std::future::Future<Output = T>,
+) -> T {
+    let on_ctrl_c = cancel.clone();
+    let watcher = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_ctrl_c.cancel();
+        }
     });
-    bar.finish_and_clear();
-    finish(args, existing, outcome, cancel.is_cancelled())
+    let out = work.await;
+    watcher.abort();
+    out
 }
 
 /// The span `[start, end)` the arguments give.
-fn span(args: &FetchArgs, now_ms: i64) -> Result<(i64, i64), String> {
+pub(super) fn span(args: &FetchArgs, now_ms: i64) -> Result<(i64, i64), String> {
     match (args.days, args.from, args.to) {
         (Some(days), _, _) if days.is_finite() && days > 0.0 => {
             Ok(((now_ms as f64 - days * 86_400_000.0) as i64, now_ms))
@@ -204,7 +246,7 @@ fn span(args: &FetchArgs, now_ms: i64) -> Result<(i64, i64), String> {
 
 /// The dataset already at `--out`, to merge into; a file there that is not a dataset stops the
 /// fetch before anything is asked, since writing would replace it.
-fn read_existing(out: &Path) -> Result<Option<Dataset>, Stop> {
+pub(super) fn read_existing(out: &Path) -> Result<Option<Dataset>, Stop> {
     if !out.exists() {
         return Ok(None);
     }
@@ -220,7 +262,7 @@ fn read_existing(out: &Path) -> Result<Option<Dataset>, Stop> {
     })
 }
 
-fn progress_bar(message: String) -> indicatif::ProgressBar {
+pub(super) fn progress_bar(message: String) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} pages {elapsed}")
@@ -232,7 +274,9 @@ fn progress_bar(message: String) -> indicatif::ProgressBar {
 }
 
 /// Moves the bar, and says once per wait when the venue makes the fetch wait a while.
-fn progress_reporter(bar: &indicatif::ProgressBar) -> impl Fn(FetchProgress) + Send + Sync {
+pub(super) fn progress_reporter(
+    bar: &indicatif::ProgressBar,
+) -> impl Fn(FetchProgress) + Send + Sync + use<> {
     let shown = bar.clone();
     let last_wait = Arc::new(Mutex::new(None::<i64>));
     move |p: FetchProgress| {
@@ -257,16 +301,16 @@ fn progress_reporter(bar: &indicatif::ProgressBar) -> impl Fn(FetchProgress) + S
 }
 
 /// Writes what arrived (merged into the existing file) and says how it went.
-fn finish(
-    args: &FetchArgs,
+pub(super) fn finish(
+    out: &Path,
+    no_cache: bool,
     existing: Option<Dataset>,
     outcome: Result<FetchOutcome, SourceError>,
     cancelled: bool,
 ) -> Result<u8, Stop> {
-    let out = &args.out;
     if cancelled {
         let arrived = outcome.as_ref().map_or(0, |o| o.dataset.bars.len());
-        let kept = if arrived > 0 && !args.no_cache {
+        let kept = if arrived > 0 && !no_cache {
             format!(" ({arrived} bars had arrived; they stay in the cache)")
         } else {
             String::new()
@@ -366,9 +410,11 @@ mod tests {
     fn every_venue_has_its_command_line_name_and_converts_back() {
         for venue in Venue::ALL {
             let arg = ExchangeArg::from_str(venue.cli_name(), false).unwrap();
-            assert_eq!(Venue::from(arg), venue);
+            assert_eq!(arg.venue(), Some(venue));
         }
         let archive = ExchangeArg::from_str("binance-archive", false).unwrap();
-        assert_eq!(Venue::from(archive), Venue::Binance);
+        assert_eq!(archive.venue(), Some(Venue::Binance));
+        let all = ExchangeArg::from_str("all", false).unwrap();
+        assert_eq!(all.venue(), None);
     }
 }

@@ -6,6 +6,7 @@ mod clusters;
 mod common;
 mod export;
 mod fetch;
+mod fetch_all;
 mod import;
 mod info;
 mod map;

@@ -15,6 +15,7 @@ mod binance;
 mod bybit;
 pub mod cache;
 mod codes;
+pub mod coin_fetch;
 pub mod coins;
 mod config;
 mod coverage;

@@ -5,15 +5,18 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::engine::venues::VenueSettings;
 use crate::engine::{ClusterParams, GridRequest};
 use crate::model::Dataset;
 use crate::render::colors::ColorSettings;
 use crate::settings::ModelSettings;
+use crate::source::coin_fetch::CoinRequest;
 use crate::source::{FetchRequest, Venue};
 
 use super::data::Origin;
 use super::fetch_form::FetchForm;
 use super::settings::{RowHeight, SideFilter};
+use super::venues_state::VenuesSource;
 use super::view::ViewBounds;
 
 /// A native file dialog to show.
@@ -144,6 +147,25 @@ pub enum Action {
     LoadSymbols(Venue),
     /// Turn live updates of the shown (fetched) dataset on or off.
     Live(bool),
+    /// Open several datasets of one coin as one view (or one file as usual).
+    OpenMany(Vec<PathBuf>),
+    /// Show datasets already in memory as one coin view (a test or benchmark).
+    ShowVenues(Vec<Arc<Dataset>>),
+    /// Tick or weight a venue (the kept grids are re-summed; no level is recomputed).
+    SetVenue {
+        /// Index of the venue.
+        venue: usize,
+        /// Ticked or not, and its weight.
+        settings: VenueSettings,
+    },
+    /// Take the candles and bars from this venue.
+    SetReferenceVenue(usize),
+    /// The coin typed in the fetch window's "all venues" field.
+    SetFetchCoin(String),
+    /// Fetch a coin from every venue in parallel.
+    FetchCoin(CoinRequest),
+    /// Cancel the fetch of every venue.
+    CancelCoinFetch,
 }
 
 /// A job for the scheduler, the cheapest that brings the picture up to date.
@@ -179,4 +201,8 @@ pub enum Work {
     LoadSymbols(Venue),
     /// Start live updates of the shown dataset.
     StartLive,
+    /// Read several datasets and compute each venue's levels.
+    Venues(VenuesSource),
+    /// Fetch a coin from every venue.
+    FetchCoin(CoinRequest),
 }

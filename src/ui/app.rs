@@ -214,7 +214,10 @@ impl LiqmapApp {
                 .map(|f| f.path().to_path_buf())
                 .collect()
         });
-        self.actions.extend(dropped.into_iter().map(Action::Open));
+        // Several files dropped together are one coin across venues.
+        if !dropped.is_empty() {
+            self.actions.push(Action::OpenMany(dropped));
+        }
     }
 
     /// Draws one frame. Before drawing, the scheduler takes in what the jobs delivered and starts

@@ -159,9 +159,10 @@ pub fn chart_ui(
         && let Some(cell) = &state.view.hovered_cell
     {
         let tiers: Vec<f64> = state.settings.leverages();
-        response
-            .response
-            .on_hover_ui_at_pointer(|ui| cell_tooltip_ui(ui, cell, &tiers));
+        response.response.on_hover_ui_at_pointer(|ui| {
+            cell_tooltip_ui(ui, cell, &tiers);
+            super::venues_shares::cell_shares_ui(ui, state, cell);
+        });
     }
     Some(from_plot(&bounds))
 }

@@ -52,6 +52,9 @@ pub fn clusters_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Act
                 ] {
                     ui.label(RichText::new(head).strong());
                 }
+                if let Some(head) = super::venues_shares::cluster_share_heading(state) {
+                    ui.label(RichText::new(head).strong());
+                }
                 ui.end_row();
                 for (rank, cluster) in clusters.iter().take(ROWS).enumerate() {
                     let color = side_color(cluster.side);
@@ -83,6 +86,9 @@ pub fn clusters_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Act
                         .map(|(l, s)| format!("{l}x {:.0}%", s * 100.0))
                         .collect();
                     ui.label(tiers.join(" "));
+                    if let Some(shares) = super::venues_shares::cluster_share_text(state, rank) {
+                        ui.label(shares);
+                    }
                     ui.end_row();
                 }
             });

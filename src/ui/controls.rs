@@ -15,6 +15,7 @@ use crate::settings::{EntryPrice, ModelSettings, OiDecrease, Source, SourceChoic
 pub fn controls_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
     open_path_ui(ui, state, actions);
     ui.separator();
+    super::venues_panel::venues_ui(ui, state, actions);
     tiers_ui(ui, state, actions);
     ui.separator();
     sides_ui(ui, state, actions);

@@ -9,6 +9,8 @@ use crate::engine::{Cluster, Engine, Grid, LayerSelection};
 use crate::model::{Dataset, Side};
 use crate::source::Venue;
 
+use super::venues_state::VenuesView;
+
 /// Where the shown dataset came from, when it was fetched: what live mode keeps updating.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchedSource {
@@ -121,11 +123,17 @@ pub struct ViewData {
     pub clusters: Option<(usize, Vec<Cluster>)>,
     /// The share of the open interest the standing levels account for at the clusters' bar.
     pub explained_open_interest: Option<f64>,
+    /// Several venues of one coin summed (then `loaded`, `engine` and `grid` are the reference
+    /// venue's, and `composed` is the sum).
+    pub venues: Option<VenuesView>,
 }
 
 impl ViewData {
     /// Re-sums the grid's layers with `selection` (no level is recomputed).
     pub fn compose(&mut self, selection: &LayerSelection) {
+        if let Some(venues) = &mut self.venues {
+            return venues.compose(selection, &mut self.composed);
+        }
         match &self.grid {
             Some(grid) => grid.compose_into(selection, &mut self.composed),
             None => self.composed.clear(),
@@ -166,7 +174,7 @@ impl ViewData {
         let mut short_usd = 0.0;
         let mut tier_usd = vec![0.0; engine.tier_count()];
         for (layer, &(side, tier)) in grid.layer_keys.iter().enumerate() {
-            let usd = grid.cell_usd(layer, row, col) * selection.weight(side, tier);
+            let usd = self.layer_usd(grid, layer, row, col) * selection.weight(side, tier);
             match side {
                 Side::Long => long_usd += usd,
                 Side::Short => short_usd += usd,
@@ -190,6 +198,14 @@ impl ViewData {
         })
     }
 
+    /// A layer's USD in a cell: the grid's, or the weighted sum over the venues.
+    fn layer_usd(&self, grid: &Grid, layer: usize, row: usize, col: usize) -> f64 {
+        match &self.venues {
+            Some(venues) => venues.layer_usd(layer, row, col),
+            None => grid.cell_usd(layer, row, col),
+        }
+    }
+
     /// The standing notional per row of a grid column, weighted by `selection`.
     pub fn column_profile(&self, col: usize, selection: &LayerSelection) -> Option<ColumnProfile> {
         let grid = self.grid.as_ref()?;
@@ -207,7 +223,7 @@ impl ViewData {
                 Side::Short => &mut short_usd,
             };
             for (row, slot) in target.iter_mut().enumerate() {
-                *slot += grid.cell_usd(layer, row, col) * weight;
+                *slot += self.layer_usd(grid, layer, row, col) * weight;
             }
         }
         Some(ColumnProfile {

@@ -35,6 +35,7 @@ pub fn map_ui(ui: &mut egui::Ui, state: &ViewerState, price_range: Option<(f64, 
     let time_ms = engine.bar_times_ms().get(profile.bar).copied().unwrap_or(0);
     ui.heading("Liquidation map");
     ui.label(RichText::new(format!("at {}", format_time_ms(time_ms))).small());
+    super::venues_shares::map_shares_ui(ui, state);
 
     let half = profile.row_height_usd / 2.0;
     let mut long_bars = Vec::new();

@@ -28,6 +28,11 @@ pub mod settings;
 mod snapshot;
 pub mod state;
 pub mod time_axis;
+pub mod venues_fetch_panel;
+pub mod venues_jobs;
+pub mod venues_panel;
+pub mod venues_shares;
+pub mod venues_state;
 pub mod view;
 pub mod worker;
 

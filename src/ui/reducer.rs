@@ -193,6 +193,15 @@ pub fn reduce(state: &mut ViewerState, action: Action, effects: &mut Effects) {
             }
         }
         Action::Live(false) => stop_live(state),
+        Action::OpenMany(paths) => venues::open_many(paths, effects),
+        Action::ShowVenues(datasets) => effects.work(Work::Venues(
+            super::venues_state::VenuesSource::Memory(datasets),
+        )),
+        Action::SetVenue { venue, settings } => venues::set_venue(state, venue, settings, effects),
+        Action::SetReferenceVenue(venue) => venues::set_reference(state, venue, effects),
+        Action::SetFetchCoin(coin) => state.coin_fetch.coin = coin,
+        Action::FetchCoin(request) => venues::fetch_coin(state, request, effects),
+        Action::CancelCoinFetch => venues::cancel_coin_fetch(state),
     }
 }
 
@@ -394,6 +403,9 @@ pub fn stop_live(state: &mut ViewerState) {
         live.cancel.cancel();
     }
 }
+
+#[path = "venues_reduce.rs"]
+pub mod venues;
 
 #[cfg(test)]
 #[path = "reducer_tests.rs"]

@@ -41,9 +41,10 @@ pub struct Scheduler {
     score: LatestJob<ScoreOutcome>,
     bars: LatestJob<Arc<Vec<BarLiquidations>>>,
     net: Net,
+    venues: super::venues_jobs::VenueJobs,
     live: Option<LiveTasks>,
-    picked_sender: Sender<(Pick, PathBuf)>,
-    picked: Receiver<(Pick, PathBuf)>,
+    picked_sender: Sender<(Pick, Vec<PathBuf>)>,
+    picked: Receiver<(Pick, Vec<PathBuf>)>,
 }
 
 impl Scheduler {
@@ -59,6 +60,7 @@ impl Scheduler {
             score: job(&wake, "score"),
             bars: job(&wake, "liquidation-bars"),
             net: Net::new(Arc::clone(&wake)),
+            venues: super::venues_jobs::VenueJobs::new(&wake),
             live: None,
             picked_sender,
             picked,
@@ -75,6 +77,7 @@ impl Scheduler {
             || self.io.is_busy()
             || self.score.is_busy()
             || self.bars.is_busy()
+            || self.venues.is_busy()
     }
 
     /// Takes in what the jobs and tasks delivered; returns the work that follows.
@@ -118,6 +121,7 @@ impl Scheduler {
                 Err(err) => state.errors.push(err.into()),
             }
         }
+        self.venues.poll(state, &mut effects);
         if let Some(result) = self.io.poll() {
             match result {
                 Ok(message) => state.status = message,
@@ -132,7 +136,13 @@ impl Scheduler {
         if let Some(series) = self.bars.poll() {
             state.liquidation_bars.series = Some(series);
         }
-        while let Ok((pick, path)) = self.picked.try_recv() {
+        while let Ok((pick, mut paths)) = self.picked.try_recv() {
+            if pick == Pick::Open && paths.len() > 1 {
+                // Several files picked together are one coin across venues.
+                reducer::venues::open_many(paths, &mut effects);
+                continue;
+            }
+            let Some(path) = paths.pop() else { continue };
             effects.work.push(match pick {
                 Pick::Open => Work::Load(path),
                 Pick::Save => Work::Save(path),
@@ -161,6 +171,9 @@ impl Scheduler {
     /// Starts the jobs of `work` (the app keeps the texture and screenshot work to itself).
     pub fn start(&mut self, state: &mut ViewerState, work: Vec<Work>) {
         for item in work {
+            if self.venues.start(state, &item, &mut self.net) {
+                continue;
+            }
             match item {
                 Work::Load(path) => self.load_file(path),
                 Work::LoadSample => self.load_sample(),
@@ -193,7 +206,7 @@ impl Scheduler {
                     }
                     Err(err) => state.errors.push(err),
                 },
-                Work::Recolour | Work::Screenshot(_) => {}
+                Work::Recolour | Work::Screenshot(_) | Work::Venues(_) | Work::FetchCoin(_) => {}
             }
         }
         self.note_busy(state);
@@ -375,23 +388,27 @@ impl Scheduler {
             .name("liqmap-dialog".into())
             .spawn(move || {
                 let dialog = rfd::FileDialog::new();
-                let path = match pick {
+                let paths = match pick {
+                    // Several files at once open as one coin across venues.
                     Pick::Open => dialog
                         .add_filter("datasets and market data", &["json", "csv", "jsonl", "txt"])
                         .add_filter("any file", &["*"])
-                        .pick_file(),
+                        .pick_files()
+                        .unwrap_or_default(),
                     Pick::Export => dialog
                         .add_filter("PNG image", &["png"])
                         .set_file_name("liqmap-snapshot.png")
-                        .save_file(),
+                        .save_file()
+                        .into_iter()
+                        .collect(),
                     Pick::Save => dialog
                         .add_filter("liqmap dataset", &["json"])
                         .set_file_name("dataset.json")
-                        .save_file(),
+                        .save_file()
+                        .into_iter()
+                        .collect(),
                 };
-                if let Some(path) = path
-                    && sender.send((pick, path)).is_ok()
-                {
+                if !paths.is_empty() && sender.send((pick, paths)).is_ok() {
                     wake();
                 }
             });

@@ -75,6 +75,12 @@ pub enum ViewerError {
     /// Live mode was asked for on data that was not fetched.
     #[error("live: fetch a dataset from an exchange first")]
     NotLive,
+    /// A venue of a fetch of every venue brought nothing (not listed, or failed); the others show.
+    #[error("{0}")]
+    VenueSkipped(String),
+    /// Several datasets could not be shown as one coin.
+    #[error("venues: {0}")]
+    Venues(#[from] crate::engine::venues::VenuesError),
     /// The network runtime could not start.
     #[error("could not start the network runtime: {0}")]
     Runtime(String),
@@ -321,6 +327,8 @@ pub struct ViewerState {
     pub liquidation_bars: BarsState,
     /// Whether any background job runs (kept by the scheduler).
     pub busy: bool,
+    /// The fetch of one coin from every venue.
+    pub coin_fetch: super::venues_state::CoinFetchState,
 }
 
 impl ViewerState {
@@ -340,6 +348,7 @@ impl ViewerState {
             score: ScoreState::default(),
             liquidation_bars: BarsState::default(),
             busy: false,
+            coin_fetch: Default::default(),
         }
     }
 

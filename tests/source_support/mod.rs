@@ -503,6 +503,64 @@ pub async fn mount(server: &MockServer, at: &str, responder: impl Respond + 'sta
         .await;
 }
 
+/// Answers Hyperliquid's POST /info requests of `kind` (`candleSnapshot`, `meta`, …) with
+/// `responder`.
+pub async fn mount_hyperliquid_info(
+    server: &MockServer,
+    kind: &str,
+    responder: impl Respond + 'static,
+) {
+    Mock::given(wiremock::matchers::method("POST"))
+        .and(path("/info"))
+        .and(wiremock::matchers::body_partial_json(json!({"type": kind})))
+        .respond_with(responder)
+        .mount(server)
+        .await;
+}
+
+/// The HYPEUSDT recording replayed on every venue of a coin fetch: Binance answers its klines
+/// with a 503 and its JSON error body; Bybit, OKX (both with the recorded open interest, OKX's
+/// after `okx_oi_delay`) and Hyperliquid (no open-interest history) replay the bars.
+pub async fn mount_hype_venues_binance_down(
+    server: &MockServer,
+    okx_oi_delay: std::time::Duration,
+) {
+    mount(
+        server,
+        "/fapi/v1/klines",
+        ResponseTemplate::new(503).set_body_json(json!({
+            "code": -1001,
+            "msg": "Internal error; unable to process your request. Please try again."
+        })),
+    )
+    .await;
+    mount(server, "/v5/market/kline", BybitKline(hype_5m())).await;
+    mount(server, "/v5/market/open-interest", BybitOi(hype_oi())).await;
+    mount(
+        server,
+        "/api/v5/market/history-candles",
+        OkxCandles(hype_5m()),
+    )
+    .await;
+    let rubik: Vec<Value> = hype_oi()
+        .iter()
+        .rev()
+        .map(|o| json!([o.time_ms.to_string(), o.sum_open_interest_value, "0"]))
+        .collect();
+    mount(
+        server,
+        "/api/v5/rubik/stat/contracts/open-interest-volume",
+        okx_body(Value::Array(rubik)).set_delay(okx_oi_delay),
+    )
+    .await;
+    mount_hyperliquid_info(
+        server,
+        "candleSnapshot",
+        HyperliquidCandles(hype_5m(), FIVE_MIN_MS),
+    )
+    .await;
+}
+
 /// Answers the requests `matching` selects with `template`, ahead of the mocks mounted without
 /// a priority: the first `times` of them, or all of them with `None`.
 pub async fn mount_ahead(

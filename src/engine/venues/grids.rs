@@ -3,6 +3,8 @@
 //! composed grids; changing the tiers re-composes the kept layers; neither runs an engine nor
 //! rebuilds a grid ([`VenueGrids::grid_builds`]).
 
+use std::sync::Arc;
+
 use super::Venues;
 use crate::engine::{Grid, GridError, GridRequest, LayerSelection};
 
@@ -10,7 +12,7 @@ use crate::engine::{Grid, GridError, GridRequest, LayerSelection};
 #[derive(Debug, Clone)]
 pub struct VenueGrids {
     request: GridRequest,
-    grids: Vec<Grid>,
+    grids: Vec<Arc<Grid>>,
     /// Each venue's grid composed under `selection`, at unit venue weight.
     composed: Vec<Vec<f64>>,
     selection: LayerSelection,
@@ -29,7 +31,7 @@ impl VenueGrids {
     ) -> Result<VenueGrids, GridError> {
         let mut grids = Vec::with_capacity(venues.len());
         for venue in &venues.venues {
-            grids.push(venue.engine.grid(request)?);
+            grids.push(Arc::new(venue.engine.grid(request)?));
         }
         let composed = grids.iter().map(|g| g.compose(selection)).collect();
         let mut out = VenueGrids {
@@ -58,7 +60,12 @@ impl VenueGrids {
 
     /// A venue's grid, one layer per side and tier at unit weight.
     pub fn venue_grid(&self, venue: usize) -> Option<&Grid> {
-        self.grids.get(venue)
+        self.grids.get(venue).map(|g| &**g)
+    }
+
+    /// A venue's grid, shared (the viewer shows the reference venue's columns).
+    pub fn shared_grid(&self, venue: usize) -> Option<Arc<Grid>> {
+        self.grids.get(venue).cloned()
     }
 
     /// A venue's grid composed under the current tier selection, at unit venue weight, row-major.

@@ -14,6 +14,8 @@ mod map;
 pub use grids::VenueGrids;
 pub use map::{VenueCluster, VenueMap};
 
+use std::sync::Arc;
+
 use super::{Engine, EngineError};
 use crate::model::Dataset;
 use crate::settings::{ModelSettings, Source};
@@ -86,12 +88,13 @@ impl Default for VenueSettings {
     }
 }
 
-/// One venue: its dataset, its engine, and how it counts.
+/// One venue: its dataset, its engine, and how it counts. Shared, so a copy of [`Venues`] for a
+/// background job costs a few pointers.
 #[derive(Debug, Clone)]
 struct Venue {
     name: String,
-    dataset: Dataset,
-    engine: Engine,
+    dataset: Arc<Dataset>,
+    engine: Arc<Engine>,
     settings: VenueSettings,
 }
 
@@ -155,6 +158,14 @@ impl Venues {
     /// datasets' `exchange` fields, made unique with `#2`, `#3` when two datasets share one. The
     /// reference venue is the one with the largest open interest ([`Venues::largest_open_interest`]).
     pub fn new(datasets: Vec<Dataset>, settings: &ModelSettings) -> Result<Venues, VenuesError> {
+        Venues::from_shared(datasets.into_iter().map(Arc::new).collect(), settings)
+    }
+
+    /// [`Venues::new`] over datasets already shared (the viewer keeps them for the candles).
+    pub fn from_shared(
+        datasets: Vec<Arc<Dataset>>,
+        settings: &ModelSettings,
+    ) -> Result<Venues, VenuesError> {
         if datasets.is_empty() {
             return Err(VenuesError::Empty);
         }
@@ -173,7 +184,7 @@ impl Venues {
             venues.push(Venue {
                 name,
                 dataset,
-                engine,
+                engine: Arc::new(engine),
                 settings: VenueSettings::default(),
             });
         }
@@ -229,12 +240,22 @@ impl Venues {
 
     /// A venue's dataset.
     pub fn dataset(&self, venue: usize) -> Option<&Dataset> {
-        self.venues.get(venue).map(|v| &v.dataset)
+        self.venues.get(venue).map(|v| &*v.dataset)
+    }
+
+    /// A venue's dataset, shared.
+    pub fn shared_dataset(&self, venue: usize) -> Option<Arc<Dataset>> {
+        self.venues.get(venue).map(|v| Arc::clone(&v.dataset))
+    }
+
+    /// A venue's engine, shared.
+    pub fn shared_engine(&self, venue: usize) -> Option<Arc<Engine>> {
+        self.venues.get(venue).map(|v| Arc::clone(&v.engine))
     }
 
     /// A venue's engine.
     pub fn engine(&self, venue: usize) -> Option<&Engine> {
-        self.venues.get(venue).map(|v| &v.engine)
+        self.venues.get(venue).map(|v| &*v.engine)
     }
 
     /// A venue's settings.

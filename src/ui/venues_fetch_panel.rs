@@ -100,7 +100,9 @@ fn coin_request(state: &ViewerState) -> Result<CoinRequest, String> {
     let mut form = state.remote.form.clone();
     // The range and interval checks are the one-venue form's; the symbol is per venue.
     form.symbol = coin.clone();
-    let one = form.request(state.remote.config.now_ms())?;
+    let one = form
+        .request(state.remote.config.now_ms())
+        .map_err(|e| e.to_string())?;
     Ok(CoinRequest {
         coin,
         interval_ms: one.interval_ms,

@@ -157,20 +157,19 @@ fn auto_maps_from_open_interest_only_when_it_covers_the_first_half() {
 }
 
 #[test]
-fn live_growth_keeps_the_scale_found_at_load() {
-    // Scaled x10 at load (600 -> 6000); a fourth bar of volume 4 (400 USD) joins at x10 too:
-    // 10_000 in all, not re-anchored to 6000.
+fn live_growth_scales_again_as_a_fresh_build_does() {
+    // Scaled x10 at load (600 -> 6000). A fourth bar of volume 4 (400 USD) joins: 1000 before
+    // scaling, scaled again to 6000 (x6), as a fresh build of the grown dataset gives.
     let data = dataset(&[1.0, 2.0, 3.0], &[]);
     let model = settings(SourceChoice::Volume, Some(6000.0));
     let engine = Engine::new(&data, &model).expect("engine");
     let grown = dataset(&[1.0, 2.0, 3.0, 4.0], &[]);
     let extended = engine.extended(&grown, &model).expect("extended");
     let (longs, shorts) = totals(&extended);
-    assert!(close(longs + shorts, 10_000.0), "{longs} {shorts}");
-    // A model change (or a fresh load) scales again.
-    let fresh = Engine::new(&grown, &model).expect("engine");
-    let (longs, shorts) = totals(&fresh);
     assert!(close(longs + shorts, 6000.0), "{longs} {shorts}");
+    assert!(close(extended.inputs().new_usd[0][3], 200.0 * 6.0));
+    let fresh = Engine::new(&grown, &model).expect("engine");
+    assert_eq!(extended.inputs(), fresh.inputs());
 }
 
 #[test]

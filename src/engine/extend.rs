@@ -24,14 +24,12 @@ impl Engine {
         dataset: &Dataset,
         settings: &ModelSettings,
     ) -> Result<Engine, EngineError> {
-        let mut resolved = settings.resolve(dataset)?;
-        // A growing dataset keeps the scale found when the engine was built (a poll's new open
-        // interest figure would otherwise rescale, and so recompute, the whole history).
-        if resolved.source == self.settings.source {
-            resolved.volume_anchor = self.settings.volume_anchor;
-            resolved.volume_scale = self.settings.volume_scale;
-        }
-        if resolved != self.settings || dataset.interval_ms != self.interval_ms {
+        let resolved = settings.resolve(dataset)?;
+        // Volume mode scaled to open interest: a new bar moves the standing total the scale is
+        // found from, which changes every notional, so everything is built again (live datasets
+        // are fetched spans, small enough for that).
+        let anchored = resolved.volume_anchor.is_some();
+        if anchored || resolved != self.settings || dataset.interval_ms != self.interval_ms {
             return Engine::with_resolved(dataset, resolved);
         }
         if dataset.bars.is_empty() {

@@ -105,6 +105,9 @@ pub struct ModeMix {
     pub open_interest: Vec<String>,
     /// Names of the venues in volume mode (no open interest in their data, or chosen).
     pub volume: Vec<String>,
+    /// Names of the volume-mode venues with no open-interest figure to scale to: their values
+    /// are relative, not USD, so a sum with them mixes units.
+    pub relative: Vec<String>,
 }
 
 impl ModeMix {
@@ -124,6 +127,12 @@ impl ModeMix {
             parts.push(format!("volume: {}", self.volume.join(", ")));
         }
         let mut text = parts.join("; ");
+        if !self.relative.is_empty() {
+            text += &format!(
+                " (relative values, not USD: {}; the sum mixes units)",
+                self.relative.join(", ")
+            );
+        }
         if self.is_mixed() {
             text += " (mixed: volume-mode notional is a participation share of traded volume, \
                      not measured open interest)";
@@ -393,6 +402,9 @@ impl Venues {
                 Source::Volume => &mut mix.volume,
             };
             list.push(venue.name.clone());
+            if !venue.engine.value_unit().is_usd() {
+                mix.relative.push(venue.name.clone());
+            }
         }
         mix
     }
@@ -477,9 +489,19 @@ mod tests {
         let mix = ModeMix {
             open_interest: vec!["binance-usdm".into()],
             volume: vec!["hyperliquid".into()],
+            relative: Vec::new(),
         };
         assert!(mix.is_mixed());
         let text = mix.describe();
         assert!(text.starts_with("open interest: binance-usdm; volume: hyperliquid (mixed"));
+        let with_relative = ModeMix {
+            relative: vec!["hyperliquid".into()],
+            ..mix
+        };
+        assert!(
+            with_relative
+                .describe()
+                .contains("relative values, not USD: hyperliquid; the sum mixes units")
+        );
     }
 }

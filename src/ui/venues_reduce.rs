@@ -9,7 +9,9 @@ use crate::source::coin_fetch::CoinRequest;
 use super::super::data::{Loaded, Origin, ViewData};
 use super::super::state::ViewerError;
 use super::super::venues_state::{VenuesSource, VenuesView};
-use super::{Effects, ViewerState, Work, selection_changed, stop_live, want_clusters, want_grid};
+use super::{
+    Effects, ViewerState, Work, resummed, selection_changed, stop_live, want_clusters, want_grid,
+};
 
 /// Several files open as one coin view; one file opens as usual.
 pub fn open_many(paths: Vec<std::path::PathBuf>, effects: &mut Effects) {
@@ -34,11 +36,12 @@ pub fn set_venue(
     if view.venues.settings(venue) == Some(settings) {
         return;
     }
-    if let Err(err) = view.venues.set_settings(venue, settings) {
+    if let Err(err) = view.set_venue(venue, settings, &mut state.data.composed) {
         state.errors.push(ViewerError::Venues(err));
         return;
     }
-    selection_changed(state, effects);
+    // Only the venues' weights changed: the kept composed grids are re-summed, not re-composed.
+    resummed(state, effects);
 }
 
 /// Takes the candles and bars from another venue; every venue's levels stay as they are.

@@ -2,6 +2,12 @@
 //! generator, 4 × 43,200 bars): every engine plus the summed 1500 × 600 grid, and toggling a
 //! venue (re-sum of the stored grids). One venue alone is measured in the same run as the
 //! baseline. Run with `cargo bench --bench venues`.
+//!
+//! `venues_viewer_4x30d_1m` (with the `viewer` feature): the app showing the same four venues at
+//! 1600 × 1000 points: an idle frame, a frame with the pointer moving over the chart (tooltip
+//! with each venue's share, the liquidation map with the column's shares), and the frame after
+//! ticking a venue off or on (the app re-sums the kept grids, recolours the texture and draws).
+//! CPU time of the UI thread up to egui's shapes; tessellation and GPU not included.
 
 use std::hint::black_box;
 
@@ -90,5 +96,128 @@ fn venues_bench(c: &mut Criterion) {
     group.finish();
 }
 
+#[cfg(feature = "viewer")]
+mod viewer {
+    use std::hint::black_box;
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use criterion::Criterion;
+    use egui::{Event, Pos2, RawInput, Rect, Vec2};
+    use liqmap::engine::venues::VenueSettings;
+    use liqmap::ui::settings::ViewerSettings;
+    use liqmap::ui::{Action, LiqmapApp};
+
+    const SCREEN_PT: Vec2 = Vec2::new(1600.0, 1000.0);
+    const FRAME_DT_S: f64 = 1.0 / 60.0;
+
+    struct Window {
+        ctx: egui::Context,
+        app: LiqmapApp,
+        time_s: f64,
+    }
+
+    impl Window {
+        fn frame(&mut self, events: Vec<Event>) -> usize {
+            self.time_s += FRAME_DT_S;
+            let input = RawInput {
+                screen_rect: Some(Rect::from_min_size(Pos2::ZERO, SCREEN_PT)),
+                time: Some(self.time_s),
+                predicted_dt: FRAME_DT_S as f32,
+                events,
+                ..RawInput::default()
+            };
+            let app = &mut self.app;
+            self.ctx.run_ui(input, |ui| app.frame_ui(ui)).shapes.len()
+        }
+
+        /// Frames until the venues' grid asked for is shown and no job runs (60 s at most).
+        fn settle(&mut self) {
+            let start = Instant::now();
+            let mut quiet = 0;
+            while quiet < 5 {
+                assert!(start.elapsed() < Duration::from_secs(60), "did not settle");
+                self.frame(Vec::new());
+                let data = &self.app.state.data;
+                let shown = data.grid.as_ref().map(|g| g.request);
+                let ready = data.venues.as_ref().is_some_and(|v| v.grids.is_some())
+                    && !self.app.is_busy()
+                    && shown.is_some()
+                    && shown == self.app.state.view.requested_grid;
+                quiet = if ready { quiet + 1 } else { 0 };
+                std::thread::sleep(Duration::from_millis(if ready { 0 } else { 5 }));
+            }
+        }
+    }
+
+    pub fn frames(c: &mut Criterion) {
+        let ctx = egui::Context::default();
+        let app = LiqmapApp::with_settings(&ctx, ViewerSettings::default(), None);
+        let mut window = Window {
+            ctx,
+            app,
+            time_s: 0.0,
+        };
+        let datasets = super::four_venues().into_iter().map(Arc::new).collect();
+        window.app.send(Action::ShowVenues(datasets));
+        window.settle();
+        let mut group = c.benchmark_group("venues_viewer_4x30d_1m");
+        group.bench_function("frame_idle", |b| {
+            b.iter(|| black_box(window.frame(Vec::new())))
+        });
+        let [left, top, right, bottom] = window.app.state.view.frame.expect("drawn").rect_pt;
+        let points =
+            [0.4, 0.6].map(|share| Pos2::new(left + (right - left) * share, (top + bottom) / 2.0));
+        let mut turn = 0usize;
+        window.frame(vec![Event::PointerMoved(points[0])]);
+        group.bench_function("frame_hover", |b| {
+            b.iter(|| {
+                turn += 1;
+                black_box(window.frame(vec![Event::PointerMoved(points[turn % 2])]))
+            })
+        });
+        window.frame(vec![Event::PointerGone]);
+        window.settle();
+        let runs = window
+            .app
+            .state
+            .data
+            .venues
+            .as_ref()
+            .map(|v| v.venues.engine_runs());
+        let mut on = true;
+        group.bench_function("frame_after_venue_toggle", |b| {
+            b.iter(|| {
+                on = !on;
+                window.app.send(Action::SetVenue {
+                    venue: 3,
+                    settings: VenueSettings {
+                        enabled: on,
+                        weight: 1.0,
+                    },
+                });
+                black_box(window.frame(Vec::new()))
+            })
+        });
+        let after = window
+            .app
+            .state
+            .data
+            .venues
+            .as_ref()
+            .map(|v| v.venues.engine_runs());
+        assert_eq!(runs, after, "a venue toggle ran an engine");
+        group.finish();
+    }
+}
+
+#[cfg(feature = "viewer")]
+criterion_group! {
+    name = benches;
+    // Plots need system fonts, which these machines lack; the numbers are printed either way.
+    config = Criterion::default().without_plots();
+    targets = venues_bench, viewer::frames
+}
+#[cfg(not(feature = "viewer"))]
 criterion_group!(benches, venues_bench);
 criterion_main!(benches);

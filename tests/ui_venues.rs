@@ -335,3 +335,30 @@ fn cancel_stops_every_venue_and_keeps_the_data_shown() {
         app.state.status
     );
 }
+
+#[test]
+fn several_files_opened_together_are_one_coin_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("second.json");
+    let mut second = sample();
+    second.exchange = "second-venue".into();
+    liqmap::dataset::save(&second, &copy).unwrap();
+    let mut harness = harness(SourceConfig::default());
+    step_until(&mut harness, |a| {
+        a.state.data.engine.is_some() && !a.is_busy()
+    });
+    app(&mut harness).send(Action::OpenMany(vec![sample_path(), copy]));
+    step_until(&mut harness, venues_settled);
+    {
+        let app = harness.state().as_ref().unwrap();
+        let view = app.state.data.venues.as_ref().unwrap();
+        assert_eq!(view.venues.names(), ["binance-usdm", "second-venue"]);
+        assert_eq!(view.paths[0], sample_path());
+        assert_scaled(&app.state.data.composed, &single_venue_cells(app), 2.0);
+    }
+    // A single file opened next replaces the coin view.
+    app(&mut harness).send(Action::Open(sample_path()));
+    step_until(&mut harness, |a| {
+        a.state.data.venues.is_none() && a.state.data.grid.is_some() && !a.is_busy()
+    });
+}

@@ -281,8 +281,14 @@ fn add_tier(state: &mut ViewerState, leverage: f64, effects: &mut Effects) {
 /// Tiers, weights of the selection or sides changed: the grid's layers are summed again and
 /// recoloured; the clusters (which weigh the layers) are found again. No level moves.
 fn selection_changed(state: &mut ViewerState, effects: &mut Effects) {
+    state.data.compose(&state.settings.selection());
+    resummed(state, effects);
+}
+
+/// The composed grid changed: the hovered cell is read again, the texture recoloured and the
+/// clusters found again.
+fn resummed(state: &mut ViewerState, effects: &mut Effects) {
     let selection = state.settings.selection();
-    state.data.compose(&selection);
     if let Some(hover) = state.view.hover {
         state.view.hovered_cell = state.data.cell_at(hover.time_ms, hover.price, &selection);
     }

@@ -92,6 +92,8 @@ impl Scheduler {
         }
         if let Some(result) = self.engine.poll() {
             match result {
+                // The engine of a dataset shown before the venues: stale.
+                Ok(_) if state.data.venues.is_some() => {}
                 Ok(engine) => {
                     state.data.engine = Some(engine);
                     state.view.requested_grid = None;
@@ -104,6 +106,7 @@ impl Scheduler {
         }
         if let Some(result) = self.grid.poll() {
             match result {
+                Ok(_) if state.data.venues.is_some() => {}
                 Ok(grid) => {
                     state.data.grid = Some(grid);
                     state.data.compose(&state.settings.selection());
@@ -114,6 +117,7 @@ impl Scheduler {
         }
         if let Some((bar, result)) = self.clusters.poll() {
             match result {
+                Ok(_) if state.data.venues.is_some() => {}
                 Ok((clusters, explained)) => {
                     state.data.clusters = Some((bar, clusters));
                     state.data.explained_open_interest = explained;

@@ -144,6 +144,11 @@ impl VenueJobs {
                     state.errors.push(err);
                 }
             }
+            Work::Load(_) | Work::LoadSample | Work::ForgetLoad => {
+                // Another dataset is on its way: venues still being read would replace it.
+                self.build.cancel();
+                return false;
+            }
             _ => return self.start_for_venues(state, work),
         }
         true

@@ -9,7 +9,9 @@ use crate::source::coin_fetch::CoinRequest;
 use super::super::data::{Loaded, Origin, ViewData};
 use super::super::state::ViewerError;
 use super::super::venues_state::{VenuesSource, VenuesView};
-use super::{Effects, ViewerState, Work, selection_changed, stop_live, want_clusters, want_grid};
+use super::{
+    Effects, ViewerState, Work, resummed, selection_changed, stop_live, want_clusters, want_grid,
+};
 
 /// Several files open as one coin view; one file opens as usual.
 pub fn open_many(paths: Vec<std::path::PathBuf>, effects: &mut Effects) {
@@ -34,11 +36,12 @@ pub fn set_venue(
     if view.venues.settings(venue) == Some(settings) {
         return;
     }
-    if let Err(err) = view.venues.set_settings(venue, settings) {
+    if let Err(err) = view.set_venue(venue, settings, &mut state.data.composed) {
         state.errors.push(ViewerError::Venues(err));
         return;
     }
-    selection_changed(state, effects);
+    // Only the venues' weights changed: the kept composed grids are re-summed, not re-composed.
+    resummed(state, effects);
 }
 
 /// Takes the candles and bars from another venue; every venue's levels stay as they are.
@@ -110,5 +113,102 @@ pub fn cancel_coin_fetch(state: &mut ViewerState) {
     if let Some(running) = state.coin_fetch.running.take() {
         running.cancel.cancel();
         state.status = format!("fetch of {} cancelled", running.request.coin);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::super::{Action, reduce_all};
+    use super::*;
+    use crate::engine::GridRequest;
+    use crate::engine::venues::{VenueGrids, Venues};
+    use crate::ui::settings::ViewerSettings;
+
+    /// Two venues on the bundled sample (the second relabelled), shown with their grids, as the
+    /// venues' jobs leave them.
+    fn two_venues_shown() -> ViewerState {
+        let mut state = ViewerState::new(ViewerSettings::default());
+        let first = crate::dataset::sample().expect("the bundled sample");
+        let mut second = first.clone();
+        second.exchange = "second-venue".into();
+        let venues = Venues::from_shared(
+            vec![Arc::new(first), Arc::new(second)],
+            &state.settings.model,
+        )
+        .expect("venues");
+        let engine = venues.shared_engine(0).expect("engine");
+        let (low, high) = venues
+            .dataset(0)
+            .and_then(|d| d.price_range())
+            .expect("prices");
+        let request = GridRequest::whole(&engine, low, high, 200, 100);
+        let grids =
+            VenueGrids::build(&venues, &request, &state.settings.selection()).expect("grids");
+        let mut view = VenuesView::new(venues, Vec::new());
+        view.grids = Some(grids);
+        let mut effects = Effects::default();
+        show_venues(&mut state, view, &mut effects);
+        state.data.compose(&state.settings.selection());
+        state
+    }
+
+    #[test]
+    fn ticking_a_venue_off_re_sums_and_asks_for_no_engine_or_grid() {
+        let mut state = two_venues_shown();
+        let both: f64 = state.data.composed.iter().sum();
+        assert!(both > 0.0);
+        let effects = reduce_all(
+            &mut state,
+            vec![Action::SetVenue {
+                venue: 1,
+                settings: VenueSettings {
+                    enabled: false,
+                    weight: 1.0,
+                },
+            }],
+        );
+        assert!(
+            !effects
+                .work
+                .iter()
+                .any(|w| matches!(w, Work::Engine | Work::ExtendEngine | Work::Grid(_))),
+            "{:?}",
+            effects.work
+        );
+        assert!(effects.work.contains(&Work::Recolour));
+        // The same data on both venues: one venue is half of the two.
+        let one: f64 = state.data.composed.iter().sum();
+        assert!(
+            (one - both / 2.0).abs() <= 1e-9 * both,
+            "{one} against {both}"
+        );
+    }
+
+    #[test]
+    fn a_bad_weight_is_refused_and_named() {
+        let mut state = two_venues_shown();
+        reduce_all(
+            &mut state,
+            vec![Action::SetVenue {
+                venue: 0,
+                settings: VenueSettings {
+                    enabled: true,
+                    weight: f64::NAN,
+                },
+            }],
+        );
+        assert_eq!(state.errors.len(), 1);
+        assert!(state.errors[0].to_string().contains("venue weight"));
+        assert_eq!(
+            state
+                .data
+                .venues
+                .as_ref()
+                .and_then(|v| v.venues.settings(0))
+                .map(|s| s.weight),
+            Some(1.0)
+        );
     }
 }

@@ -14,7 +14,7 @@ use crate::source::{FetchRequest, Venue};
 use super::data::Origin;
 use super::fetch_form::FetchForm;
 use super::settings::{RowHeight, SideFilter};
-use super::view::ViewBounds;
+use super::view::{Highlight, ViewBounds};
 
 /// A native file dialog to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,6 +144,21 @@ pub enum Action {
     LoadSymbols(Venue),
     /// Turn live updates of the shown (fetched) dataset on or off.
     Live(bool),
+    /// Times on the local clock (`true`) or in UTC.
+    SetLocalTime(bool),
+    /// Show the last span of the data (a range button, ms); `None` shows everything.
+    ShowRecent(Option<i64>),
+    /// Keep the clusters and the map at a time (a click on the chart, epoch ms), or unpin.
+    PinTime(Option<i64>),
+    /// The pointer went below the chart (towards the clusters table) or came back: below it,
+    /// the clusters stay at the time last hovered.
+    PointerBelowChart(bool),
+    /// Zoom to a cluster's band and the price at its time, and highlight the band.
+    FocusCluster(Highlight),
+    /// Escape: dismiss the errors, unpin the time, stop highlighting.
+    Escape,
+    /// Add the open interest or liquidations of a file to the dataset shown.
+    AddToDataset(PathBuf),
 }
 
 /// A job for the scheduler, the cheapest that brings the picture up to date.
@@ -179,4 +194,6 @@ pub enum Work {
     LoadSymbols(Venue),
     /// Start live updates of the shown dataset.
     StartLive,
+    /// Read a file of open interest or liquidations and add it to the dataset shown.
+    AddToDataset(PathBuf),
 }

@@ -14,6 +14,7 @@ use crate::engine::score::{self, BarLiquidations, ScoreError, ScoreParams, liqui
 use crate::engine::{Cluster, Engine, EngineError, Grid, GridError};
 
 use super::action::{Pick, Work};
+use super::add_series::AddSeriesJob;
 use super::data::{Loaded, Origin};
 use super::live::LiveTasks;
 use super::reducer::{self, Effects};
@@ -40,6 +41,7 @@ pub struct Scheduler {
     io: LatestJob<Result<String, ViewerError>>,
     score: LatestJob<ScoreOutcome>,
     bars: LatestJob<Arc<Vec<BarLiquidations>>>,
+    add: AddSeriesJob,
     net: Net,
     live: Option<LiveTasks>,
     picked_sender: Sender<(Pick, PathBuf)>,
@@ -58,6 +60,7 @@ impl Scheduler {
             io: job(&wake, "io"),
             score: job(&wake, "score"),
             bars: job(&wake, "liquidation-bars"),
+            add: AddSeriesJob::new(&wake),
             net: Net::new(Arc::clone(&wake)),
             live: None,
             picked_sender,
@@ -75,6 +78,7 @@ impl Scheduler {
             || self.io.is_busy()
             || self.score.is_busy()
             || self.bars.is_busy()
+            || self.add.is_busy()
     }
 
     /// Takes in what the jobs and tasks delivered; returns the work that follows.
@@ -87,6 +91,7 @@ impl Scheduler {
                 Err(err) => state.errors.push(err),
             }
         }
+        self.add.poll(state, &mut effects);
         if let Some(result) = self.engine.poll() {
             match result {
                 Ok(engine) => {
@@ -193,6 +198,7 @@ impl Scheduler {
                     }
                     Err(err) => state.errors.push(err),
                 },
+                Work::AddToDataset(path) => self.add.start(state, path),
                 Work::Recolour | Work::Screenshot(_) => {}
             }
         }

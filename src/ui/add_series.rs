@@ -1,0 +1,92 @@
+//! "Add open interest / liquidations to this dataset": reads the file in the background,
+//! merges it into a copy of the dataset shown, and shows the copy where the chart was. The
+//! dataset shown stays when the file is refused.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::dataset::FormatKind;
+use crate::dataset::import::add::add_file;
+
+use super::data::{Loaded, Origin};
+use super::reducer::{self, Effects};
+use super::state::{ViewerError, ViewerState};
+use super::view::PendingView;
+use super::worker::{LatestJob, Wake};
+
+/// The dataset with the file added, and a line saying what was added.
+type Added = Result<(Loaded, String), ViewerError>;
+
+/// The background job that adds a file to the dataset shown.
+pub struct AddSeriesJob {
+    job: LatestJob<Added>,
+}
+
+impl AddSeriesJob {
+    /// A worker that wakes the UI when done.
+    pub fn new(wake: &Wake) -> Self {
+        let wake = Arc::clone(wake);
+        AddSeriesJob {
+            job: LatestJob::new("add-series", move || wake()),
+        }
+    }
+
+    /// Whether a file is being added.
+    pub fn is_busy(&self) -> bool {
+        self.job.is_busy()
+    }
+
+    /// Starts adding `path` to the dataset shown.
+    pub fn start(&mut self, state: &ViewerState, path: PathBuf) {
+        let Some(loaded) = state.data.loaded.clone() else {
+            return;
+        };
+        self.job.submit(move || {
+            let mut dataset = (*loaded.dataset).clone();
+            let added = add_file(&mut dataset, &path)?;
+            let what = match added.kind {
+                FormatKind::OpenInterest => "open-interest samples",
+                _ => "liquidations",
+            };
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into(),
+            );
+            let note = format!(
+                "added {} {what} from {name} ({} held already); not saved: File ▸ Save dataset \
+                 as… keeps them",
+                added.added, added.unchanged
+            );
+            // Live mode can go on with a fetched dataset; a file's copy is a new dataset.
+            let origin = match loaded.origin {
+                Origin::Fetched(source) => Origin::Fetched(source),
+                _ => Origin::Memory,
+            };
+            Ok((
+                Loaded {
+                    dataset: Arc::new(dataset),
+                    origin,
+                },
+                note,
+            ))
+        });
+    }
+
+    /// Shows the dataset with the file added, at the view shown now.
+    pub fn poll(&mut self, state: &mut ViewerState, effects: &mut Effects) {
+        let Some(result) = self.job.poll() else {
+            return;
+        };
+        match result {
+            Ok((loaded, note)) => {
+                let bounds = state.view.bounds();
+                reducer::show(state, loaded, effects);
+                if let Some(bounds) = bounds {
+                    state.view.request(PendingView::Bounds(bounds));
+                }
+                state.status = note;
+            }
+            Err(err) => state.errors.push(err),
+        }
+    }
+}

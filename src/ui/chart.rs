@@ -96,6 +96,16 @@ pub fn chart_ui(
         .y_axis_position(HPlacement::Right)
         .y_axis_min_width(PRICE_AXIS_WIDTH_PT);
     let response = plot.show(ui, |plot_ui| {
+        // First, from the bounds of the last frame: what follows (a pending view) wins, as
+        // egui_plot applies the bounds set in a frame in order, after this closure.
+        let axis = price_axis_rect(plot_ui.response().rect, outer);
+        let current = from_plot(&plot_ui.plot_bounds());
+        if let Some(zoomed) = price_axis_drag(plot_ui.ctx(), axis, current) {
+            plot_ui.set_plot_bounds(to_plot(zoomed));
+        } else if let Some(clamped) = clamp_prices(current) {
+            // A wheel or key zoom of the last frame reached below zero.
+            plot_ui.set_plot_bounds(to_plot(clamped));
+        }
         match pending {
             Some((_, PendingView::Everything)) => {
                 if let Some(full) = full {
@@ -116,15 +126,6 @@ pub fn chart_ui(
         }
         if hovered && keyboard_free {
             navigate_with_keys(plot_ui, full);
-        }
-        let axis = price_axis_rect(plot_ui.response().rect, outer);
-        if let Some(zoomed) =
-            price_axis_drag(plot_ui.ctx(), axis, from_plot(&plot_ui.plot_bounds()))
-        {
-            plot_ui.set_plot_bounds(to_plot(zoomed));
-        }
-        if let Some(clamped) = clamp_prices(from_plot(&plot_ui.plot_bounds())) {
-            plot_ui.set_plot_bounds(to_plot(clamped));
         }
         let bounds = plot_ui.plot_bounds();
 
@@ -175,6 +176,10 @@ pub fn chart_ui(
     let (_, pointer) = response.inner;
     // The transform holds the bounds after this frame's zoom and clamp.
     let bounds = *response.transform.bounds();
+    if bounds.min()[1] < 0.0 {
+        // Clamped at the start of the next frame.
+        ui.ctx().request_repaint();
+    }
     let rect = response.transform.frame();
     paint_axis_tags(
         ui,

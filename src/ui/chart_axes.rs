@@ -21,13 +21,14 @@ const PRICE_LABEL_SPACING_PT: f64 = 36.0;
 /// many points.
 const GRID_SPACING_MIN_PT: f64 = 8.0;
 
-/// The smallest 1, 2 or 5 times a power of ten that is at least `least`.
+/// The smallest 1, 2 or 5 times a power of ten that is at least `least` (no 2.5: its labels
+/// need one more decimal than the step's power of ten gives).
 pub fn nice_step(least: f64) -> f64 {
     if !(least.is_finite() && least > 0.0) {
         return 1.0;
     }
     let power = 10f64.powf(least.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0]
+    [1.0, 2.0, 5.0, 10.0]
         .into_iter()
         .map(|m| m * power)
         .find(|step| *step >= least * (1.0 - 1e-12))
@@ -197,7 +198,7 @@ mod tests {
             bounds: (100_000.0, 120_000.0),
             base_step_size: base,
         });
-        // 36 points a label at least is 2,880 USD: 2,500-USD steps are too close (31 points),
+        // 36 points a label at least is 2,880 USD: 2,000-USD steps are too close (25 points),
         // so 5,000-USD steps, 62 points apart: 100,000 to 120,000 gives 5 marks.
         let step = marks[0].step_size;
         assert!(step * 250.0 / 20_000.0 >= PRICE_LABEL_SPACING_PT, "{step}");

@@ -7,7 +7,7 @@ use egui_plot::{PlotPoint, PlotTransform};
 use super::look::side_color;
 use super::time_axis::clock_time;
 use crate::model::{Dataset, Liquidation};
-use crate::render::labels::{compact_usd, price, tag_price};
+use crate::render::labels::{price, tag_price};
 use crate::render::theme::marker_radius_px;
 
 /// Points around a circle's edge that still count as on it.
@@ -71,9 +71,8 @@ pub fn liquidation_tooltip_ui(ui: &mut egui::Ui, liquidation: &Liquidation, loca
     ui.label(format!("price     {}", tag_price(liquidation.price)));
     ui.label(format!("quantity  {}", quantity(liquidation.quantity)));
     ui.label(format!(
-        "value     {} USD ({})",
-        price(liquidation.notional_usd(), 0),
-        compact_usd(liquidation.notional_usd())
+        "value     {} USD",
+        price(liquidation.notional_usd(), 0)
     ));
 }
 

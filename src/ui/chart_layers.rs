@@ -12,13 +12,13 @@ use egui_plot::{
 use super::chart_hover::{largest_marker_px, visible_liquidations};
 use super::data::{CellInfo, ViewData};
 use super::look::{DOWN_COLOR, LONG_COLOR, SHORT_COLOR, UP_COLOR, side_color};
+use super::time_axis::clock_time;
 use super::view::Highlight;
 use crate::engine::score::BarLiquidations;
 use crate::model::{Dataset, Side};
 use crate::render::candles::candles_for_width;
 use crate::render::labels::{compact_usd, human_price};
 use crate::render::theme::marker_radius_px;
-use crate::time::format_time_ms;
 
 pub(super) fn draw_candles(
     plot_ui: &mut egui_plot::PlotUi<'_>,
@@ -273,7 +273,7 @@ pub(super) fn draw_cluster_marks(
 
 /// The hover tooltip: time, price row, long and short USD with tier shares, distance.
 pub fn cell_tooltip_ui(ui: &mut egui::Ui, cell: &CellInfo, leverages: &[f64]) {
-    ui.label(RichText::new(format_time_ms(cell.time_ms)).strong());
+    ui.label(RichText::new(clock_time(cell.time_ms, false)).strong());
     ui.label(format!(
         "price row {} – {} ({:+.2}% from close)",
         human_price(cell.price_low),

@@ -15,7 +15,8 @@ pub fn chart_toolbar_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Ve
         .as_ref()
         .and_then(|l| l.dataset.time_range_ms())
         .map(|(start, end)| (end - start) as f64);
-    ui.horizontal(|ui| {
+    // Wrapped: a narrow window must not push the chart (and its price axis) past the panel.
+    ui.horizontal_wrapped(|ui| {
         ui.label("Range");
         for (label, span_ms) in RANGES {
             // The button of the span shown is marked, whichever way it was reached.
@@ -59,13 +60,14 @@ pub fn chart_toolbar_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Ve
         ui.separator();
         match state.view.pinned_ms {
             Some(pinned_ms) => {
-                ui.label(format!(
-                    "clusters pinned at {} (Escape unpins)",
-                    clock_time(pinned_ms, local)
-                ));
-                if ui.small_button("Unpin").clicked() {
+                if ui
+                    .small_button("Unpin")
+                    .on_hover_text("the clusters follow the pointer again (Escape)")
+                    .clicked()
+                {
                     actions.push(Action::PinTime(None));
                 }
+                ui.label(format!("pinned {}", clock_time(pinned_ms, local)));
             }
             None => {
                 ui.weak("click the chart to pin a time");

@@ -15,6 +15,9 @@ const ROWS: usize = 12;
 
 /// Draws the cluster table.
 pub fn clusters_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
+    // The panel keeps the size of what it holds: claim all of it, or a first frame with little
+    // to show ("computing…") would shrink the table to a few rows for good.
+    ui.set_min_height(ui.available_height());
     let Some((bar, clusters)) = &state.data.clusters else {
         ui.heading("Clusters");
         ui.label("computing…");

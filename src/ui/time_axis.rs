@@ -49,7 +49,9 @@ pub fn format_time_label_shifted(
     offset_s: i32,
 ) -> String {
     let span = range.end() - range.start();
-    if range.end() - mark.value < RIGHT_EDGE_SHARE * span {
+    if range.end() - mark.value < RIGHT_EDGE_SHARE * span
+        || mark.value - range.start() < LEFT_EDGE_SHARE * span
+    {
         return String::new();
     }
     let time_ms = (mark.value * 1000.0).round() as i64;
@@ -89,11 +91,13 @@ pub fn time_grid_spacer(input: GridInput) -> Vec<GridMark> {
 
 /// Share of the view at its right edge where ticks get no label.
 const RIGHT_EDGE_SHARE: f64 = 0.05;
+/// Share of the view at its left edge where ticks get no label (cut by the plot's left edge).
+const LEFT_EDGE_SHARE: f64 = 0.04;
 
 /// The label of a tick: `10 Oct 21:00`, or the date alone when ticks are whole days apart.
 ///
-/// A tick in the last 5% of the view gets no label: centred on its tick, the label would be cut
-/// by the plot's right edge and misread (`10 Oct 202` for `10 Oct 2025`).
+/// A tick in the last 5% (or the first 4%) of the view gets no label: centred on its tick, the
+/// label would be cut by the plot's edge and misread (`10 Oct 202` for `10 Oct 2025`).
 pub fn format_time_label(mark: GridMark, range: &std::ops::RangeInclusive<f64>) -> String {
     format_time_label_shifted(mark, range, 0)
 }

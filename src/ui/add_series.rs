@@ -53,7 +53,7 @@ impl AddSeriesJob {
                 |n| n.to_string_lossy().into(),
             );
             let note = format!(
-                "added {} {what} from {name} ({} held already); not saved: File ▸ Save dataset \
+                "added {} {what} from {name} ({} held already); not saved: File > Save dataset \
                  as… keeps them",
                 added.added, added.unchanged
             );

@@ -239,7 +239,12 @@ fn chart_input(
     if response.response.clicked()
         && let Some(at) = pointer
     {
-        actions.push(Action::PinTime(Some((at.x * 1000.0).round() as i64)));
+        // The bar the table shows for the hovered column, so a click does not move the table.
+        let time_ms = match &state.view.hovered_cell {
+            Some(cell) => cell.time_ms,
+            None => (at.x * 1000.0).round() as i64,
+        };
+        actions.push(Action::PinTime(Some(time_ms)));
     }
     let escape = !ui.ctx().egui_wants_keyboard_input()
         && ui.input(|i| i.key_pressed(Key::Escape))

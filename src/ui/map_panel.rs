@@ -42,7 +42,11 @@ pub fn map_ui(ui: &mut egui::Ui, state: &ViewerState, price_range: Option<(f64, 
         .get(profile.bar)
         .copied()
         .unwrap_or(f64::NAN);
-    let time_ms = engine.bar_times_ms().get(profile.bar).copied().unwrap_or(0);
+    // The column holding the clusters' time is labelled with it, as the table beside it is.
+    let time_ms = clusters_time_ms
+        .filter(|t| state.data.column_at(*t as f64) == column)
+        .or_else(|| engine.bar_times_ms().get(profile.bar).copied())
+        .unwrap_or(0);
     ui.heading("Liquidation map");
     ui.label(
         RichText::new(format!(

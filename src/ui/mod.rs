@@ -9,7 +9,7 @@ pub mod action;
 mod add_series;
 pub mod app;
 pub mod chart;
-mod chart_axes;
+pub mod chart_axes;
 mod chart_hover;
 mod chart_layers;
 pub mod chart_range;

@@ -259,19 +259,22 @@ impl LiqmapApp {
         }
         egui::Panel::left("controls")
             .resizable(true)
-            .default_size(250.0)
+            // Room for several rows, and still a chart in a small window.
+            .default_size((ui.available_height() * 0.28).clamp(150.0, 250.0))
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| controls_ui(ui, state, actions));
             });
         egui::Panel::bottom("clusters")
             .resizable(true)
-            .default_size(250.0)
+            // Room for several rows, and still a chart in a small window.
+            .default_size((ui.available_height() * 0.28).clamp(150.0, 250.0))
             .min_size(120.0)
             .show(ui, |ui| clusters_ui(ui, state, actions));
         if state.score.is_open() {
             egui::Panel::right("score")
                 .resizable(true)
-                .default_size(250.0)
+                // Room for several rows, and still a chart in a small window.
+                .default_size((ui.available_height() * 0.28).clamp(150.0, 250.0))
                 .show(ui, |ui| score_ui(ui, state, actions));
         }
         // The map and the bars are laid out here but drawn after the chart, so that they show

@@ -16,7 +16,7 @@ use crate::render::labels::tag_price;
 /// Room for a price label on the axis, points: `114,679.3` in the axis font and its margins.
 pub const PRICE_AXIS_WIDTH_PT: f32 = 72.0;
 /// Least screen distance between two price labels, points.
-const PRICE_LABEL_SPACING_PT: f64 = 36.0;
+const PRICE_LABEL_SPACING_PT: f64 = 30.0;
 /// egui_plot's smallest grid spacing, points: `GridInput::base_step_size` is the value of this
 /// many points.
 const GRID_SPACING_MIN_PT: f64 = 8.0;
@@ -35,8 +35,9 @@ pub fn nice_step(least: f64) -> f64 {
         .unwrap_or(10.0 * power)
 }
 
-/// Price grid marks at round prices, one at least every [`PRICE_LABEL_SPACING_PT`]: a chart
-/// 400 points tall gets about ten labels, whatever the window.
+/// Price grid marks at round prices, one at least every [`PRICE_LABEL_SPACING_PT`] (where
+/// egui_plot paints axis labels at full strength): a chart 400 points tall gets about ten
+/// labels, whatever the window.
 pub fn price_grid_spacer(input: GridInput) -> Vec<GridMark> {
     let (low, high) = input.bounds;
     if !(input.base_step_size.is_finite() && input.base_step_size > 0.0 && high > low) {
@@ -198,7 +199,7 @@ mod tests {
             bounds: (100_000.0, 120_000.0),
             base_step_size: base,
         });
-        // 36 points a label at least is 2,880 USD: 2,000-USD steps are too close (25 points),
+        // 30 points a label at least is 2,400 USD: 2,000-USD steps are too close (25 points),
         // so 5,000-USD steps, 62 points apart: 100,000 to 120,000 gives 5 marks.
         let step = marks[0].step_size;
         assert!(step * 250.0 / 20_000.0 >= PRICE_LABEL_SPACING_PT, "{step}");

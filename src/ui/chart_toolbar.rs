@@ -57,21 +57,17 @@ pub fn chart_toolbar_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Ve
         {
             actions.push(Action::SetLocalTime(true));
         }
-        ui.separator();
-        match state.view.pinned_ms {
-            Some(pinned_ms) => {
-                if ui
-                    .small_button("Unpin")
-                    .on_hover_text("the clusters follow the pointer again (Escape)")
-                    .clicked()
-                {
-                    actions.push(Action::PinTime(None));
-                }
-                ui.label(format!("pinned {}", clock_time(pinned_ms, local)));
+        // Unpinned, nothing here: the clusters table says how to pin.
+        if let Some(pinned_ms) = state.view.pinned_ms {
+            ui.separator();
+            if ui
+                .small_button("Unpin")
+                .on_hover_text("the clusters follow the pointer again (Escape)")
+                .clicked()
+            {
+                actions.push(Action::PinTime(None));
             }
-            None => {
-                ui.weak("click the chart to pin a time");
-            }
+            ui.label(format!("pinned {}", clock_time(pinned_ms, local)));
         }
     });
 }

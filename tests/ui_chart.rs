@@ -68,6 +68,17 @@ fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Steps frames until the BTC data is shown.
+fn wait_for_btc(harness: &mut Harness<'_, LiqmapApp>) {
+    step_until(harness, |app| {
+        app.state
+            .data
+            .loaded
+            .as_ref()
+            .is_some_and(|l| l.dataset.symbol == "BTCUSDT")
+    });
+}
+
 const BTC_KLINES: &str = "btcusdt-klines-5m-freqtrade-20251022.json";
 const LIQUIDATIONS: &str = "all-liquidations-forceorder-20251022-0940.csv";
 
@@ -194,13 +205,7 @@ fn a_liquidations_file_opened_alone_is_offered_to_the_dataset_shown() {
     let mut harness = viewer(1280.0, 800.0);
     settle(&mut harness);
     harness.state_mut().send(Action::Open(data(BTC_KLINES)));
-    step_until(&mut harness, |app| {
-        app.state
-            .data
-            .loaded
-            .as_ref()
-            .is_some_and(|l| l.dataset.symbol == "BTCUSDT")
-    });
+    wait_for_btc(&mut harness);
     settle(&mut harness);
     harness.state_mut().send(Action::Open(data(LIQUIDATIONS)));
     step_until(&mut harness, |app| !app.state.errors.is_empty());
@@ -438,4 +443,21 @@ fn the_error_banner_wraps_keeps_dismiss_in_view_and_goes_with_escape_or_new_data
     step_until(&mut harness, |app| !app.state.errors.is_empty());
     harness.state_mut().send(Action::OpenSample);
     step_until(&mut harness, |app| app.state.errors.is_empty());
+}
+
+#[test]
+fn several_files_opened_at_once_make_one_dataset() {
+    let mut harness = viewer(1024.0, 640.0);
+    settle(&mut harness);
+    // As dropped on the window: the liquidations first, the klines second (kinds are told by
+    // content, not by order).
+    harness.state_mut().send(Action::OpenSeveral(vec![
+        data(LIQUIDATIONS),
+        data(BTC_KLINES),
+    ]));
+    wait_for_btc(&mut harness);
+    settle(&mut harness);
+    let shown = harness.state().state.data.loaded.clone().unwrap().dataset;
+    assert_eq!(*shown, btc_with_liquidations());
+    assert!(harness.state().state.errors.is_empty());
 }

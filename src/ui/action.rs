@@ -159,6 +159,8 @@ pub enum Action {
     Escape,
     /// Add the open interest or liquidations of a file to the dataset shown.
     AddToDataset(PathBuf),
+    /// Open several files at once (klines, open interest, liquidations) as one dataset.
+    OpenSeveral(Vec<PathBuf>),
 }
 
 /// A job for the scheduler, the cheapest that brings the picture up to date.
@@ -196,4 +198,6 @@ pub enum Work {
     StartLive,
     /// Read a file of open interest or liquidations and add it to the dataset shown.
     AddToDataset(PathBuf),
+    /// Read several files as one dataset.
+    OpenSeveral(Vec<PathBuf>),
 }

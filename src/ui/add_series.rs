@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use crate::dataset::FormatKind;
 use crate::dataset::import::add::add_file;
+use crate::dataset::import::several::{SeveralRequest, import_several, kind_of};
+use crate::model::Dataset;
 
 use super::data::{Loaded, Origin};
 use super::reducer::{self, Effects};
@@ -16,6 +18,47 @@ use super::worker::{LatestJob, Wake};
 
 /// The dataset with the file added, and a line saying what was added.
 type Added = Result<(Loaded, String), ViewerError>;
+
+/// Several files opened at once (dropped on the window): klines, open interest and
+/// liquidations, told apart by their content, make one dataset; without klines, the others are
+/// added to `shown`. A native dataset among them is opened alone.
+pub fn open_several(paths: &[PathBuf], shown: Option<&Loaded>) -> Result<Loaded, ViewerError> {
+    let mut request = SeveralRequest::default();
+    for path in paths {
+        match kind_of(path)? {
+            FormatKind::Klines => request.klines.push(path.clone()),
+            FormatKind::OpenInterest => request.open_interest.push(path.clone()),
+            FormatKind::Liquidations => request.liquidations.push(path.clone()),
+            FormatKind::Dataset => {
+                return Ok(Loaded {
+                    dataset: Arc::new(crate::dataset::load(path)?),
+                    origin: Origin::File(path.clone()),
+                });
+            }
+        }
+    }
+    if !request.klines.is_empty() {
+        return Ok(Loaded {
+            dataset: Arc::new(import_several(&request)?),
+            origin: Origin::Memory,
+        });
+    }
+    let Some(shown) = shown else {
+        // No bars anywhere: the import says so, naming what is missing.
+        return Ok(Loaded {
+            dataset: Arc::new(import_several(&request)?),
+            origin: Origin::Memory,
+        });
+    };
+    let mut dataset: Dataset = (*shown.dataset).clone();
+    for path in request.open_interest.iter().chain(&request.liquidations) {
+        add_file(&mut dataset, path)?;
+    }
+    Ok(Loaded {
+        dataset: Arc::new(dataset),
+        origin: Origin::Memory,
+    })
+}
 
 /// The background job that adds a file to the dataset shown.
 pub struct AddSeriesJob {

@@ -214,7 +214,12 @@ impl LiqmapApp {
                 .map(|f| f.path().to_path_buf())
                 .collect()
         });
-        self.actions.extend(dropped.into_iter().map(Action::Open));
+        // Several files at once are one dataset: klines with their open interest and liquidations.
+        if dropped.len() > 1 {
+            self.actions.push(Action::OpenSeveral(dropped));
+        } else {
+            self.actions.extend(dropped.into_iter().map(Action::Open));
+        }
     }
 
     /// Draws one frame. Before drawing, the scheduler takes in what the jobs delivered and starts

@@ -229,6 +229,7 @@ pub fn reduce(state: &mut ViewerState, action: Action, effects: &mut Effects) {
                 want_clusters(state, effects);
             }
         }
+        Action::OpenSeveral(paths) => effects.work(Work::OpenSeveral(paths)),
         Action::AddToDataset(path) => {
             if state.data.loaded.is_some() {
                 effects.work(Work::AddToDataset(path));

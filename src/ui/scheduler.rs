@@ -199,6 +199,11 @@ impl Scheduler {
                     Err(err) => state.errors.push(err),
                 },
                 Work::AddToDataset(path) => self.add.start(state, path),
+                Work::OpenSeveral(paths) => {
+                    let shown = state.data.loaded.clone();
+                    self.load
+                        .submit(move || super::add_series::open_several(&paths, shown.as_ref()));
+                }
                 Work::Recolour | Work::Screenshot(_) => {}
             }
         }

@@ -319,37 +319,6 @@ fn snapshots_of_the_liquidation_map_and_the_cluster_table() {
 }
 
 #[test]
-fn clicking_a_cluster_centres_the_chart_on_it() {
-    let mut harness = viewer(1280.0, 800.0);
-    settle(&mut harness);
-    let (label, peak) = {
-        let app = harness.state();
-        let (_, clusters) = app.state.data.clusters.as_ref().unwrap();
-        let c = &clusters[2];
-        let label = format!(
-            "{} {} – {}",
-            c.side.name(),
-            liqmap::render::labels::human_price(c.price_low),
-            liqmap::render::labels::human_price(c.price_high)
-        );
-        (label, c.peak_price)
-    };
-    let height_before = bounds(harness.state()).height();
-    harness.get_by_label(&label).click();
-    settle(&mut harness);
-    let bounds = bounds(harness.state());
-    let centre = (bounds.min()[1] + bounds.max()[1]) / 2.0;
-    assert!(
-        (centre - peak).abs() < 1e-6 * peak,
-        "centre {centre} vs peak {peak}"
-    );
-    assert!(
-        (bounds.height() - height_before).abs() < 1e-6 * height_before,
-        "zoom kept"
-    );
-}
-
-#[test]
 fn keys_zoom_and_home_shows_everything() {
     let mut harness = viewer(1280.0, 800.0);
     settle(&mut harness);

@@ -521,6 +521,9 @@ pub enum DatasetErrorKind {
         /// The first file, that this one was compared with.
         first: PathBuf,
     },
+    /// Bars or a whole dataset where open interest or liquidations were to be added.
+    #[error("this is {}, not open interest or liquidations: open it on its own", .0.name())]
+    NotSeries(FormatKind),
 }
 
 fn value_message(column: &str, value: f64, problem: ValueProblem) -> String {

@@ -34,9 +34,40 @@ pub fn price_decimals(step_usd: f64) -> usize {
     (-step_usd.log10()).ceil().clamp(0.0, 8.0) as usize
 }
 
-/// A price with the given decimals.
+/// A price with the given decimals and thousands separators, as trading charts print it:
+/// `114,679.3`. The axis of the window and of the export both use it.
 pub fn price(price_usd: f64, decimals: usize) -> String {
-    format!("{price_usd:.decimals$}")
+    group_thousands(&format!("{price_usd:.decimals$}"))
+}
+
+/// Puts a comma between each group of three digits of the whole part of a formatted number.
+fn group_thousands(text: &str) -> String {
+    let (sign, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let (whole, fraction) = match unsigned.find('.') {
+        Some(dot) => unsigned.split_at(dot),
+        None => (unsigned, ""),
+    };
+    if !whole.bytes().all(|b| b.is_ascii_digit()) {
+        // inf or NaN: left as it is, for the caller to refuse.
+        return text.to_string();
+    }
+    let mut grouped = String::with_capacity(text.len() + whole.len() / 3);
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}{grouped}{fraction}")
+}
+
+/// A price for a tag (the last price, the crosshair): the decimals its size calls for, as
+/// [`human_price`], with thousands separators: `114,679.3`.
+pub fn tag_price(price_usd: f64) -> String {
+    group_thousands(&human_price(price_usd))
 }
 
 /// A price for people, with as many decimals as its size calls for: `121570.5`, `45.233`,
@@ -52,11 +83,18 @@ pub fn human_price(price_usd: f64) -> String {
     format!("{price_usd:.decimals$}")
 }
 
-/// A UTC time tick: `10-10 21:00`, or `2025-10-10` when ticks are whole days apart.
+/// A UTC time tick as trading charts write it: `10 Oct 21:00`, or `10 Oct 2025` when ticks are
+/// whole days apart.
 pub fn time_tick(time_ms: i64, whole_days: bool) -> String {
-    match DateTime::<Utc>::from_timestamp_millis(time_ms) {
-        Some(t) if whole_days => t.format("%Y-%m-%d").to_string(),
-        Some(t) => t.format("%m-%d %H:%M").to_string(),
+    time_tick_shifted(time_ms, 0, whole_days)
+}
+
+/// [`time_tick`] of the wall clock `offset_s` seconds ahead of UTC (a local time zone).
+pub fn time_tick_shifted(time_ms: i64, offset_s: i32, whole_days: bool) -> String {
+    let shifted = time_ms.saturating_add(i64::from(offset_s) * 1000);
+    match DateTime::<Utc>::from_timestamp_millis(shifted) {
+        Some(t) if whole_days => t.format("%-d %b %Y").to_string(),
+        Some(t) => t.format("%-d %b %H:%M").to_string(),
         None => format!("{time_ms}"),
     }
 }
@@ -86,10 +124,31 @@ mod tests {
 
     #[test]
     fn ticks() {
-        assert_eq!(time_tick(1_760_130_900_000, false), "10-10 21:15");
-        assert_eq!(time_tick(1_760_130_900_000, true), "2025-10-10");
+        // 1760130900 s is 2025-10-10 21:15 UTC (date -u -d @1760130900).
+        assert_eq!(time_tick(1_760_130_900_000, false), "10 Oct 21:15");
+        assert_eq!(time_tick(1_760_130_900_000, true), "10 Oct 2025");
+        // Two hours ahead of UTC, 21:15 is 23:15; three hours ahead, it is past midnight.
+        assert_eq!(
+            time_tick_shifted(1_760_130_900_000, 7200, false),
+            "10 Oct 23:15"
+        );
+        assert_eq!(
+            time_tick_shifted(1_760_130_900_000, 3 * 3600, false),
+            "11 Oct 00:15"
+        );
         assert_eq!(price_decimals(1000.0), 0);
         assert_eq!(price_decimals(0.05), 2);
         assert_eq!(price(41.256, 2), "41.26");
+    }
+
+    #[test]
+    fn prices_get_thousands_separators() {
+        assert_eq!(price(114_679.34, 1), "114,679.3");
+        assert_eq!(price(1_000.0, 0), "1,000");
+        assert_eq!(price(999.0, 0), "999");
+        assert_eq!(price(-1_234_567.0, 0), "-1,234,567");
+        assert_eq!(price(0.09678, 5), "0.09678");
+        assert_eq!(tag_price(114_679.34), "114,679.3");
+        assert_eq!(tag_price(45.2334), "45.233");
     }
 }

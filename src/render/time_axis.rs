@@ -60,10 +60,15 @@ pub fn minor_step_ms(major_ms: i64) -> i64 {
         .unwrap_or(major_ms)
 }
 
-/// The label of a tick at `time_ms` when ticks are `step_ms` apart: `10-10 21:00`, or the date
-/// alone when the ticks are whole days apart.
+/// The label of a tick at `time_ms` when ticks are `step_ms` apart: `10 Oct 21:00`, or the
+/// date alone when the ticks are whole days apart.
 pub fn tick_label(time_ms: i64, step_ms: i64) -> String {
-    labels::time_tick(time_ms, step_ms > 0 && step_ms % DAY_MS == 0)
+    tick_label_shifted(time_ms, step_ms, 0)
+}
+
+/// [`tick_label`] on a wall clock `offset_s` seconds ahead of UTC.
+pub fn tick_label_shifted(time_ms: i64, step_ms: i64, offset_s: i32) -> String {
+    labels::time_tick_shifted(time_ms, offset_s, step_ms > 0 && step_ms % DAY_MS == 0)
 }
 
 /// Epoch milliseconds `[start_ms, end_ms)` along an axis.

@@ -17,7 +17,7 @@ use super::data::Origin;
 use super::fetch_form::FetchForm;
 use super::settings::{RowHeight, SideFilter};
 use super::venues_state::VenuesSource;
-use super::view::ViewBounds;
+use super::view::{Highlight, ViewBounds};
 
 /// A native file dialog to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,6 +166,23 @@ pub enum Action {
     FetchCoin(CoinRequest),
     /// Cancel the fetch of every venue.
     CancelCoinFetch,
+    /// Times on the local clock (`true`) or in UTC.
+    SetLocalTime(bool),
+    /// Show the last span of the data (a range button, ms); `None` shows everything.
+    ShowRecent(Option<i64>),
+    /// Keep the clusters and the map at a time (a click on the chart, epoch ms), or unpin.
+    PinTime(Option<i64>),
+    /// The pointer went below the chart (towards the clusters table) or came back: below it,
+    /// the clusters stay at the time last hovered.
+    PointerBelowChart(bool),
+    /// Zoom to a cluster's band and the price at its time, and highlight the band.
+    FocusCluster(Highlight),
+    /// Escape: dismiss the errors, unpin the time, stop highlighting.
+    Escape,
+    /// Add the open interest or liquidations of a file to the dataset shown.
+    AddToDataset(PathBuf),
+    /// Open several files at once (klines, open interest, liquidations) as one dataset.
+    OpenSeveral(Vec<PathBuf>),
 }
 
 /// A job for the scheduler, the cheapest that brings the picture up to date.
@@ -205,4 +222,8 @@ pub enum Work {
     Venues(VenuesSource),
     /// Fetch a coin from every venue.
     FetchCoin(CoinRequest),
+    /// Read a file of open interest or liquidations and add it to the dataset shown.
+    AddToDataset(PathBuf),
+    /// Read several files by content: one dataset, or venues of one coin.
+    OpenSeveral(Vec<PathBuf>),
 }

@@ -13,9 +13,9 @@ use super::action::{Action, Work};
 use super::chart::chart_ui;
 use super::clusters_panel::clusters_ui;
 use super::controls::controls_ui;
+use super::error_banner::error_banner_ui;
 use super::fetch_panel::fetch_window;
 use super::liquidation_bars::liquidation_bars_ui;
-use super::look::ERROR_COLOR;
 use super::map_panel::map_ui;
 use super::menu::menu_ui;
 use super::reducer::{self, reduce_all};
@@ -23,7 +23,7 @@ use super::scheduler::Scheduler;
 use super::score_panel::{OPEN_MIN_WIDTH_POINTS, score_ui};
 use super::settings::ViewerSettings;
 use super::snapshot::clusters_csv;
-use super::state::{ViewerError, ViewerState};
+use super::state::ViewerState;
 use crate::model::Dataset;
 use crate::render::heatmap::heatmap_rgba;
 use crate::source::SourceConfig;
@@ -258,23 +258,26 @@ impl LiqmapApp {
         let actions = &mut self.actions;
         egui::Panel::top("menu").show(ui, |ui| menu_ui(ui, state, actions));
         if !state.errors.is_empty() {
-            egui::Panel::top("errors").show(ui, |ui| error_banner_ui(ui, &state.errors, actions));
+            egui::Panel::top("errors").show(ui, |ui| error_banner_ui(ui, state, actions));
         }
         egui::Panel::left("controls")
             .resizable(true)
-            .default_size(250.0)
+            // Room for several rows, and still a chart in a small window.
+            .default_size((ui.available_height() * 0.28).clamp(150.0, 250.0))
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| controls_ui(ui, state, actions));
             });
         egui::Panel::bottom("clusters")
             .resizable(true)
-            .default_size(190.0)
+            // Room for several rows, and still a chart in a small window.
+            .default_size((ui.available_height() * 0.28).clamp(150.0, 250.0))
             .min_size(120.0)
             .show(ui, |ui| clusters_ui(ui, state, actions));
         if state.score.is_open() {
             egui::Panel::right("score")
                 .resizable(true)
-                .default_size(250.0)
+                // Room for several rows, and still a chart in a small window.
+                .default_size((ui.available_height() * 0.28).clamp(150.0, 250.0))
                 .show(ui, |ui| score_ui(ui, state, actions));
         }
         // The map and the bars are laid out here but drawn after the chart, so that they show
@@ -321,22 +324,6 @@ fn reserve(ui: &mut egui::Ui) -> egui::Rect {
     let rect = ui.max_rect();
     ui.allocate_space(ui.available_size());
     rect
-}
-
-/// The newest error, how many came before, and a button to dismiss them.
-fn error_banner_ui(ui: &mut egui::Ui, errors: &[ViewerError], actions: &mut Vec<Action>) {
-    ui.horizontal(|ui| {
-        ui.colored_label(ERROR_COLOR, "Error:");
-        if let Some(last) = errors.last() {
-            ui.colored_label(ERROR_COLOR, last.to_string());
-        }
-        if errors.len() > 1 {
-            ui.label(format!("(+{} earlier)", errors.len() - 1));
-        }
-        if ui.button("Dismiss").clicked() {
-            actions.push(Action::DismissError);
-        }
-    });
 }
 
 impl eframe::App for LiqmapApp {

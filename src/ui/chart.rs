@@ -2,18 +2,25 @@
 //! liquidations, cluster marks, navigation, and the hover tooltip. It draws and reports what it
 //! drew ([`Action::Chart`]); it never computes the grid nor starts a job.
 
-use egui::{Align2, Color32, Id, Key, RichText, TextureId, Vec2};
-use egui_plot::{HLine, LineStyle, Plot, PlotBounds, PlotImage, PlotPoint, Text};
+use egui::{Id, Key, TextureId, Vec2};
+use egui_plot::{HLine, HPlacement, LineStyle, Plot, PlotBounds, PlotImage, PlotPoint};
 
 use super::action::{Action, ChartReport};
-use super::chart_layers::{
-    cell_tooltip_ui, draw_candles, draw_cluster_marks, draw_predicted, draw_real_liquidations,
+use super::chart_axes::{
+    AxisTags, PRICE_AXIS_WIDTH_PT, clamp_prices, paint_axis_tags, price_axis_drag, price_axis_rect,
+    price_grid_spacer,
 };
+use super::chart_hover::{liquidation_at, liquidation_tooltip_ui};
+use super::chart_layers::{
+    cell_tooltip_ui, draw_candles, draw_cluster_marks, draw_highlight, draw_pin, draw_predicted,
+    draw_real_liquidations,
+};
+use super::chart_toolbar::chart_toolbar_ui;
 use super::look::LAST_PRICE_COLOR;
 use super::state::ViewerState;
-use super::time_axis::{format_time_label, time_grid_spacer};
+use super::time_axis::{clock_offset_s, format_time_label_shifted, time_grid_spacer_shifted};
 use super::view::{PendingView, ViewBounds};
-use crate::render::labels::{human_price, price, price_decimals};
+use crate::render::labels::{price, price_decimals};
 
 /// The id of the axis link between the chart's time axis and the liquidation bars under it.
 pub fn time_axis_group() -> Id {
@@ -48,6 +55,7 @@ pub fn chart_ui(
         return None;
     };
     let dataset = &loaded.dataset;
+    chart_toolbar_ui(ui, state, actions);
     let full = ViewBounds::of_dataset(dataset).map(to_plot);
     let pending = state.view.pending;
     let keyboard_free = !ui.ctx().egui_wants_keyboard_input();
@@ -56,11 +64,23 @@ pub fn chart_ui(
     // The series under the chart has the predicted liquidations too: one pass feeds both.
     let predicted = state.liquidation_bars.series().unwrap_or(&[]);
     let size = ui.available_size();
+    let outer = ui.available_rect_before_wrap();
+    let local_time = settings.local_time;
+    // One clock offset for the whole view: ticks fall on round hours of the shown clock.
+    let offset_s = clock_offset_s(
+        local_time,
+        state
+            .view
+            .bounds()
+            .map_or(f64::NAN, |b| b.center()[0] * 1000.0),
+    );
 
     let plot = Plot::new("chart")
         .link_axis(time_axis_group(), [true, false])
         .link_cursor(price_cursor_group(), [false, true])
-        .allow_axis_zoom_drag(true)
+        // The price axis zooms with our own drag (`price_axis_drag`): a steady rate, no
+        // negative prices.
+        .allow_axis_zoom_drag([true, false])
         .allow_boxed_zoom(true)
         .allow_double_click_reset(false)
         // The wheel zooms (as on trading charts) instead of panning; see `zoom_with_wheel`.
@@ -69,12 +89,23 @@ pub fn chart_ui(
         .show_crosshair(true)
         .show_x(true)
         .show_y(true)
-        .x_axis_formatter(format_time_label)
-        .x_grid_spacer(time_grid_spacer)
+        .x_axis_formatter(move |mark, range| format_time_label_shifted(mark, range, offset_s))
+        .x_grid_spacer(move |input| time_grid_spacer_shifted(input, offset_s))
+        .y_grid_spacer(price_grid_spacer)
         .y_axis_formatter(|mark, _| price(mark.value, price_decimals(mark.step_size)))
-        .y_axis_label("USD")
-        .y_axis_min_width(48.0);
+        .y_axis_position(HPlacement::Right)
+        .y_axis_min_width(PRICE_AXIS_WIDTH_PT);
     let response = plot.show(ui, |plot_ui| {
+        // First, from the bounds of the last frame: what follows (a pending view) wins, as
+        // egui_plot applies the bounds set in a frame in order, after this closure.
+        let axis = price_axis_rect(plot_ui.response().rect, outer);
+        let current = from_plot(&plot_ui.plot_bounds());
+        if let Some(zoomed) = price_axis_drag(plot_ui.ctx(), axis, current) {
+            plot_ui.set_plot_bounds(to_plot(zoomed));
+        } else if let Some(clamped) = clamp_prices(current) {
+            // A wheel or key zoom of the last frame reached below zero.
+            plot_ui.set_plot_bounds(to_plot(clamped));
+        }
         match pending {
             Some((_, PendingView::Everything)) => {
                 if let Some(full) = full {
@@ -114,25 +145,22 @@ pub fn chart_ui(
                 ),
             ));
         }
+        if let Some(highlight) = &state.view.highlight {
+            draw_highlight(plot_ui, highlight, dataset.interval_ms);
+        }
         draw_candles(plot_ui, dataset, &bounds, size.x);
         if let Some(last) = dataset.bars.last() {
+            // The price itself is tagged on the axis (`paint_axis_tags`).
             plot_ui.hline(
-                HLine::new(format!("last {}", last.close), last.close)
+                HLine::new("last price", last.close)
                     .color(LAST_PRICE_COLOR.gamma_multiply(0.8))
                     .style(LineStyle::dashed_loose())
-                    .width(1.0),
+                    .width(1.0)
+                    .allow_hover(false),
             );
-            plot_ui.text(
-                Text::new(
-                    "last price",
-                    PlotPoint::new(bounds.max()[0], last.close),
-                    RichText::new(format!(" {} ", human_price(last.close)))
-                        .strong()
-                        .background_color(Color32::from_black_alpha(180))
-                        .color(Color32::WHITE),
-                )
-                .anchor(Align2::RIGHT_BOTTOM),
-            );
+        }
+        if let Some(pinned_ms) = state.view.pinned_ms {
+            draw_pin(plot_ui, pinned_ms);
         }
         if settings.show_real_liquidations {
             draw_real_liquidations(plot_ui, dataset, &bounds, size.y);
@@ -145,8 +173,26 @@ pub fn chart_ui(
         }
         (bounds, plot_ui.pointer_coordinate().filter(|_| hovered))
     });
-    let (bounds, pointer) = response.inner;
+    let (_, pointer) = response.inner;
+    // The transform holds the bounds after this frame's zoom and clamp.
+    let bounds = *response.transform.bounds();
+    if bounds.min()[1] < 0.0 {
+        // Clamped at the start of the next frame.
+        ui.ctx().request_repaint();
+    }
     let rect = response.transform.frame();
+    paint_axis_tags(
+        ui,
+        &response.transform,
+        outer,
+        &AxisTags {
+            last_price: dataset.bars.last().map(|b| b.close),
+            pointer: pointer.map(|p| [p.x * 1000.0, p.y]),
+            pinned_ms: state.view.pinned_ms,
+            local_time,
+        },
+    );
+    chart_input(ui, state, &response, pointer, *rect, outer, actions);
     actions.push(Action::Chart(ChartReport {
         bounds: from_plot(&bounds),
         rect_pt: [rect.left(), rect.top(), rect.right(), rect.bottom()],
@@ -154,8 +200,20 @@ pub fn chart_ui(
         now_s: ui.input(|i| i.time),
         applied: pending.map(|(seq, _)| seq),
     }));
-    // The cell under the pointer as of the last frame's report; the reducer keeps it current.
-    if pointer.is_some()
+    // A real liquidation's circle under the pointer has its own tooltip; elsewhere, the cell
+    // under the pointer as of the last frame's report (the reducer keeps it current).
+    let on_circle = match (
+        settings.show_real_liquidations,
+        ui.ctx().pointer_hover_pos(),
+    ) {
+        (true, Some(at)) if pointer.is_some() => liquidation_at(dataset, &response.transform, at),
+        _ => None,
+    };
+    if let Some(liquidation) = on_circle {
+        response
+            .response
+            .on_hover_ui_at_pointer(|ui| liquidation_tooltip_ui(ui, liquidation, local_time));
+    } else if pointer.is_some()
         && let Some(cell) = &state.view.hovered_cell
     {
         let tiers: Vec<f64> = state.settings.leverages();
@@ -165,6 +223,45 @@ pub fn chart_ui(
         });
     }
     Some(from_plot(&bounds))
+}
+
+/// Clicks and keys that concern the chart as a whole: a click pins the time under the pointer,
+/// Escape unpins (and dismisses the errors and the highlight), and the pointer below the chart
+/// (on its way to the clusters table) keeps the clusters at the time last hovered.
+fn chart_input(
+    ui: &egui::Ui,
+    state: &ViewerState,
+    response: &egui_plot::PlotResponse<(PlotBounds, Option<PlotPoint>)>,
+    pointer: Option<PlotPoint>,
+    plot: egui::Rect,
+    outer: egui::Rect,
+    actions: &mut Vec<Action>,
+) {
+    if response.response.clicked()
+        && let Some(at) = pointer
+    {
+        // The bar the table shows for the hovered column, so a click does not move the table.
+        let time_ms = match &state.view.hovered_cell {
+            Some(cell) => cell.time_ms,
+            None => (at.x * 1000.0).round() as i64,
+        };
+        actions.push(Action::PinTime(Some(time_ms)));
+    }
+    let escape = !ui.ctx().egui_wants_keyboard_input()
+        && ui.input(|i| i.key_pressed(Key::Escape))
+        && (!state.errors.is_empty()
+            || state.view.pinned_ms.is_some()
+            || state.view.highlight.is_some());
+    if escape {
+        actions.push(Action::Escape);
+    }
+    let below = ui
+        .ctx()
+        .pointer_hover_pos()
+        .is_some_and(|p| p.y > plot.bottom() && p.x >= outer.left());
+    if below != state.view.table_hovered {
+        actions.push(Action::PointerBelowChart(below));
+    }
 }
 
 /// The vertical wheel zooms both axes around the pointer; a horizontal wheel (or shift+wheel)

@@ -6,17 +6,19 @@ use std::collections::BTreeMap;
 use egui::{Align2, Color32, RichText, Stroke};
 use egui_plot::{
     BoxElem, BoxPlot, BoxSpread, Line, LineStyle, MarkerShape, PlotBounds, PlotPoint, PlotPoints,
-    Points, Text,
+    Points, Polygon, Text, VLine,
 };
 
+use super::chart_hover::{largest_marker_px, visible_liquidations};
 use super::data::{CellInfo, ViewData};
 use super::look::{DOWN_COLOR, LONG_COLOR, SHORT_COLOR, UP_COLOR, side_color};
+use super::time_axis::clock_time;
+use super::view::Highlight;
 use crate::engine::score::BarLiquidations;
 use crate::model::{Dataset, Side};
 use crate::render::candles::candles_for_width;
 use crate::render::labels::{compact_usd, human_price};
 use crate::render::theme::marker_radius_px;
-use crate::time::format_time_ms;
 
 pub(super) fn draw_candles(
     plot_ui: &mut egui_plot::PlotUi<'_>,
@@ -77,19 +79,14 @@ pub(super) fn draw_real_liquidations(
     bounds: &PlotBounds,
     height_px: f32,
 ) {
-    let (x0, x1) = (bounds.min()[0] * 1000.0, bounds.max()[0] * 1000.0);
-    let visible: Vec<_> = dataset
-        .liquidations
-        .iter()
-        .filter(|l| (l.time_ms as f64) >= x0 && (l.time_ms as f64) <= x1)
-        .collect();
+    let visible = visible_liquidations(dataset, bounds.min()[0], bounds.max()[0]);
     let max_usd = visible.iter().map(|l| l.notional_usd()).fold(0.0, f64::max);
     if max_usd <= 0.0 {
         return;
     }
     // The export's sizes: the area follows the notional. One series per whole-pixel radius, as
-    // a series of egui_plot has one radius.
-    let largest_px = (f64::from(height_px) / 60.0).max(4.0);
+    // a series of egui_plot has one radius. The hover tooltip finds circles with the same sizes.
+    let largest_px = largest_marker_px(height_px);
     for side in Side::BOTH {
         let mut by_radius: BTreeMap<u32, Vec<[f64; 2]>> = BTreeMap::new();
         for l in visible.iter().filter(|l| l.side == side) {
@@ -145,28 +142,78 @@ pub(super) fn draw_predicted(
     } else {
         0.0
     };
+    // Diamonds with a dark rim, bigger for more USD: they stand out of the heatmap at a glance.
     for side in Side::BOTH {
         let s = side.index();
-        let points: Vec<[f64; 2]> = (first..last)
-            .filter_map(|i| {
-                let p = predicted.get(i)?;
-                let bar = dataset.bars.get(i)?;
-                let usd = *p.predicted_usd.get(s)?;
-                let price = *p.predicted_price.get(s)?;
-                (usd > floor && usd > 0.0).then(|| [bar.open_time_ms as f64 / 1000.0, price])
-            })
-            .collect();
-        plot_ui.points(
-            Points::new(
-                format!("predicted {} liquidations", side.name()),
-                PlotPoints::from(points),
-            )
-            .shape(MarkerShape::Diamond)
-            .radius(3.0)
-            .filled(true)
-            .color(side_color(side).gamma_multiply(0.8)),
-        );
+        let mut by_radius: BTreeMap<u32, Vec<[f64; 2]>> = BTreeMap::new();
+        for i in first..last {
+            let (Some(p), Some(bar)) = (predicted.get(i), dataset.bars.get(i)) else {
+                continue;
+            };
+            let (Some(&usd), Some(&price)) = (p.predicted_usd.get(s), p.predicted_price.get(s))
+            else {
+                continue;
+            };
+            if usd > floor && usd > 0.0 {
+                let radius = (PREDICTED_MIN_PX + PREDICTED_GROWTH_PX * (usd / max_usd).sqrt())
+                    .round() as u32;
+                by_radius
+                    .entry(radius)
+                    .or_default()
+                    .push([bar.open_time_ms as f64 / 1000.0, price]);
+            }
+        }
+        let name = format!("predicted {} liquidations", side.name());
+        for (radius, points) in by_radius {
+            for (extra, color) in [(1.5, Color32::BLACK), (0.0, side_color(side))] {
+                plot_ui.points(
+                    Points::new(name.as_str(), PlotPoints::from(points.clone()))
+                        .shape(MarkerShape::Diamond)
+                        .radius(radius as f32 + extra)
+                        .filled(true)
+                        .color(color)
+                        .allow_hover(false),
+                );
+            }
+        }
     }
+}
+
+/// Radius of the smallest predicted marker, points.
+const PREDICTED_MIN_PX: f64 = 3.5;
+/// How much larger the largest predicted marker in view is, points.
+const PREDICTED_GROWTH_PX: f64 = 4.0;
+
+/// The band of the cluster clicked in the table, from its formation to the clusters' bar.
+pub(super) fn draw_highlight(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    highlight: &Highlight,
+    interval_ms: i64,
+) {
+    let x0 = highlight.formed_ms as f64 / 1000.0;
+    let x1 = (highlight.time_ms + interval_ms) as f64 / 1000.0;
+    let (y0, y1) = (highlight.price_low, highlight.price_high);
+    let color = side_color(highlight.side);
+    plot_ui.polygon(
+        Polygon::new(
+            "highlighted cluster",
+            PlotPoints::from(vec![[x0, y0], [x1, y0], [x1, y1], [x0, y1]]),
+        )
+        .fill_color(color.gamma_multiply(0.25))
+        .stroke(Stroke::new(2.0, color))
+        .allow_hover(false),
+    );
+}
+
+/// The pinned time: a vertical line.
+pub(super) fn draw_pin(plot_ui: &mut egui_plot::PlotUi<'_>, pinned_ms: i64) {
+    plot_ui.vline(
+        VLine::new("pinned time", pinned_ms as f64 / 1000.0)
+            .color(Color32::from_rgb(200, 200, 120))
+            .style(LineStyle::dashed_dense())
+            .width(1.5)
+            .allow_hover(false),
+    );
 }
 
 /// Screen points a cluster's USD label needs, with its margins.
@@ -226,7 +273,7 @@ pub(super) fn draw_cluster_marks(
 
 /// The hover tooltip: time, price row, long and short USD with tier shares, distance.
 pub fn cell_tooltip_ui(ui: &mut egui::Ui, cell: &CellInfo, leverages: &[f64]) {
-    ui.label(RichText::new(format_time_ms(cell.time_ms)).strong());
+    ui.label(RichText::new(clock_time(cell.time_ms, false)).strong());
     ui.label(format!(
         "price row {} – {} ({:+.2}% from close)",
         human_price(cell.price_low),

@@ -35,6 +35,7 @@ fn tiers_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
     ui.heading("Leverage tiers");
     let tiers = &state.settings.model.tiers.0;
     let shares = state.settings.model.tiers.normalized_weights();
+    let (shown, _) = super::tiers_shown::shown_shares(&state.settings);
     egui::Grid::new("tiers")
         .num_columns(4)
         .striped(true)
@@ -62,10 +63,15 @@ fn tiers_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
                 {
                     actions.push(Action::SetTierWeight { tier: i, weight });
                 }
-                ui.label(format!(
-                    "{:.0}%",
-                    shares.get(i).copied().unwrap_or(0.0) * 100.0
-                ));
+                let of_all = shares.get(i).copied().unwrap_or(0.0) * 100.0;
+                match shown.get(i).copied().flatten() {
+                    Some(share) => ui.label(format!("{:.0}%", share * 100.0)).on_hover_text(
+                        format!("{of_all:.0}% of all new positions; this share is among the ticked tiers"),
+                    ),
+                    None => ui
+                        .weak("–")
+                        .on_hover_text(format!("not shown ({of_all:.0}% of all new positions)")),
+                };
                 if tiers.len() > 1
                     && ui
                         .small_button("x")

@@ -91,6 +91,7 @@ pub fn fetch_form_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<A
     ui.separator();
     fetch_controls_ui(ui, state, &form, actions);
     super::venues_fetch_panel::all_venues_ui(ui, state, actions);
+    super::error_banner::fetch_failure_ui(ui, state);
 }
 
 /// The venue's symbols matching what is typed; returns the one clicked.

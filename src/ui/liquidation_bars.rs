@@ -10,9 +10,10 @@ use egui_plot::{Bar, BarChart, MarkerShape, Plot, PlotPoints, Points};
 
 use super::action::Action;
 use super::chart::time_axis_group;
+use super::chart_axes::PRICE_AXIS_WIDTH_PT;
 use super::look::{LONG_COLOR, REAL_COLOR, SHORT_COLOR};
 use super::state::ViewerState;
-use super::time_axis::{format_time_label, time_grid_spacer};
+use super::time_axis::{clock_offset_s, format_time_label_shifted, time_grid_spacer_shifted};
 use crate::engine::score::BarLiquidations;
 use crate::render::labels::compact_usd;
 
@@ -111,10 +112,18 @@ pub fn liquidation_bars_ui(
         first..end.max(first),
         max_columns,
     );
-    plot_ui(ui, &drawn, (x0, x1), time_range_s.is_none());
+    // The chart's clock, so both time axes read alike.
+    let offset_s = clock_offset_s(state.settings.local_time, (x0 + x1) / 2.0 * 1000.0);
+    plot_ui(ui, &drawn, (x0, x1), time_range_s.is_none(), offset_s);
 }
 
-fn plot_ui(ui: &mut egui::Ui, drawn: &[Column], (x0, x1): (f64, f64), unlinked: bool) {
+fn plot_ui(
+    ui: &mut egui::Ui,
+    drawn: &[Column],
+    (x0, x1): (f64, f64),
+    unlinked: bool,
+    offset_s: i32,
+) {
     let top_usd = drawn
         .iter()
         .flat_map(|c| c.sums.predicted_usd.into_iter().chain(c.sums.real_usd))
@@ -139,6 +148,7 @@ fn plot_ui(ui: &mut egui::Ui, drawn: &[Column], (x0, x1): (f64, f64), unlinked: 
                 .map(move |(usd, _)| [c.time_s, usd])
         })
         .collect();
+    // The axis on the right as wide as the chart's, so the times line up.
     Plot::new("liquidation_bars")
         .link_axis(time_axis_group(), [true, false])
         .allow_drag(false)
@@ -147,9 +157,10 @@ fn plot_ui(ui: &mut egui::Ui, drawn: &[Column], (x0, x1): (f64, f64), unlinked: 
         .allow_boxed_zoom(false)
         .allow_double_click_reset(false)
         .show_x(false)
-        .y_axis_min_width(48.0)
-        .x_axis_formatter(format_time_label)
-        .x_grid_spacer(time_grid_spacer)
+        .y_axis_position(egui_plot::HPlacement::Right)
+        .y_axis_min_width(PRICE_AXIS_WIDTH_PT)
+        .x_axis_formatter(move |mark, range| format_time_label_shifted(mark, range, offset_s))
+        .x_grid_spacer(move |input| time_grid_spacer_shifted(input, offset_s))
         .y_axis_formatter(|mark, _| compact_usd(mark.value.abs()))
         .show(ui, |plot_ui| {
             if unlinked {

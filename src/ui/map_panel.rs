@@ -1,6 +1,7 @@
 //! The liquidation map beside the chart, on the same price axis: standing long USD (below
-//! price) and short USD (above) per price row at the hovered time, or the last bar, with the
-//! cumulative curves from the price outward.
+//! price) and short USD (above) per price row at the time of the clusters table (hovered,
+//! pinned, or the last bar), with the cumulative curves from the price outward and a USD scale.
+//! Its totals cover the rows in view, and say so.
 
 use egui::RichText;
 use egui_plot::{Bar, BarChart, Line, Plot, PlotPoints};
@@ -8,18 +9,27 @@ use egui_plot::{Bar, BarChart, Line, Plot, PlotPoints};
 use super::chart::price_cursor_group;
 use super::look::{LAST_PRICE_COLOR, LONG_COLOR, SHORT_COLOR};
 use super::state::ViewerState;
+use super::time_axis::clock_time;
 use crate::render::labels::compact_usd;
-use crate::time::format_time_ms;
 
 /// Draws the liquidation map; `price_range` is the chart's price axis of this frame (the panel
 /// is drawn after the chart, so both show the same prices). A plot holds one axis link group,
 /// and the chart's is taken by its time axis, which it shares with the bars under it.
 pub fn map_ui(ui: &mut egui::Ui, state: &ViewerState, price_range: Option<(f64, f64)>) {
     let selection = state.settings.selection();
-    let column = state
-        .view
-        .hover
-        .and_then(|h| state.data.column_at(h.time_ms))
+    // The clusters' time first, so the map and the table beside it show the same bar.
+    let clusters_time_ms = state.data.clusters.as_ref().and_then(|(bar, _)| {
+        let engine = state.data.engine.as_ref()?;
+        engine.bar_times_ms().get(*bar).copied()
+    });
+    let column = clusters_time_ms
+        .and_then(|t| state.data.column_at(t as f64))
+        .or_else(|| {
+            state
+                .view
+                .hover
+                .and_then(|h| state.data.column_at(h.time_ms))
+        })
         .or_else(|| state.data.last_column());
     let profile = column.and_then(|col| state.data.column_profile(col, &selection));
     let (Some(profile), Some(engine)) = (profile, state.data.engine.as_ref()) else {
@@ -32,9 +42,19 @@ pub fn map_ui(ui: &mut egui::Ui, state: &ViewerState, price_range: Option<(f64, 
         .get(profile.bar)
         .copied()
         .unwrap_or(f64::NAN);
-    let time_ms = engine.bar_times_ms().get(profile.bar).copied().unwrap_or(0);
+    // The column holding the clusters' time is labelled with it, as the table beside it is.
+    let time_ms = clusters_time_ms
+        .filter(|t| state.data.column_at(*t as f64) == column)
+        .or_else(|| engine.bar_times_ms().get(profile.bar).copied())
+        .unwrap_or(0);
     ui.heading("Liquidation map");
-    ui.label(RichText::new(format!("at {}", format_time_ms(time_ms))).small());
+    ui.label(
+        RichText::new(format!(
+            "at {}",
+            clock_time(time_ms, state.settings.local_time)
+        ))
+        .small(),
+    );
     super::venues_shares::map_shares_ui(ui, state);
 
     let half = profile.row_height_usd / 2.0;
@@ -89,6 +109,8 @@ pub fn map_ui(ui: &mut egui::Ui, state: &ViewerState, price_range: Option<(f64, 
     ui.horizontal(|ui| {
         ui.colored_label(LONG_COLOR, format!("longs {}", compact_usd(total_long)));
         ui.colored_label(SHORT_COLOR, format!("shorts {}", compact_usd(total_short)));
+        ui.label("in view")
+            .on_hover_text("USD standing in the price rows the chart shows, not the whole map");
     });
     Plot::new("liquidation_map")
         .link_cursor(price_cursor_group(), [false, true])
@@ -98,6 +120,7 @@ pub fn map_ui(ui: &mut egui::Ui, state: &ViewerState, price_range: Option<(f64, 
         .allow_boxed_zoom(false)
         .show_x(false)
         .show_axes([true, false])
+        .x_axis_label("USD per row")
         .x_axis_formatter(|mark, _| compact_usd(mark.value))
         .show(ui, |plot_ui| {
             let bounds = plot_ui.plot_bounds();

@@ -65,7 +65,13 @@ pub fn menu_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>
         }
         if let Some(engine) = &state.data.engine {
             ui.separator();
-            ui.label(engine.settings().summary()).on_hover_text(
+            let resolved = engine.settings();
+            let summary = super::tiers_shown::header_summary(
+                &resolved.summary(),
+                &resolved.tiers,
+                &state.settings,
+            );
+            ui.label(summary).on_hover_text(
                 "The model's assumptions. The leverage mix and the long/short split are estimates, \
                  not data: exchanges do not publish where positions would be liquidated.",
             );

@@ -6,12 +6,18 @@
 //! [`app`] is the window around them. See docs/architecture.md.
 
 pub mod action;
+mod add_series;
 pub mod app;
 pub mod chart;
+pub mod chart_axes;
+mod chart_hover;
 mod chart_layers;
+pub mod chart_range;
+pub mod chart_toolbar;
 pub mod clusters_panel;
 pub mod controls;
 pub mod data;
+pub mod error_banner;
 pub mod fetch_form;
 pub mod fetch_panel;
 pub mod fetch_wait;
@@ -27,6 +33,7 @@ pub mod score_panel;
 pub mod settings;
 mod snapshot;
 pub mod state;
+pub mod tiers_shown;
 pub mod time_axis;
 pub mod venues_fetch_panel;
 pub mod venues_jobs;

@@ -8,9 +8,12 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use crate::model::Dataset;
+use crate::render::colors::ScaleTop;
+use crate::render::labels::compact_usd;
 use crate::settings::LeverageTier;
 
 use super::action::{Action, ChartReport, Overlay, Work};
+use super::chart_range::{bar_at_time, focus_view, recent_bounds};
 use super::data::{Loaded, Origin, ViewData};
 use super::state::{ViewerError, ViewerState, describe, describe_symbol};
 use super::view::{ClustersAsk, Hover, PendingView, grid_request};
@@ -202,6 +205,45 @@ pub fn reduce(state: &mut ViewerState, action: Action, effects: &mut Effects) {
         Action::SetFetchCoin(coin) => state.coin_fetch.coin = coin,
         Action::FetchCoin(request) => venues::fetch_coin(state, request, effects),
         Action::CancelCoinFetch => venues::cancel_coin_fetch(state),
+        Action::SetLocalTime(local) => state.settings.local_time = local,
+        Action::ShowRecent(span_ms) => {
+            if let Some(bounds) = state
+                .data
+                .loaded
+                .as_ref()
+                .and_then(|l| recent_bounds(&l.dataset, span_ms))
+            {
+                state.view.request(PendingView::Bounds(bounds));
+            }
+        }
+        Action::PinTime(time_ms) => {
+            if state.view.pinned_ms != time_ms {
+                state.view.pinned_ms = time_ms;
+                state.view.requested_clusters = None;
+                want_clusters(state, effects);
+            }
+        }
+        Action::PointerBelowChart(below) => state.view.table_hovered = below,
+        Action::FocusCluster(highlight) => {
+            if let Some(bounds) = focus_view(state, &highlight) {
+                state.view.request(PendingView::Bounds(bounds));
+            }
+            state.view.highlight = Some(highlight);
+        }
+        Action::Escape => {
+            state.errors.clear();
+            state.view.highlight = None;
+            if state.view.pinned_ms.take().is_some() {
+                state.view.requested_clusters = None;
+                want_clusters(state, effects);
+            }
+        }
+        Action::OpenSeveral(paths) => effects.work(Work::OpenSeveral(paths)),
+        Action::AddToDataset(path) => {
+            if state.data.loaded.is_some() {
+                effects.work(Work::AddToDataset(path));
+            }
+        }
     }
 }
 
@@ -214,6 +256,7 @@ pub fn show(state: &mut ViewerState, loaded: Loaded, effects: &mut Effects) {
     }
     // Live mode updates the dataset it was started on; another one ends it.
     stop_live(state);
+    forget_old_state(state, &loaded.origin);
     state.data = ViewData {
         loaded: Some(loaded),
         ..ViewData::default()
@@ -221,6 +264,29 @@ pub fn show(state: &mut ViewerState, loaded: Loaded, effects: &mut Effects) {
     state.view.reset_for_new_data();
     effects.work(Work::Recolour);
     effects.work(Work::Engine);
+}
+
+/// What was set for the dataset shown before goes with it: the errors (a fetch that came back
+/// partial keeps its warning), a fixed colour top (another coin's USD would colour this one as
+/// one wall), and the path field follows what is shown.
+fn forget_old_state(state: &mut ViewerState, origin: &Origin) {
+    let partial = matches!(origin, Origin::Fetched(_))
+        && matches!(state.errors.last(), Some(ViewerError::PartialFetch { .. }));
+    let kept = if partial { state.errors.pop() } else { None };
+    state.errors.clear();
+    state.errors.extend(kept);
+    if let ScaleTop::FixedUsd(usd) = state.settings.colors.top {
+        state.settings.colors.top = ScaleTop::default();
+        state.status = format!(
+            "colour top back to the 99th percentile (the fixed {} USD was set on the previous \
+             data)",
+            compact_usd(usd)
+        );
+    }
+    state.path_input = match origin {
+        Origin::File(path) => path.display().to_string(),
+        _ => String::new(),
+    };
 }
 
 /// Replaces the shown dataset with a newer version of itself (live updates) and keeps the
@@ -328,14 +394,15 @@ pub fn want_clusters(state: &mut ViewerState, effects: &mut Effects) {
     if state.data.engine.is_none() {
         return;
     }
-    let bar = match state.view.hovered_cell.as_ref() {
+    let hovered = state
+        .view
+        .hovered_cell
+        .as_ref()
+        .filter(|_| state.view.pinned_ms.is_none());
+    let bar = match hovered {
         Some(cell) if state.view.requested_clusters.is_none() => Some(cell.bar),
         Some(_) => None,
-        None => state
-            .data
-            .loaded
-            .as_ref()
-            .and_then(|l| l.dataset.bars.len().checked_sub(1)),
+        None => resting_bar(state),
     };
     if let Some(bar) = bar
         && state.view.requested_clusters != Some(bar)
@@ -343,6 +410,22 @@ pub fn want_clusters(state: &mut ViewerState, effects: &mut Effects) {
         state.view.requested_clusters = Some(bar);
         effects.work(Work::Clusters(bar));
     }
+}
+
+/// The bar of the clusters when the pointer is not on the chart: the pinned time; the time
+/// last hovered while the pointer is below the chart (on its way to the table); or the last bar.
+fn resting_bar(state: &ViewerState) -> Option<usize> {
+    let dataset = &state.data.loaded.as_ref()?.dataset;
+    if let Some(pinned_ms) = state.view.pinned_ms {
+        return bar_at_time(dataset, pinned_ms);
+    }
+    let shown = state.data.clusters.as_ref().map(|(bar, _)| *bar);
+    if state.view.table_hovered
+        && let Some(bar) = state.view.requested_clusters.or(shown)
+    {
+        return Some(bar);
+    }
+    dataset.bars.len().checked_sub(1)
 }
 
 fn chart_drawn(state: &mut ViewerState, report: ChartReport, effects: &mut Effects) {
@@ -369,7 +452,12 @@ fn chart_drawn(state: &mut ViewerState, report: ChartReport, effects: &mut Effec
     if state.data.engine.is_none() {
         return;
     }
-    let hovered_bar = state.view.hovered_cell.as_ref().map(|c| c.bar);
+    let hovered_bar = state
+        .view
+        .hovered_cell
+        .as_ref()
+        .map(|c| c.bar)
+        .filter(|_| state.view.pinned_ms.is_none());
     match state.view.clusters_bar_to_ask(hovered_bar, report.now_s) {
         ClustersAsk::Now(bar) => {
             if state.view.requested_clusters != Some(bar) {
@@ -382,15 +470,11 @@ fn chart_drawn(state: &mut ViewerState, report: ChartReport, effects: &mut Effec
                 Some(effects.repaint_after_s.map_or(wait_s, |w| w.min(wait_s)));
         }
         ClustersAsk::Nothing => {
-            if let Some(last) = state
-                .data
-                .loaded
-                .as_ref()
-                .and_then(|l| l.dataset.bars.len().checked_sub(1))
-                && state.view.requested_clusters != Some(last)
+            if let Some(bar) = resting_bar(state)
+                && state.view.requested_clusters != Some(bar)
             {
-                state.view.requested_clusters = Some(last);
-                effects.work(Work::Clusters(last));
+                state.view.requested_clusters = Some(bar);
+                effects.work(Work::Clusters(bar));
             }
         }
     }
@@ -416,3 +500,7 @@ pub mod venues;
 #[cfg(test)]
 #[path = "reducer_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "reducer_chart_tests.rs"]
+mod chart_tests;

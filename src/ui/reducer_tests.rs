@@ -8,7 +8,7 @@ use crate::ui::view::ViewBounds;
 
 /// The state on the bundled sample with its engine and a grid of the whole sample, as the
 /// scheduler leaves it once the jobs are done, and the chart drawn once at 1000 × 500 points.
-fn ready() -> ViewerState {
+pub(super) fn ready() -> ViewerState {
     let mut state = ViewerState::new(ViewerSettings::default());
     let dataset = Arc::new(crate::dataset::sample().expect("the bundled sample"));
     let mut effects = Effects::default();
@@ -41,7 +41,7 @@ fn ready() -> ViewerState {
     state
 }
 
-fn report(state: &ViewerState) -> ChartReport {
+pub(super) fn report(state: &ViewerState) -> ChartReport {
     let frame = state.view.frame.expect("drawn");
     ChartReport {
         bounds: frame.bounds,

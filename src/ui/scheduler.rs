@@ -14,6 +14,7 @@ use crate::engine::score::{self, BarLiquidations, ScoreError, ScoreParams, liqui
 use crate::engine::{Cluster, Engine, EngineError, Grid, GridError};
 
 use super::action::{Pick, Work};
+use super::add_series::AddSeriesJob;
 use super::data::{Loaded, Origin};
 use super::live::LiveTasks;
 use super::reducer::{self, Effects};
@@ -40,6 +41,7 @@ pub struct Scheduler {
     io: LatestJob<Result<String, ViewerError>>,
     score: LatestJob<ScoreOutcome>,
     bars: LatestJob<Arc<Vec<BarLiquidations>>>,
+    add: AddSeriesJob,
     net: Net,
     venues: super::venues_jobs::VenueJobs,
     live: Option<LiveTasks>,
@@ -59,6 +61,7 @@ impl Scheduler {
             io: job(&wake, "io"),
             score: job(&wake, "score"),
             bars: job(&wake, "liquidation-bars"),
+            add: AddSeriesJob::new(&wake),
             net: Net::new(Arc::clone(&wake)),
             venues: super::venues_jobs::VenueJobs::new(&wake),
             live: None,
@@ -78,6 +81,7 @@ impl Scheduler {
             || self.score.is_busy()
             || self.bars.is_busy()
             || self.venues.is_busy()
+            || self.add.is_busy()
     }
 
     /// Takes in what the jobs and tasks delivered; returns the work that follows.
@@ -86,10 +90,18 @@ impl Scheduler {
         if let Some(result) = self.load.poll() {
             match result {
                 Ok(loaded) => reducer::show(state, loaded, &mut effects),
+                Err(ViewerError::SeveralDatasets(paths)) => {
+                    effects
+                        .work
+                        .push(Work::Venues(super::venues_state::VenuesSource::Files(
+                            paths,
+                        )))
+                }
                 // The data already shown stays; the banner says what went wrong.
                 Err(err) => state.errors.push(err),
             }
         }
+        self.add.poll(state, &mut effects);
         if let Some(result) = self.engine.poll() {
             match result {
                 // The engine of a dataset shown before the venues: stale.
@@ -210,6 +222,12 @@ impl Scheduler {
                     }
                     Err(err) => state.errors.push(err),
                 },
+                Work::AddToDataset(path) => self.add.start(state, path),
+                Work::OpenSeveral(paths) => {
+                    let shown = state.data.loaded.clone();
+                    self.load
+                        .submit(move || super::add_series::open_several(&paths, shown.as_ref()));
+                }
                 Work::Recolour | Work::Screenshot(_) | Work::Venues(_) | Work::FetchCoin(_) => {}
             }
         }

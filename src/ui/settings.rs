@@ -83,6 +83,8 @@ pub struct ViewerSettings {
     pub last_file: Option<PathBuf>,
     /// Files opened recently, newest first.
     pub recent_files: Vec<PathBuf>,
+    /// Times on the local clock instead of UTC.
+    pub local_time: bool,
 }
 
 impl Default for ViewerSettings {
@@ -100,6 +102,7 @@ impl Default for ViewerSettings {
             show_cluster_marks: true,
             last_file: None,
             recent_files: Vec::new(),
+            local_time: false,
         }
     }
 }

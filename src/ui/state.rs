@@ -81,6 +81,10 @@ pub enum ViewerError {
     /// Several datasets could not be shown as one coin.
     #[error("venues: {0}")]
     Venues(#[from] crate::engine::venues::VenuesError),
+    /// Several whole datasets were opened together: they are shown as one coin across venues
+    /// (never shown as an error; the scheduler hands them on).
+    #[error("{} datasets opened together are shown as one coin across venues", .0.len())]
+    SeveralDatasets(Vec<PathBuf>),
     /// The network runtime could not start.
     #[error("could not start the network runtime: {0}")]
     Runtime(String),

@@ -1,9 +1,62 @@
 //! The chart's time axis for egui_plot: the ticks and labels of the export's time axis
-//! ([`crate::render::time_axis`]), in the plot's unit (seconds since the epoch).
+//! ([`crate::render::time_axis`]), in the plot's unit (seconds since the epoch), on UTC or on
+//! the local wall clock.
 
+use chrono::{Local, Offset, TimeZone};
 use egui_plot::{GridInput, GridMark};
 
-use crate::render::time_axis::{minor_step_ms, tick_label, tick_step_ms};
+use crate::render::labels::time_tick_shifted;
+use crate::render::time_axis::{minor_step_ms, tick_label_shifted, tick_step_ms};
+
+/// Seconds the shown clock is ahead of UTC at `time_ms`: 0 for UTC, the local zone's offset
+/// (summer time included) otherwise.
+pub fn clock_offset_s(local: bool, time_ms: f64) -> i32 {
+    if !local || !time_ms.is_finite() {
+        return 0;
+    }
+    Local
+        .timestamp_millis_opt(time_ms as i64)
+        .single()
+        .map_or(0, |t| t.offset().fix().local_minus_utc())
+}
+
+/// A time for tags and titles on the shown clock: `10 Oct 21:20`, with the zone when local.
+pub fn clock_time(time_ms: i64, local: bool) -> String {
+    let offset_s = clock_offset_s(local, time_ms as f64);
+    let text = time_tick_shifted(time_ms, offset_s, false);
+    if local { text } else { format!("{text} UTC") }
+}
+
+/// [`time_grid_spacer`] on a clock `offset_s` ahead of UTC: ticks on round local times.
+pub fn time_grid_spacer_shifted(input: GridInput, offset_s: i32) -> Vec<GridMark> {
+    let shift = f64::from(offset_s);
+    time_grid_spacer(GridInput {
+        bounds: (input.bounds.0 + shift, input.bounds.1 + shift),
+        base_step_size: input.base_step_size,
+    })
+    .into_iter()
+    .map(|mark| GridMark {
+        value: mark.value - shift,
+        step_size: mark.step_size,
+    })
+    .collect()
+}
+
+/// [`format_time_label`] on a clock `offset_s` ahead of UTC.
+pub fn format_time_label_shifted(
+    mark: GridMark,
+    range: &std::ops::RangeInclusive<f64>,
+    offset_s: i32,
+) -> String {
+    let span = range.end() - range.start();
+    if range.end() - mark.value < RIGHT_EDGE_SHARE * span
+        || mark.value - range.start() < LEFT_EDGE_SHARE * span
+    {
+        return String::new();
+    }
+    let time_ms = (mark.value * 1000.0).round() as i64;
+    tick_label_shifted(time_ms, (mark.step_size * 1000.0).round() as i64, offset_s)
+}
 
 /// Labelled ticks a view gets at most.
 const MAX_LABELLED_TICKS: usize = 8;
@@ -38,18 +91,15 @@ pub fn time_grid_spacer(input: GridInput) -> Vec<GridMark> {
 
 /// Share of the view at its right edge where ticks get no label.
 const RIGHT_EDGE_SHARE: f64 = 0.05;
+/// Share of the view at its left edge where ticks get no label (cut by the plot's left edge).
+const LEFT_EDGE_SHARE: f64 = 0.04;
 
-/// The label of a tick: `10-10 21:00`, or the date alone when ticks are whole days apart.
+/// The label of a tick: `10 Oct 21:00`, or the date alone when ticks are whole days apart.
 ///
-/// A tick in the last 5% of the view gets no label: centred on its tick, the label would be cut
-/// by the plot's right edge and misread (`2025-10-1` for the 11th).
+/// A tick in the last 5% (or the first 4%) of the view gets no label: centred on its tick, the
+/// label would be cut by the plot's edge and misread (`10 Oct 202` for `10 Oct 2025`).
 pub fn format_time_label(mark: GridMark, range: &std::ops::RangeInclusive<f64>) -> String {
-    let span = range.end() - range.start();
-    if range.end() - mark.value < RIGHT_EDGE_SHARE * span {
-        return String::new();
-    }
-    let time_ms = (mark.value * 1000.0).round() as i64;
-    tick_label(time_ms, (mark.step_size * 1000.0).round() as i64)
+    format_time_label_shifted(mark, range, 0)
 }
 
 #[cfg(test)]
@@ -84,7 +134,7 @@ mod tests {
         // The last tick sits on the right edge: its label would be cut, so it has none.
         let range = start..=start + 86_400.0;
         assert_eq!(label(&marks, start + 86_400.0, &range), "");
-        assert_eq!(label(&marks, start + 14_400.0, &range), "10-10 04:00");
+        assert_eq!(label(&marks, start + 14_400.0, &range), "10 Oct 04:00");
     }
 
     #[test]
@@ -104,6 +154,33 @@ mod tests {
         assert!(!major.is_empty() && major.len() <= 7);
         assert!(major.iter().all(|v| v % 86_400.0 == 0.0));
         let label = label(&marks, major[0], &(start..=end));
-        assert_eq!(label.len(), "2024-01-01".len(), "{label}");
+        assert!(label.ends_with(" 2024") && !label.contains(':'), "{label}");
+    }
+
+    #[test]
+    fn local_ticks_fall_on_round_local_hours() {
+        // A clock two hours ahead of UTC: a local 04:00 tick is 02:00 UTC.
+        let start = 1_760_054_400.0; // 2025-10-10 00:00 UTC
+        let input = GridInput {
+            bounds: (start, start + 86_400.0),
+            base_step_size: 1.0,
+        };
+        let marks = time_grid_spacer_shifted(input, 7200);
+        let majors: Vec<f64> = marks
+            .iter()
+            .filter(|m| m.step_size == 14_400.0)
+            .map(|m| m.value)
+            .collect();
+        assert_eq!(majors.first(), Some(&(start + 7200.0)));
+        let mark = GridMark {
+            value: start + 7200.0,
+            step_size: 14_400.0,
+        };
+        let range = start..=start + 86_400.0;
+        assert_eq!(
+            format_time_label_shifted(mark, &range, 7200),
+            "10 Oct 04:00"
+        );
+        assert_eq!(clock_offset_s(false, 0.0), 0);
     }
 }

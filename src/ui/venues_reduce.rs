@@ -8,7 +8,7 @@ use crate::source::coin_fetch::CoinRequest;
 
 use super::super::data::{Loaded, Origin, ViewData};
 use super::super::state::ViewerError;
-use super::super::venues_state::{VenuesSource, VenuesView};
+use super::super::venues_state::VenuesView;
 use super::{
     Effects, ViewerState, Work, resummed, selection_changed, stop_live, want_clusters, want_grid,
 };
@@ -18,7 +18,9 @@ pub fn open_many(paths: Vec<std::path::PathBuf>, effects: &mut Effects) {
     match paths.len() {
         0 => {}
         1 => effects.work(Work::Load(paths.into_iter().next().unwrap_or_default())),
-        _ => effects.work(Work::Venues(VenuesSource::Files(paths))),
+        // Read by content first: klines with their open interest and liquidations make one
+        // dataset; several whole datasets come back as venues of one coin.
+        _ => effects.work(Work::OpenSeveral(paths)),
     }
 }
 

@@ -176,6 +176,28 @@ pub struct ChartView {
     pub frame: Option<ChartFrame>,
     /// The hovered bar and since when (egui time, seconds) the pointer has been on it.
     hover_rest: Option<(usize, f64)>,
+    /// A time pinned with a click on the chart (epoch ms): the clusters and the map stay on it.
+    pub pinned_ms: Option<i64>,
+    /// Whether the pointer is over the clusters table: the clusters stay at the time last
+    /// hovered, so the rows do not change while the pointer travels to them.
+    pub table_hovered: bool,
+    /// A cluster's price band to highlight on the chart (clicked in the table).
+    pub highlight: Option<Highlight>,
+}
+
+/// A cluster's band highlighted on the chart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Highlight {
+    /// The time of the clusters (epoch ms): the band is drawn from its formation to here.
+    pub time_ms: i64,
+    /// When the band formed (epoch ms).
+    pub formed_ms: i64,
+    /// Lower price edge, USD.
+    pub price_low: f64,
+    /// Upper price edge, USD.
+    pub price_high: f64,
+    /// Whose positions the band holds.
+    pub side: crate::model::Side,
 }
 
 impl ChartView {
@@ -202,7 +224,8 @@ impl ChartView {
         }
     }
 
-    /// Forgets everything tied to the previous dataset and shows the whole new one.
+    /// Forgets everything tied to the previous dataset (the pin and the highlight too) and shows
+    /// the whole new one.
     pub fn reset_for_new_data(&mut self) {
         let frame = self.frame;
         let seq = self.pending_seq;

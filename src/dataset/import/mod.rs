@@ -1,6 +1,7 @@
 //! Building a dataset from a klines file plus optional open-interest and liquidation files, each
 //! in any supported format (told apart by content, see [`crate::dataset::detect`]).
 
+pub mod add;
 pub(crate) mod archive_zip;
 mod binance_klines_json;
 mod binance_open_interest_json;

@@ -91,7 +91,7 @@ pub fn import_several(request: &SeveralRequest) -> Result<Dataset, DatasetError>
 }
 
 /// The open interest of `path` for the dataset's symbol, checked as a single import checks it.
-fn open_interest_of(
+pub(super) fn open_interest_of(
     path: &Path,
     dataset: &Dataset,
 ) -> Result<Vec<OpenInterestSample>, DatasetError> {
@@ -106,7 +106,7 @@ fn open_interest_of(
 }
 
 /// The liquidations of `path` for `symbol`, checked as a single import checks them.
-fn liquidations_of(path: &Path, symbol: &str) -> Result<Vec<Liquidation>, DatasetError> {
+pub(super) fn liquidations_of(path: &Path, symbol: &str) -> Result<Vec<Liquidation>, DatasetError> {
     let mut parsed = parse_liquidations(path)?;
     keep_symbol(&mut parsed.events, symbol, path, "liquidations")?;
     let values: Vec<Liquidation> = parsed.events.values.iter().map(|t| t.value).collect();

@@ -1,9 +1,12 @@
 //! `liqmap score` on several datasets at once, as a user runs it: each dataset's figures, and the
 //! pooled figures equal to those worked out from the per-dataset counts.
 
+mod score_support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
+use score_support::nulls;
 use serde_json::Value;
 
 /// `liqmap score ARGS`.
@@ -137,5 +140,80 @@ fn a_missing_dataset_is_named_and_nothing_is_scored() {
     let output = liqmap(&["assets/sample.json", "no/such/file.json", "--samples", "10"]);
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     assert!(String::from_utf8_lossy(&output.stderr).contains("no/such/file.json"));
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn all_scores_every_dataset_of_a_directory_and_keeps_every_figure() {
+    // assets/ holds the two bundled datasets and SOURCES.md, which is not a dataset file.
+    let output = liqmap(&[
+        "--all",
+        "assets",
+        "--samples",
+        "60",
+        "--horizon",
+        "24",
+        "--format",
+        "json",
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let doc: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let datasets = doc["datasets"].as_array().unwrap();
+    let names: Vec<&str> = datasets
+        .iter()
+        .map(|d| d["dataset"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["assets/btcusdt-5m.json", "assets/sample.json"]);
+    let pooled = &doc["pooled"];
+    for key in [
+        "matched",
+        "unmatched",
+        "baselines",
+        "curve",
+        "dose_response",
+        "verdict",
+        "information_text",
+    ] {
+        assert!(pooled.get(key).is_some(), "pooled lacks {key}");
+    }
+    for d in datasets {
+        for key in [
+            "matched",
+            "baselines",
+            "curve",
+            "real_events",
+            "lift_matched",
+            "params",
+        ] {
+            assert!(d.get(key).is_some(), "{} lacks {key}", d["dataset"]);
+        }
+    }
+    // The pooled counts are those of the files named one by one.
+    let by_name = liqmap(&[&QUICK[..], &["--format", "json"]].concat());
+    let by_name: Value = serde_json::from_slice(&by_name.stdout).unwrap();
+    assert_eq!(
+        pooled["matched"]["reach"],
+        by_name["pooled"]["matched"]["reach"]
+    );
+    let mut found = Vec::new();
+    nulls(&doc, "", &mut found);
+    assert!(found.is_empty(), "null at {found:?}");
+}
+
+#[test]
+fn a_directory_needs_all_and_an_empty_one_is_refused() {
+    let output = liqmap(&["assets", "--samples", "10"]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("assets") && stderr.contains("--all"),
+        "{stderr}"
+    );
+    let empty = std::env::temp_dir().join(format!("liqmap-score-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let output = liqmap(&["--all", empty.to_str().unwrap()]);
+    let _ = std::fs::remove_dir(&empty);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no dataset file"));
     assert!(output.stdout.is_empty());
 }

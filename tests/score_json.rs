@@ -23,8 +23,6 @@ fn json_names_each_figure_plainly() {
         "matched",
         "unmatched",
         "baselines",
-        "best_baseline",
-        "clusters_minus_best_baseline",
         "adds_information",
         "information_text",
         "curve",
@@ -34,7 +32,8 @@ fn json_names_each_figure_plainly() {
         "sampled_bars",
         "bars_cut_by_horizon",
         "lift",
-        "control_lift",
+        "lift_matched",
+        "lift_unmatched",
         "real_events",
         "real_usd",
         "events_in_range",
@@ -53,12 +52,11 @@ fn json_names_each_figure_plainly() {
         );
     }
     // The matched and the unmatched comparison carry the fields of a difference with its
-    // interval, and their rates.
+    // interval (here absent: see below), and their rates.
     for comparison in ["matched", "unmatched"] {
         for key in [
             "estimate",
-            "ci95_low",
-            "ci95_high",
+            "interval",
             "blocks",
             "block_bars",
             "reach",
@@ -92,13 +90,13 @@ fn json_names_each_figure_plainly() {
         ]
     );
     for b in baselines {
-        assert!(b["matched"].get("estimate").is_some());
-        assert!(b["clusters_minus_baseline"].get("ci95_low").is_some());
+        assert!(b["matched"].get("interval").is_some());
+        assert!(b["clusters_minus_baseline"].get("interval").is_some());
     }
-    assert!(
-        doc["dose_response"]["rank_correlation"]
-            .get("estimate")
-            .is_some()
+    // Nothing is reached on this flat path: no correlation, and the key says so.
+    assert_eq!(
+        doc["dose_response"]["rank_correlation"]["interval"],
+        "absent_no_trials"
     );
     assert_eq!(doc["params"]["horizon_bars"], 5);
     assert!(
@@ -108,6 +106,68 @@ fn json_names_each_figure_plainly() {
     );
     // A verdict is a plain word.
     assert!(doc["verdict"].is_string());
+}
+
+/// Every object of a JSON document holding `key`.
+fn objects_with<'a>(v: &'a serde_json::Value, key: &str, found: &mut Vec<&'a serde_json::Value>) {
+    match v {
+        serde_json::Value::Array(items) => items.iter().for_each(|i| objects_with(i, key, found)),
+        serde_json::Value::Object(map) => {
+            if map.contains_key(key) {
+                found.push(v);
+            }
+            map.values().for_each(|i| objects_with(i, key, found));
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn absent_figures_are_left_out_or_named_never_null() {
+    // Ten flat bars, a 5-bar horizon: bars 0..5 are scored, all in the first horizon-long
+    // block, so no difference can have a block-bootstrap interval (two blocks are needed). The
+    // one long event at bar 3 is judged; nothing is ever reached on a flat path.
+    let data = dataset(flat(10), vec![liquidation(3, Side::Long, 90.5, 1.0)]);
+    let engine = build_engine(&data, &ten_x(0.5));
+    let report = score(&engine, &data, &engine.default_selection(), &params()).unwrap();
+    let doc = serde_json::to_value(&report).unwrap();
+    let mut found = Vec::new();
+    nulls(&doc, "", &mut found);
+    assert!(found.is_empty(), "null at {found:?}");
+    // Each difference says why its interval is missing, and leaves the ends out.
+    let mut differences = Vec::new();
+    objects_with(&doc, "block_bars", &mut differences);
+    // matched, unmatched, each baseline's own and clusters minus it, the rank correlation.
+    assert!(differences.len() >= 11, "{}", differences.len());
+    for d in &differences {
+        let status = d["interval"].as_str().unwrap();
+        assert!(
+            d.get("ci95_low").is_none() && d.get("ci95_high").is_none(),
+            "{d}"
+        );
+        if d.get("estimate").is_some() {
+            assert_eq!(status, "absent_fewer_than_two_blocks", "{d}");
+        } else {
+            assert_eq!(status, "absent_no_trials", "{d}");
+        }
+    }
+    // The clusters were matched (five bars, a long and a short cluster each, untouched
+    // controls one row away), so the main comparison has an estimate: 0 reached of 10 against
+    // 0 of 20, a difference of 0.
+    assert_eq!(doc["matched"]["estimate"], 0.0);
+    assert_eq!(doc["matched"]["with_control"], 10);
+    assert_eq!(doc["matched"]["interval"], "absent_fewer_than_two_blocks");
+    // A rate with no trials shows its zero total and no rate.
+    let mut rates = Vec::new();
+    objects_with(&doc, "hits", &mut rates);
+    let empty: Vec<_> = rates.iter().filter(|r| r["total"] == 0).collect();
+    assert!(!empty.is_empty());
+    for r in empty {
+        assert!(
+            r.get("rate").is_none() && r.get("ci95_low").is_none(),
+            "{r}"
+        );
+    }
 }
 
 #[test]

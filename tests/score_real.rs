@@ -46,8 +46,19 @@ fn lift_by_hand() {
         1e-6
     ));
     assert!(near(real.lift.unwrap(), 6.960_65, 1e-5));
-    assert_eq!(real.usd_in_control_bands, 0.0);
-    assert_eq!(real.control_lift, Some(0.0));
+    // Four maps judged events (bars 2, 3, 5, 6), each with a long and a short cluster 9.5 rows
+    // from the close: every cluster finds its matched pair at one row ([91, 92] and [89, 90]
+    // for the long one), untouched on this flat path, and the same pair unmatched.
+    for c in [&real.lift_matched, &real.lift_unmatched] {
+        assert_eq!(
+            (c.clusters_with_controls, c.clusters_without_controls),
+            (8, 0)
+        );
+        assert!(near(c.usd_in_cluster_bands, 905.0, 1e-9));
+        assert!(near(c.cluster_lift.unwrap(), 6.960_65, 1e-5));
+        assert_eq!(c.usd_in_control_bands, 0.0);
+        assert_eq!(c.control_lift, Some(0.0));
+    }
     // Per hour over bars 3..=7 (bars with scored events: e0's bar 0 is left out): 5 minutes.
     // Nothing dies on a flat path: 0 predicted. Real 905 + 950 + 80 + 105 = 2040 USD in 1/12 h.
     let hourly = real.predicted_vs_real_per_hour.as_ref().unwrap();
@@ -76,8 +87,50 @@ fn controls_catching_the_liquidations_beat_the_bands() {
     let real = &report.real_score;
     assert_eq!(real.events_in_range, 7);
     assert_eq!(real.lift, Some(0.0));
-    assert!(near(real.share_in_control_bands.unwrap(), 1.0, 1e-12));
-    assert!(near(real.control_lift.unwrap(), 7.5375, 1e-9));
+    for c in [&real.lift_matched, &real.lift_unmatched] {
+        assert!(near(c.share_in_control_bands.unwrap(), 1.0, 1e-12));
+        assert!(near(c.control_lift.unwrap(), 7.5375, 1e-9));
+    }
+}
+
+#[test]
+fn the_matched_lift_refuses_a_control_price_just_visited() {
+    // Bar 2 dips to 91.5: into the long cluster's inward control [91, 92] (and every band
+    // between it and the close), not into the cluster [90, 91]. A long event at 91.5 in bar 4
+    // is judged against bar 3's map. Unmatched, the nearest free bands [91, 92] and [89, 90]
+    // are the controls: the event lies in [91, 92], share 1, lift 1 / (2 / 15.075) = 7.5375.
+    // Matched, a control must be untouched since bar 0 (lows after it down to 91.5), and the
+    // shift may be at most floor(0.25 x 9.5) = 2 rows: [91, 92] and [92, 93] were both
+    // traded into, so the long cluster has no matched pair; the short cluster has one
+    // ([109, 110] and [111, 112]) that the long event cannot fall in.
+    let mut bars = flat(10);
+    bars[2] = bar(2, ENTRY, 91.5, ENTRY, 0.0);
+    let data = dataset(bars, vec![liquidation(4, Side::Long, 91.5, 1.0)]);
+    let engine = build_engine(&data, &ten_x(0.5));
+    let report = score(&engine, &data, &engine.default_selection(), &params()).unwrap();
+    let real = &report.real_score;
+    assert_eq!(real.events_in_range, 1);
+    let unmatched = &real.lift_unmatched;
+    assert_eq!(
+        (
+            unmatched.clusters_with_controls,
+            unmatched.clusters_without_controls
+        ),
+        (2, 0)
+    );
+    assert!(near(unmatched.control_lift.unwrap(), 7.5375, 1e-9));
+    assert_eq!(unmatched.cluster_lift, Some(0.0));
+    let matched = &real.lift_matched;
+    assert_eq!(
+        (
+            matched.clusters_with_controls,
+            matched.clusters_without_controls
+        ),
+        (1, 1)
+    );
+    assert_eq!(matched.usd_in_control_bands, 0.0);
+    // No long band with a matched pair covers any of the long range: nothing to compare.
+    assert_eq!((matched.cluster_lift, matched.control_lift), (None, None));
 }
 
 #[test]
@@ -116,7 +169,7 @@ fn no_real_liquidations_means_no_lift() {
     let report = score(&engine, &data, &engine.default_selection(), &params()).unwrap();
     let real = &report.real_score;
     assert_eq!((real.real_events, real.events_in_range), (0, 0));
-    assert_eq!((real.lift, real.control_lift), (None, None));
+    assert_eq!((real.lift, real.lift_matched.control_lift), (None, None));
     assert!(real.predicted_vs_real_per_hour.is_none());
     assert!(real.real_usd.is_sign_positive());
 }

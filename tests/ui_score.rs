@@ -9,10 +9,17 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use liqmap::dataset;
-use liqmap::engine::score::{Rate, ScoreParams, ScoreReport, liquidations_per_bar, score};
+use liqmap::engine::score::{ScoreParams, ScoreReport, liquidations_per_bar, score};
 use liqmap::model::{Dataset, Liquidation, Side};
 use liqmap::ui::LiqmapApp;
 use liqmap::ui::score_panel::{CANCEL_BUTTON, NO_REAL_LIQUIDATIONS, SCORE_BUTTON};
+use liqmap::ui::score_panel_plot::{
+    BASELINE_CURVE_PREFIX, CLUSTERS_CURVE, CONTROLS_CURVE, DOSE_CLUSTERS, DOSE_CONTROLS,
+    curve_series, dose_series,
+};
+use liqmap::ui::score_panel_words::{
+    baselines_headline, control_lift_line, dose_headline, lift_line, rate_line, verdict_headline,
+};
 use liqmap::ui::settings::ViewerSettings;
 
 fn harness(dataset: Option<Dataset>) -> Harness<'static, LiqmapApp> {
@@ -50,21 +57,6 @@ fn expected(app: &LiqmapApp) -> ScoreReport {
     score(&engine, &dataset, &app.state.settings.selection(), &params).unwrap()
 }
 
-fn pct(value: Option<f64>) -> String {
-    value.map_or("-".into(), |v| format!("{:.1}%", v * 100.0))
-}
-
-fn rate_line(name: &str, rate: &Rate) -> String {
-    format!(
-        "{name}: {} / {} reached, {} (95% {}–{})",
-        rate.hits,
-        rate.total,
-        pct(rate.rate),
-        pct(rate.ci95_low),
-        pct(rate.ci95_high)
-    )
-}
-
 fn score_now(harness: &mut Harness<'static, LiqmapApp>) {
     harness.get_by_label(SCORE_BUTTON).click();
     harness.step();
@@ -97,36 +89,118 @@ fn sample_with_liquidations() -> Dataset {
 }
 
 #[test]
-fn the_panel_shows_the_score_of_the_current_settings() {
+fn the_panel_shows_the_verdict_first_then_the_curves_and_the_detail() {
     let mut harness = harness(Some(sample_with_liquidations()));
     harness.get_by_label("Not scored yet.");
     score_now(&mut harness);
     let report = expected(harness.state());
     assert_eq!(harness.state().state.score.report(), Some(&report));
-    let reach = &report.reach_score.figures.matched;
-    assert!(reach.reach.total > 0);
-    harness.get_by_label(&rate_line("clusters", &reach.reach));
-    harness.get_by_label(&rate_line("control bands", &reach.control_reach));
-    for (side, name) in reach.by_side.iter().zip(["longs", "shorts"]) {
+    let figures = &report.reach_score.figures;
+    let matched = &figures.matched;
+    assert!(matched.reach.total > 0);
+    // The verdict in words, with the two rates a trader compares; one day of 5-minute bars.
+    let horizon_ms = report.params.horizon_bars as f64 * 300_000.0;
+    let headline = verdict_headline(figures, horizon_ms);
+    let one_decimal = |r: Option<f64>| format!("{:.1}%", r.unwrap() * 100.0);
+    assert!(
+        headline.contains(&one_decimal(matched.reach.rate)),
+        "{headline}"
+    );
+    assert!(
+        headline.contains(&one_decimal(matched.control_reach.rate)),
+        "{headline}"
+    );
+    assert!(headline.contains("within 24 h"), "{headline}");
+    let verdict = harness.get_by_label(&headline);
+    harness.get_by_label(&baselines_headline(figures));
+    harness.get_by_label(&dose_headline(figures));
+    // The verdict comes first: above the pictures and the baselines.
+    let clusters_legend = harness.get_by_label(CLUSTERS_CURVE);
+    assert!(verdict.rect().top() < clusters_legend.rect().top());
+    // The curves of the picture, named in its legend: clusters, matched controls, the best
+    // baseline; and the dose-response bars.
+    harness.get_by_label(CONTROLS_CURVE);
+    let best = figures
+        .best_baseline
+        .and_then(|kind| figures.baselines.iter().find(|b| b.kind == kind))
+        .expect("a best baseline on the sample");
+    harness.get_by_label(&format!("{BASELINE_CURVE_PREFIX}{}", best.name));
+    harness.get_by_label(DOSE_CLUSTERS);
+    harness.get_by_label(DOSE_CONTROLS);
+    // Each baseline has its row.
+    for b in &figures.baselines {
+        let name = if figures.best_baseline == Some(b.kind) {
+            format!("{} (best)", b.name)
+        } else {
+            b.name.clone()
+        };
+        harness.get_by_label(&name);
+    }
+    // The detail opens on a click and holds the rates behind the verdict.
+    harness.get_by_label("Detail").scroll_to_me();
+    harness.step();
+    harness.get_by_label("Detail").click_accesskit();
+    // The header opens over a short animation.
+    for _ in 0..20 {
+        harness.step();
+    }
+    harness.get_by_label(&rate_line("clusters", &matched.reach));
+    harness.get_by_label(&rate_line("control bands", &matched.control_reach));
+    for (side, name) in matched.by_side.iter().zip(["longs", "shorts"]) {
         harness.get_by_label(&rate_line(&format!("{name}: clusters"), &side.reach));
         harness.get_by_label(&rate_line(
             &format!("{name}: control bands"),
             &side.control_reach,
         ));
     }
-    harness.get_by_label(reach.verdict.sentence());
     let real = &report.real_score;
     assert!(real.events_in_range > 50 && real.lift.is_some());
-    let lift = |l: Option<f64>| l.map_or("-".into(), |l| format!("{l:.2}"));
-    let usd = liqmap::render::labels::compact_usd(real.usd_in_range);
-    harness.get_by_label(&format!(
-        "lift {} against real liquidations (control bands {}), resting on {} events in range \
-         ({usd} USD) of {}",
-        lift(real.lift),
-        lift(real.control_lift),
-        real.events_in_range,
-        real.real_events
+    harness.get_by_label(&lift_line(real));
+    assert!(real.lift_matched.clusters_with_controls > 0);
+    harness.get_by_label(&control_lift_line(
+        "against empty bands as far away and as long untouched",
+        &real.lift_matched,
     ));
+}
+
+#[test]
+fn the_curves_are_the_reach_of_each_distance_step() {
+    let data = sample_with_liquidations();
+    let harness = harness(Some(data));
+    let report = expected(harness.state());
+    let figures = &report.reach_score.figures;
+    let series = curve_series(figures);
+    assert_eq!(series[0].name, CLUSTERS_CURVE);
+    assert_eq!(series[1].name, CONTROLS_CURVE);
+    // Worked from the curve's counts here: the middle of each step with trials, and hits over
+    // trials in percent, inside its band.
+    let mut steps_with_clusters = 0;
+    for point in &figures.curve {
+        let x = (point.min_pct + point.max_pct) / 2.0;
+        let rate = &point.clusters;
+        if rate.total == 0 {
+            assert!(series[0].points.iter().all(|p| p[0] != x));
+            continue;
+        }
+        steps_with_clusters += 1;
+        let i = series[0].points.iter().position(|p| p[0] == x).unwrap();
+        let pct = rate.hits as f64 / rate.total as f64 * 100.0;
+        assert!((series[0].points[i][1] - pct).abs() < 1e-9);
+        assert!(series[0].low[i] <= pct && pct <= series[0].high[i]);
+    }
+    assert!(steps_with_clusters >= 5, "{steps_with_clusters}");
+    // The dose bars: one per quintile with trials, the cluster bar's height its reach.
+    let (clusters, controls, buckets) = dose_series(&figures.dose_response);
+    let with_trials: usize = figures
+        .dose_response
+        .buckets
+        .iter()
+        .flat_map(|b| &b.bars)
+        .filter(|bar| bar.reach.total > 0)
+        .count();
+    assert_eq!(clusters.len(), with_trials);
+    assert!(controls.len() <= with_trials);
+    assert!(!buckets.is_empty());
 }
 
 #[test]
@@ -137,7 +211,8 @@ fn a_dataset_without_real_liquidations_says_so() {
     score_now(&mut harness);
     harness.get_by_label(NO_REAL_LIQUIDATIONS);
     let report = expected(harness.state());
-    harness.get_by_label(report.reach_score.figures.verdict.sentence());
+    let horizon_ms = report.params.horizon_bars as f64 * 300_000.0;
+    harness.get_by_label(&verdict_headline(&report.reach_score.figures, horizon_ms));
 }
 
 #[test]

@@ -30,6 +30,8 @@ pub mod reducer;
 pub mod remote;
 pub mod scheduler;
 pub mod score_panel;
+pub mod score_panel_plot;
+pub mod score_panel_words;
 pub mod settings;
 mod snapshot;
 pub mod state;

@@ -1,6 +1,9 @@
 //! The Score panel: how well the map of the current settings did on this dataset, as
-//! `liqmap score` measures it (reach of clusters against empty control bands, lift against real
-//! liquidations), scored in the background with a progress bar and a cancel button.
+//! `liqmap score` measures it, scored in the background with a progress bar and a cancel button.
+//! The verdict comes first in plain words (clusters against empty bands as far away and as long
+//! untouched, against the levels traders already use, and by size), then the pictures
+//! ([`super::score_panel_plot`]), the baselines, the detail, and the lift against real
+//! liquidations.
 //!
 //! The panel scores with the defaults of `liqmap score` (a one-day horizon, a 10% window, the
 //! default cap of sampled bars) on the viewer's cluster rows, so its figures are those the command
@@ -10,8 +13,13 @@ use egui::{Color32, RichText};
 
 use super::action::Action;
 use super::look::{ERROR_COLOR, LONG_COLOR, SHORT_COLOR, WARNING_COLOR};
+use super::score_panel_plot::{dose_bars_ui, reach_curve_ui};
+use super::score_panel_words::{
+    bars_words, baseline_cells, baselines_headline, control_lift_line, difference_words,
+    dose_headline, duration_words, lift_line, percent, rate_line, verdict_headline,
+};
 use super::state::{ScoreOutcome, ScoreState, ViewerState};
-use crate::engine::score::{Rate, RealScore, ScoreReport, Stage, Verdict};
+use crate::engine::score::{ReachFigures, RealScore, ScoreReport, Stage, Verdict};
 use crate::model::{Dataset, Side};
 use crate::render::labels::compact_usd;
 
@@ -61,23 +69,21 @@ pub fn score_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action
         return;
     };
     if current.as_ref() != Some(key) {
-        ui.colored_label(
-            WARNING_COLOR,
-            "The settings changed since this score: score again.",
-        );
+        let color = verdict_color(Verdict::Inconclusive, ui.visuals().dark_mode);
+        ui.colored_label(color, "The settings changed since this score: score again.");
     }
     match outcome {
         ScoreOutcome::Scored(report) => {
-            let dataset = state.data.loaded.as_ref().map(|l| l.dataset.as_ref());
             egui::ScrollArea::vertical().show(ui, |ui| {
-                report_ui(ui, report, dataset);
+                report_ui(ui, state, report);
             });
         }
         ScoreOutcome::Cancelled => {
             ui.label("Scoring was cancelled.");
         }
         ScoreOutcome::Failed(err) => {
-            ui.colored_label(ERROR_COLOR, err.to_string());
+            let color = verdict_color(Verdict::ControlWins, ui.visuals().dark_mode);
+            ui.colored_label(color, err.to_string());
         }
     }
 }
@@ -102,50 +108,118 @@ fn progress_ui(ui: &mut egui::Ui, panel: &ScoreState) {
     ui.add(egui::ProgressBar::new(fraction).text(text));
 }
 
-/// A percentage with one decimal, or "-" when there is none.
-fn pct(value: Option<f64>) -> String {
-    value.map_or("-".into(), |v| format!("{:.1}%", v * 100.0))
+fn report_ui(ui: &mut egui::Ui, state: &ViewerState, report: &ScoreReport) {
+    let dataset = state.data.loaded.as_ref().map(|l| l.dataset.as_ref());
+    let interval_ms = dataset.map_or(0, |d| d.interval_ms);
+    let reach = &report.reach_score;
+    let figures = &reach.figures;
+    let params = &report.params;
+    let horizon_ms = params.horizon_bars as f64 * interval_ms as f64;
+    // The verdict first, in words, then what backs it.
+    let verdict_color = verdict_color(figures.verdict, ui.visuals().dark_mode);
+    ui.label(
+        RichText::new(verdict_headline(figures, horizon_ms))
+            .strong()
+            .color(verdict_color),
+    );
+    ui.label(baselines_headline(figures));
+    ui.label(dose_headline(figures));
+    ui.separator();
+    ui.strong("How often price reached a level, by distance from the close");
+    reach_curve_ui(ui, figures);
+    ui.strong("By cluster size (Q1 smallest to Q5 largest), same distance");
+    dose_bars_ui(ui, &figures.dose_response);
+    ui.separator();
+    baselines_ui(ui, figures);
+    ui.separator();
+    egui::CollapsingHeader::new("Detail")
+        .default_open(false)
+        .show(ui, |ui| {
+            detail_ui(ui, report, &state.settings.model.half_life, interval_ms)
+        });
+    ui.separator();
+    real_ui(ui, &report.real_score, dataset);
 }
 
-/// One line of reach: `NAME: HITS / TOTAL reached, RATE (95% LOW–HIGH)`.
-pub fn rate_line(name: &str, rate: &Rate) -> String {
-    format!(
-        "{name}: {} / {} reached, {} (95% {}–{})",
-        rate.hits,
-        rate.total,
-        pct(rate.rate),
-        pct(rate.ci95_low),
-        pct(rate.ci95_high)
-    )
+/// The verdict's colour: green, amber or red, darker on a light background so the words keep
+/// their contrast.
+fn verdict_color(verdict: Verdict, dark: bool) -> Color32 {
+    match (verdict, dark) {
+        (Verdict::MapHelps, true) => Color32::from_rgb(80, 200, 120),
+        (Verdict::MapHelps, false) => Color32::from_rgb(20, 120, 60),
+        (Verdict::ControlWins, true) => ERROR_COLOR,
+        (Verdict::ControlWins, false) => Color32::from_rgb(170, 30, 20),
+        (Verdict::Inconclusive | Verdict::NoData, true) => WARNING_COLOR,
+        (Verdict::Inconclusive | Verdict::NoData, false) => Color32::from_rgb(140, 90, 0),
+    }
 }
 
-fn report_ui(ui: &mut egui::Ui, report: &ScoreReport, dataset: Option<&Dataset>) {
+/// Clusters against each baseline: levels with matched controls, their reach against the
+/// controls', their edge, and clusters' edge minus theirs.
+fn baselines_ui(ui: &mut egui::Ui, f: &ReachFigures) {
+    ui.strong("Clusters against the levels traders already use")
+        .on_hover_text(
+            "Each kind of level is scored like clusters, against empty bands as far away and as \
+             long untouched. Edge: its reach minus its empty bands', points. Clusters minus it: \
+             the clusters' edge minus this edge.",
+        );
+    egui::ScrollArea::horizontal()
+        .id_salt("score_baselines")
+        .show(ui, |ui| {
+            egui::Grid::new("score_baselines_grid")
+                .striped(true)
+                .show(ui, |ui| {
+                    for head in ["", "levels", "reach vs empty", "edge", "clusters minus it"] {
+                        ui.label(RichText::new(head).small().strong());
+                    }
+                    ui.end_row();
+                    let m = &f.matched;
+                    ui.label("clusters");
+                    ui.label(m.with_control.to_string());
+                    ui.label(format!(
+                        "{} vs {}",
+                        percent(m.reach.rate),
+                        percent(m.control_reach.rate)
+                    ));
+                    ui.label(difference_words(&m.difference));
+                    ui.label("");
+                    ui.end_row();
+                    for b in &f.baselines {
+                        for cell in baseline_cells(b, f.best_baseline == Some(b.kind)) {
+                            ui.label(cell);
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+    ui.label(RichText::new(&f.information_text).small());
+}
+
+fn detail_ui(
+    ui: &mut egui::Ui,
+    report: &ScoreReport,
+    half_life: &crate::settings::HalfLife,
+    interval_ms: i64,
+) {
     let reach = &report.reach_score;
     let params = &report.params;
-    let hours = dataset.map_or(0.0, |d| {
-        params.horizon_bars as f64 * d.interval_ms as f64 / 3_600_000.0
+    let fade = half_life.0.map_or("no fade".into(), |bars| {
+        format!("half-life {}", bars_words(bars, interval_ms))
     });
     ui.label(
         RichText::new(format!(
-            "{} bars sampled (every {:.1}); horizon {} bars ({hours:.1} h); clusters within {}% \
-             of the close; rows of {} USD",
+            "{} bars sampled (every {:.1}); horizon {}; clusters within {}% of the close; rows \
+             of {} USD; {fade}",
             reach.sampled_bars,
             reach.sample_step_bars,
-            params.horizon_bars,
+            bars_words(params.horizon_bars as f64, interval_ms),
             params.max_distance_pct,
             params.bin_usd
         ))
         .small(),
     );
     let matched = &reach.figures.matched;
-    let verdict_color = match matched.verdict {
-        Verdict::MapHelps => Color32::from_rgb(80, 200, 120),
-        Verdict::ControlWins => Color32::from_rgb(230, 80, 70),
-        Verdict::Inconclusive | Verdict::NoData => Color32::from_rgb(230, 180, 60),
-    };
-    ui.separator();
-    ui.colored_label(verdict_color, matched.verdict.sentence());
-    ui.strong("Reach against matched controls: price entered the band within the horizon");
+    ui.strong("Against empty bands as far away and as long untouched (the verdict)");
     ui.label(rate_line("clusters", &matched.reach));
     ui.label(rate_line("control bands", &matched.control_reach));
     ui.label(matched.difference.describe()).on_hover_text(
@@ -165,29 +239,23 @@ fn report_ui(ui: &mut egui::Ui, report: &ScoreReport, dataset: Option<&Dataset>)
     }
     ui.label(
         RichText::new(format!(
-            "{} clusters in the window found no matched control band and are left out ({} in \
-             all)",
-            matched.without_control, reach.figures.reach.total
+            "{} of {} clusters in the window found such bands; the others are left out",
+            matched.with_control, reach.figures.reach.total
         ))
         .small(),
     );
-    ui.separator();
-    real_ui(ui, &report.real_score, dataset);
-}
-
-/// The lift line: `lift L against real liquidations (control bands C), resting on N events in
-/// range (USD) of M`.
-pub fn lift_line(real: &RealScore) -> String {
-    let lift = |l: Option<f64>| l.map_or("-".into(), |l| format!("{l:.2}"));
-    format!(
-        "lift {} against real liquidations (control bands {}), resting on {} events in range \
-         ({} USD) of {}",
-        lift(real.lift),
-        lift(real.control_lift),
-        real.events_in_range,
-        compact_usd(real.usd_in_range),
-        real.real_events
-    )
+    let unmatched = &reach.figures.unmatched;
+    ui.strong("Second line: nearest empty bands, touched lately or not");
+    ui.label(rate_line("clusters", &unmatched.reach));
+    ui.label(rate_line(
+        "unmatched control bands",
+        &unmatched.control_reach,
+    ));
+    ui.label(
+        unmatched
+            .difference
+            .describe_as("clusters minus unmatched controls"),
+    );
 }
 
 /// What the panel says when the dataset holds no real liquidation.
@@ -209,19 +277,30 @@ fn real_ui(ui: &mut egui::Ui, real: &RealScore, dataset: Option<&Dataset>) {
         return;
     }
     ui.label(lift_line(real));
+    ui.label(control_lift_line(
+        "against empty bands as far away and as long untouched",
+        &real.lift_matched,
+    ));
+    ui.label(
+        RichText::new(control_lift_line(
+            "second line, nearest empty bands",
+            &real.lift_unmatched,
+        ))
+        .small(),
+    );
     ui.label(
         RichText::new(format!(
-            "{} in bands of {} in range ({}); {} expected by chance; 1.0 is no better than chance",
+            "{} in bands of {} in range ({}); {} expected by chance",
             compact_usd(real.usd_in_bands),
             compact_usd(real.usd_in_range),
-            pct(real.share_in_bands),
-            pct(real.share_expected_by_chance)
+            percent(real.share_in_bands),
+            percent(real.share_expected_by_chance)
         ))
         .small(),
     );
     if real.events_in_range < 30 {
         ui.colored_label(
-            WARNING_COLOR,
+            verdict_color(Verdict::Inconclusive, ui.visuals().dark_mode),
             format!(
                 "Only {} events: too few to judge the map by.",
                 real.events_in_range
@@ -230,10 +309,10 @@ fn real_ui(ui: &mut egui::Ui, real: &RealScore, dataset: Option<&Dataset>) {
     }
     if let Some(per_hour) = &real.predicted_vs_real_per_hour {
         ui.label(format!(
-            "predicted {}/h against real {}/h over {:.1} h",
+            "predicted {}/h against real {}/h over {}",
             compact_usd(per_hour.predicted_usd_per_hour),
             compact_usd(per_hour.real_usd_per_hour),
-            per_hour.hours
+            duration_words(per_hour.hours * 3_600_000.0)
         ));
     }
 }

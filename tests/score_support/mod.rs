@@ -83,3 +83,21 @@ pub fn liquidation(bar: usize, side: Side, price: f64, quantity: f64) -> Liquida
 pub fn near(a: f64, b: f64, tolerance: f64) -> bool {
     (a - b).abs() <= tolerance
 }
+
+/// Every `null` in a JSON document, by its path.
+pub fn nulls(v: &serde_json::Value, at: &str, found: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Null => found.push(at.to_string()),
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                nulls(item, &format!("{at}[{i}]"), found);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (key, item) in map {
+                nulls(item, &format!("{at}.{key}"), found);
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,6 +1,7 @@
 //! `liqmap score`: how well the map did on one or more datasets, against matched and unmatched
 //! control bands, against levels traders already use, and against real liquidations.
 
+mod inputs;
 mod table;
 
 use std::path::PathBuf;
@@ -29,6 +30,10 @@ pub struct ScoreArgs {
     /// scored one by one and pooled. Default: the bundled sample.
     #[arg(value_name = "DATASET")]
     pub datasets: Vec<PathBuf>,
+    /// Score every dataset named, taking each directory named as all its .json, .parquet and
+    /// .csv files (sorted by name), and pool them with a line per dataset.
+    #[arg(long)]
+    pub all: bool,
     /// A cluster is reached when price enters it within this many bars; default: one day of bars.
     #[arg(long, value_name = "BARS")]
     pub horizon: Option<usize>,
@@ -133,10 +138,11 @@ impl ScoreArgs {
 
 /// Scores the map on each dataset, pools them when there are several, and prints the figures.
 pub fn run(args: &ScoreArgs) -> anyhow::Result<()> {
-    let scored: Vec<Scored> = if args.datasets.is_empty() {
+    let files = inputs::dataset_files(&args.datasets, args.all)?;
+    let scored: Vec<Scored> = if files.is_empty() {
         vec![args.score_one(None)?]
     } else {
-        args.datasets
+        files
             .iter()
             .map(|p| args.score_one(Some(p)))
             .collect::<anyhow::Result<_>>()?

@@ -337,24 +337,39 @@ fn real_text(report: &ScoreReport) -> String {
         pct(real.share_expected_by_chance),
         lift_text(real.lift)
     );
-    let _ = writeln!(
-        out,
-        "  inside (unmatched) control bands: {} of the USD: lift {}",
-        pct(real.share_in_control_bands),
-        lift_text(real.control_lift)
-    );
-    let words = match (real.lift, real.control_lift) {
-        (Some(lift), Some(control)) if lift > control && lift > 1.0 => {
-            "=> real liquidations fell in the predicted bands more than in empty bands and more \
-             than chance"
-        }
-        (Some(lift), _) if lift <= 1.0 => {
+    for (name, c) in [
+        ("MATCHED controls", &real.lift_matched),
+        ("unmatched controls (second line)", &real.lift_unmatched),
+    ] {
+        let _ = writeln!(
+            out,
+            "  {name}: {} clusters with such controls (of {}): their bands {} USD, lift {}; \
+             their control bands {} USD, lift {}",
+            c.clusters_with_controls,
+            c.clusters_with_controls + c.clusters_without_controls,
+            compact_usd(c.usd_in_cluster_bands),
+            lift_text(c.cluster_lift),
+            compact_usd(c.usd_in_control_bands),
+            lift_text(c.control_lift)
+        );
+    }
+    let matched = &real.lift_matched;
+    let words = match (real.lift, matched.cluster_lift, matched.control_lift) {
+        (Some(lift), _, _) if lift <= 1.0 => {
             "=> real liquidations fell in the predicted bands no more often than chance: no \
              evidence the map helps here"
         }
-        (Some(_), Some(_)) => {
-            "=> empty control bands caught real liquidations as well or better: no evidence the \
-             map helps here"
+        (Some(_), Some(own), Some(control)) if own > control => {
+            "=> real liquidations fell in the predicted bands more than chance, and more than in \
+             their matched empty bands"
+        }
+        (Some(_), Some(_), Some(_)) => {
+            "=> matched empty control bands caught real liquidations as well or better: no \
+             evidence the map helps here"
+        }
+        (Some(_), _, _) => {
+            "=> real liquidations fell in the predicted bands more than chance, but no cluster \
+             with a matched control caught any in range: no fair comparison"
         }
         _ => "=> too little to say: no real liquidated USD within the range",
     };

@@ -19,7 +19,11 @@ pub const DEFAULT_RESAMPLES: usize = 2_000;
 const SEED: u64 = 0x6c69_716d_6170;
 
 /// A difference of reach rates (or another statistic), with a block-bootstrap 95% interval.
+///
+/// Serialised, an absent figure is left out rather than written as `null`, and the key
+/// `interval` says why it is absent ([`IntervalStatus`]).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(into = "DifferenceJson")]
 pub struct ReachDifference {
     /// The statistic on all the data (for reach: the first rate minus the second); `None`
     /// without trials.
@@ -34,7 +38,55 @@ pub struct ReachDifference {
     pub block_bars: usize,
 }
 
+/// Whether a [`ReachDifference`] has its interval, and why not: the `interval` key of its JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntervalStatus {
+    /// The 95% interval from resampled blocks is given.
+    BlockBootstrap95,
+    /// No trials: neither the estimate nor an interval exists.
+    AbsentNoTrials,
+    /// An estimate but fewer than two blocks holding trials: no interval.
+    AbsentFewerThanTwoBlocks,
+}
+
+/// The JSON form of a [`ReachDifference`]: absent figures omitted, with the status beside.
+#[derive(Serialize)]
+struct DifferenceJson {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    estimate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ci95_low: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ci95_high: Option<f64>,
+    blocks: usize,
+    block_bars: usize,
+    interval: IntervalStatus,
+}
+
+impl From<ReachDifference> for DifferenceJson {
+    fn from(d: ReachDifference) -> DifferenceJson {
+        DifferenceJson {
+            estimate: d.estimate,
+            ci95_low: d.ci95_low,
+            ci95_high: d.ci95_high,
+            blocks: d.blocks,
+            block_bars: d.block_bars,
+            interval: d.status(),
+        }
+    }
+}
+
 impl ReachDifference {
+    /// Whether the interval is there, and why not.
+    pub fn status(&self) -> IntervalStatus {
+        match (self.estimate, self.ci95_low, self.ci95_high) {
+            (None, _, _) => IntervalStatus::AbsentNoTrials,
+            (Some(_), Some(_), Some(_)) => IntervalStatus::BlockBootstrap95,
+            (Some(_), _, _) => IntervalStatus::AbsentFewerThanTwoBlocks,
+        }
+    }
+
     /// One line for people: `NAME: +D points, 95% interval [+L, +H] ...`.
     pub fn describe_as(&self, name: &str) -> String {
         let points = |v: f64| format!("{:+.1}", v * 100.0);

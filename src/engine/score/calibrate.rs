@@ -32,14 +32,17 @@ pub struct Headline {
     /// Reach of their matched controls.
     pub control_reach: Rate,
     /// `reach.rate - control_reach.rate`: how much more often clusters were reached.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub edge: Option<f64>,
     /// The edge with its block-bootstrap interval.
     pub matched: ReachDifference,
     /// Clusters against matched controls.
     pub verdict: Verdict,
     /// Real-liquidation lift of the cluster bands.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lift: Option<f64>,
-    /// Real-liquidation lift of the control bands.
+    /// Real-liquidation lift of the matched control bands.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub control_lift: Option<f64>,
     /// Real events in range the lifts rest on.
     pub events_in_range: u64,
@@ -55,7 +58,7 @@ pub fn headline(report: &ScoreReport) -> Headline {
         matched: matched.difference,
         verdict: matched.verdict,
         lift: report.real_score.lift,
-        control_lift: report.real_score.control_lift,
+        control_lift: report.real_score.lift_matched.control_lift,
         events_in_range: report.real_score.events_in_range,
     }
 }
@@ -72,8 +75,10 @@ pub struct VariantScore {
     /// The variant's settings in one line (empty when they do not fit the dataset).
     pub settings: String,
     /// Its figures; `None` when it could not run.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub headline: Option<Headline>,
     /// Why it could not run.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 

@@ -79,6 +79,28 @@ impl Subject {
         }
     }
 
+    /// The band of a cluster seen at `bar`, whose controls must be untouched for at least as
+    /// long as it: since it formed, or since price last traded into it when that came later.
+    pub(super) fn of_cluster_at(
+        cluster: &Cluster,
+        bin: f64,
+        (bar, bar_times_ms): (usize, &[i64]),
+        history: &PriceHistory<'_>,
+        params: &ScoreParams,
+    ) -> Subject {
+        // The last bar opening at or before the formation time, and not after the scored bar.
+        let formed = bar_times_ms
+            .partition_point(|&t| t <= cluster.formed_time_ms)
+            .saturating_sub(1)
+            .min(bar);
+        let band = Band {
+            low: cluster.price_low,
+            high: cluster.price_high,
+        };
+        let since = formed.max(history.last_touch(cluster.side, band, bar).unwrap_or(0));
+        Subject::of_cluster(cluster, bin, since, params)
+    }
+
     /// The band's prices.
     pub(super) fn band(&self, bin: f64) -> Band {
         band_at(self.first_row, self.width_rows, bin)

@@ -27,8 +27,10 @@ pub struct DoseBar {
     /// 1 for the smallest fifth of the bucket's clusters, 5 for the largest.
     pub quintile: usize,
     /// Smallest notional in the class, USD; `None` when it is empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notional_low_usd: Option<f64>,
     /// Largest notional in the class, USD; `None` when it is empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notional_high_usd: Option<f64>,
     /// Reach of the class's clusters.
     pub reach: Rate,
@@ -42,6 +44,7 @@ pub struct DoseBucket {
     /// Lower edge of the bucket, percent (inclusive).
     pub min_pct: f64,
     /// Upper edge, percent (exclusive); `None` for the last bucket.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_pct: Option<f64>,
     /// The quintiles, smallest first.
     pub bars: Vec<DoseBar>,

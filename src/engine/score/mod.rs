@@ -48,14 +48,14 @@ mod summary;
 mod verdict;
 
 pub use baselines::BaselineKind;
-pub use bootstrap::{DEFAULT_RESAMPLES, ReachDifference};
+pub use bootstrap::{DEFAULT_RESAMPLES, IntervalStatus, ReachDifference};
 pub use calibrate::{
     FitReport, Headline, TierShare, VariantScore, calibrate, fit_tier_weights, headline,
 };
 pub use dose::{DoseBar, DoseBucket, DoseResponse};
 pub use rate::{Rate, Tally, wilson_interval};
 pub use reach::{ReachScore, Trials};
-pub use real::{BarLiquidations, PerHour, RealScore, liquidations_per_bar};
+pub use real::{BarLiquidations, ControlLift, PerHour, RealScore, liquidations_per_bar};
 pub use summary::{
     BaselineScore, CURVE_POINTS, Comparison, CurvePoint, DISTANCE_BUCKET_EDGES_PCT,
     DistanceComparison, ReachFigures, SideComparison,

@@ -17,10 +17,13 @@ pub struct Rate {
     /// Trials in all.
     pub total: u64,
     /// `hits / total`; `None` when there were no trials.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
     /// Lower end of the 95% Wilson interval; `None` when there were no trials.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ci95_low: Option<f64>,
     /// Upper end of the 95% Wilson interval; `None` when there were no trials.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ci95_high: Option<f64>,
 }
 

@@ -237,14 +237,13 @@ impl TrialsAt<'_> {
                 low: cluster.price_low,
                 high: cluster.price_high,
             };
-            // Untouched for at least as long as the cluster: since it formed, or since price
-            // last traded into it when that came later.
-            let since = self.formed_bar(cluster.formed_time_ms).max(
-                self.history
-                    .last_touch(cluster.side, band, bar)
-                    .unwrap_or(0),
+            let subject = Subject::of_cluster_at(
+                cluster,
+                bin,
+                (bar, self.engine.bar_times_ms()),
+                self.history,
+                params,
             );
-            let subject = Subject::of_cluster(cluster, bin, since, params);
             widths.push(subject.width_rows);
             out.push(Trial {
                 block: self.block,
@@ -296,16 +295,6 @@ impl TrialsAt<'_> {
             });
         }
         Ok(out)
-    }
-
-    /// The bar a cluster formed at: the last bar opening at or before its formation time, and
-    /// not after the scored bar.
-    fn formed_bar(&self, formed_time_ms: i64) -> usize {
-        let times = self.engine.bar_times_ms();
-        times
-            .partition_point(|&t| t <= formed_time_ms)
-            .saturating_sub(1)
-            .min(self.bar)
     }
 }
 

@@ -12,8 +12,10 @@
 //! band coverage (the length of the range covered by bands of its side, over the range's length)
 //! weighted by its USD: what the bands would catch if events fell uniformly over the range.
 //! Events crowd near the price, so bands near the price catch more than the uniform chance even
-//! without merit; the control bands of the reach score (empty bands near the same distances) are
-//! measured the same way, and the lifts of clusters and controls are the fair comparison.
+//! without merit; the control bands of the reach score are measured the same way. The fair
+//! comparison is [`RealScore::lift_matched`]: the clusters that found matched controls (same
+//! side, width and distance, untouched as long, holding no cluster) against those controls. The
+//! unmatched controls (nearest free bands, touched lately or not) are kept as a second line.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -47,6 +49,7 @@ pub struct PerHour {
     /// Real USD per hour.
     pub real_usd_per_hour: f64,
     /// Predicted over real; `None` when no real USD.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub predicted_to_real: Option<f64>,
 }
 
@@ -68,21 +71,49 @@ pub struct RealScore {
     /// USD of those events inside a cluster band of their side.
     pub usd_in_bands: f64,
     /// `usd_in_bands / usd_in_range`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub share_in_bands: Option<f64>,
     /// The USD-weighted share of the range covered by cluster bands: the share expected by
     /// chance.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub share_expected_by_chance: Option<f64>,
     /// `share_in_bands / share_expected_by_chance`: 1.0 is no better than chance.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lift: Option<f64>,
-    /// USD inside a control band (the unmatched controls of the reach score: two per cluster in
-    /// the window) of their side.
+    /// The clusters that found matched controls (same side, width and distance, untouched as
+    /// long; see [`super::controls`]) against those controls: the fair comparison.
+    pub lift_matched: ControlLift,
+    /// The clusters that found unmatched controls (nearest free bands, touched lately or not)
+    /// against those: the older comparison, kept as a second line.
+    pub lift_unmatched: ControlLift,
+    /// Predicted against real liquidated USD per hour; `None` without real events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub predicted_vs_real_per_hour: Option<PerHour>,
+}
+
+/// Real liquidations in the bands of the clusters that found controls, against those controls.
+/// A lift is the share of the in-range USD inside the bands over the USD-weighted share of the
+/// range the bands covered; 1.0 is no better than chance.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ControlLift {
+    /// Clusters within the window that found controls, summed over the maps events were judged
+    /// against.
+    pub clusters_with_controls: u64,
+    /// Clusters within the window that found none (left out here).
+    pub clusters_without_controls: u64,
+    /// USD of in-range events inside the bands of the clusters with controls.
+    pub usd_in_cluster_bands: f64,
+    /// Lift of those cluster bands.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_lift: Option<f64>,
+    /// USD of in-range events inside their control bands.
     pub usd_in_control_bands: f64,
     /// `usd_in_control_bands / usd_in_range`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub share_in_control_bands: Option<f64>,
-    /// The lift of the control bands, measured the same way.
+    /// Lift of the control bands.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub control_lift: Option<f64>,
-    /// Predicted against real liquidated USD per hour; `None` without real events.
-    pub predicted_vs_real_per_hour: Option<PerHour>,
 }
 
 /// Predicted and real liquidated USD of one bar, by side.
@@ -182,43 +213,75 @@ fn covered_length(range: Band, bands: &[Band]) -> f64 {
     length
 }
 
-/// The bands of each side at one bar, with the range and coverage of each side.
+/// Bands of one side at one bar, and the share of the side's range they cover.
+#[derive(Default)]
+struct BandSet {
+    bands: Vec<Band>,
+    coverage: f64,
+}
+
+/// The band sets of a side, in [`SETS`] order.
+const SETS: usize = 5;
+/// Every cluster band.
+const ALL: usize = 0;
+/// Clusters with matched controls, and those controls.
+const MATCHED: [usize; 2] = [1, 2];
+/// Clusters with unmatched controls, and those controls.
+const UNMATCHED: [usize; 2] = [3, 4];
+
+/// The bands of one side at one bar and the side's price range.
 struct SideBands {
     range: Band,
-    clusters: Vec<Band>,
-    controls: Vec<Band>,
-    cluster_coverage: f64,
-    control_coverage: f64,
+    sets: [BandSet; SETS],
 }
+
+/// Cluster counts with and without controls at one bar: matched, then unmatched.
+type Found = [[u64; 2]; 2];
 
 fn bands_at(
     sweep: &mut StandingSweep<'_>,
-    history: &PriceHistory<'_>,
+    (history, bar_times_ms): (&PriceHistory<'_>, &[i64]),
     selection: &LayerSelection,
     params: &ScoreParams,
     bar: usize,
-) -> Result<[SideBands; 2], ScoreError> {
+) -> Result<([SideBands; 2], Found), ScoreError> {
     let (map, clusters) =
         sweep.map_and_clusters_at(bar, params.bin_usd, selection, &params.clusters)?;
     let search = Search::new(&map, &clusters, history, bar, params.match_tolerance);
-    Ok(Side::BOTH.map(|side| {
+    let mut found: Found = [[0; 2]; 2];
+    let sides = Side::BOTH.map(|side| {
         let range = side_range(side, map.close, params.max_distance_pct);
-        let own: Vec<_> = clusters.iter().filter(|c| c.side == side).collect();
-        let cluster_bands: Vec<Band> = own
-            .iter()
-            .map(|c| Band {
-                low: c.price_low,
-                high: c.price_high,
-            })
-            .collect();
-        let controls: Vec<Band> = own
-            .iter()
-            .filter(|c| c.distance_pct.abs() <= params.max_distance_pct)
-            .filter_map(|c| {
-                search.unmatched(&Subject::of_cluster(c, map.bin_usd, bar, params), params)
-            })
-            .flat_map(|pair| pair.bands)
-            .collect();
+        let mut sets: [Vec<Band>; SETS] = Default::default();
+        for cluster in clusters.iter().filter(|c| c.side == side) {
+            let band = Band {
+                low: cluster.price_low,
+                high: cluster.price_high,
+            };
+            if let Some(all) = sets.get_mut(ALL) {
+                all.push(band);
+            }
+            if cluster.distance_pct.abs() > params.max_distance_pct {
+                continue;
+            }
+            let subject =
+                Subject::of_cluster_at(cluster, map.bin_usd, (bar, bar_times_ms), history, params);
+            let pairs = [search.matched(&subject), search.unmatched(&subject, params)];
+            for ((pair, [own, controls]), counts) in
+                pairs.into_iter().zip([MATCHED, UNMATCHED]).zip(&mut found)
+            {
+                let Some(pair) = pair else {
+                    counts[1] += 1;
+                    continue;
+                };
+                counts[0] += 1;
+                if let Some(set) = sets.get_mut(own) {
+                    set.push(band);
+                }
+                if let Some(set) = sets.get_mut(controls) {
+                    set.extend(pair.bands);
+                }
+            }
+        }
         let length = range.high - range.low;
         let share = |bands: &[Band]| {
             if length > 0.0 {
@@ -229,12 +292,13 @@ fn bands_at(
         };
         SideBands {
             range,
-            cluster_coverage: share(&cluster_bands),
-            control_coverage: share(&controls),
-            clusters: cluster_bands,
-            controls,
+            sets: sets.map(|bands| BandSet {
+                coverage: share(&bands),
+                bands,
+            }),
         }
-    }))
+    });
+    Ok((sides, found))
 }
 
 fn inside(price: f64, bands: &[Band]) -> bool {
@@ -286,20 +350,26 @@ pub(super) fn score_real(
     };
     let mut events_scored = 0u64;
     let mut events_in_range = 0u64;
-    let (mut usd_in_range, mut usd_in_bands, mut usd_in_controls) = (0.0, 0.0, 0.0);
-    let (mut expected_usd, mut control_expected_usd) = (0.0, 0.0);
+    let mut usd_in_range = 0.0;
+    // Per band set: USD inside its bands, and USD expected there by chance.
+    let mut usd_in = [0.0; SETS];
+    let mut expected_usd = [0.0; SETS];
+    let mut found: Found = [[0; 2]; 2];
     // The chosen bars increase, so one sweep serves every map.
     let mut sweep = StandingSweep::new(engine);
     let history = PriceHistory::new(&dataset.bars);
     for (done, &bar) in chosen.iter().enumerate() {
         let events = by_bar.get(&bar).map_or(&[][..], Vec::as_slice);
-        let sides = bands_at(
+        let (sides, found_here) = bands_at(
             &mut sweep,
-            &history,
+            (&history, times),
             selection,
             params,
             bar.saturating_sub(1),
         )?;
+        for (total, here) in found.iter_mut().flatten().zip(found_here.iter().flatten()) {
+            *total += here;
+        }
         let progress = Progress {
             stage: Stage::RealLiquidations,
             done: done + 1,
@@ -320,20 +390,35 @@ pub(super) fn score_real(
             let usd = event.notional_usd();
             events_in_range += 1;
             usd_in_range += usd;
-            expected_usd += usd * bands.cluster_coverage;
-            control_expected_usd += usd * bands.control_coverage;
-            if inside(price, &bands.clusters) {
-                usd_in_bands += usd;
-            }
-            if inside(price, &bands.controls) {
-                usd_in_controls += usd;
+            for ((set, inside_usd), expected) in
+                bands.sets.iter().zip(&mut usd_in).zip(&mut expected_usd)
+            {
+                *expected += usd * set.coverage;
+                if inside(price, &set.bands) {
+                    *inside_usd += usd;
+                }
             }
         }
     }
     let ratio = |a: f64, b: f64| (b > 0.0).then(|| a / b);
-    let share_in_bands = ratio(usd_in_bands, usd_in_range);
-    let share_expected_by_chance = ratio(expected_usd, usd_in_range);
-    let share_in_control_bands = ratio(usd_in_controls, usd_in_range);
+    let usd_of = |set: usize| usd_in.get(set).copied().unwrap_or(0.0);
+    let share_of = |set: usize| ratio(usd_of(set), usd_in_range);
+    let lift_of = |set: usize| {
+        let expected = expected_usd.get(set).copied().unwrap_or(0.0);
+        share_of(set)
+            .zip(ratio(expected, usd_in_range))
+            .and_then(|(s, e)| ratio(s, e))
+    };
+    let control_lift = |[own, controls]: [usize; 2], [with, without]: [u64; 2]| ControlLift {
+        clusters_with_controls: with,
+        clusters_without_controls: without,
+        usd_in_cluster_bands: usd_of(own),
+        cluster_lift: lift_of(own),
+        usd_in_control_bands: usd_of(controls),
+        share_in_control_bands: share_of(controls),
+        control_lift: lift_of(controls),
+    };
+    let [matched_found, unmatched_found] = found;
     let per_hour = per_hour(engine, selection, &by_bar);
     Ok(RealScore {
         real_events: in_span.len() as u64,
@@ -342,17 +427,12 @@ pub(super) fn score_real(
         events_not_scored: in_span.len() as u64 - events_scored,
         events_in_range,
         usd_in_range,
-        usd_in_bands,
-        share_in_bands,
-        share_expected_by_chance,
-        lift: share_in_bands
-            .zip(share_expected_by_chance)
-            .and_then(|(s, e)| ratio(s, e)),
-        usd_in_control_bands: usd_in_controls,
-        share_in_control_bands,
-        control_lift: share_in_control_bands
-            .zip(ratio(control_expected_usd, usd_in_range))
-            .and_then(|(s, e)| ratio(s, e)),
+        usd_in_bands: usd_of(ALL),
+        share_in_bands: share_of(ALL),
+        share_expected_by_chance: expected_usd.get(ALL).and_then(|&e| ratio(e, usd_in_range)),
+        lift: lift_of(ALL),
+        lift_matched: control_lift(MATCHED, matched_found),
+        lift_unmatched: control_lift(UNMATCHED, unmatched_found),
         predicted_vs_real_per_hour: per_hour,
     })
 }

@@ -34,6 +34,7 @@ pub struct DistanceComparison {
     /// Lower edge of the bucket, percent of the close (inclusive).
     pub min_pct: f64,
     /// Upper edge, percent (exclusive); `None` for the last bucket.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_pct: Option<f64>,
     /// Reach of the bands that found controls.
     pub reach: Rate,
@@ -57,8 +58,10 @@ pub struct Comparison {
     /// Bands that found none (left out of the comparison).
     pub without_control: u64,
     /// Mean |distance| from the close of the bands that found controls, percent.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mean_abs_distance_pct: Option<f64>,
     /// Mean |distance| of their controls, percent.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mean_abs_distance_pct_controls: Option<f64>,
     /// Figures by side, longs first.
     pub by_side: Vec<SideComparison>,
@@ -99,6 +102,7 @@ pub struct CurvePoint {
     /// Reach of the matched controls lying in the step.
     pub matched_controls: Rate,
     /// Reach of the best baseline's levels in the step, when there is a best baseline.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub best_baseline: Option<Rate>,
 }
 
@@ -114,8 +118,10 @@ pub struct ReachFigures {
     /// Each baseline against its matched controls, and clusters against it.
     pub baselines: Vec<BaselineScore>,
     /// The baseline with the largest matched difference (among those with enough trials).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub best_baseline: Option<BaselineKind>,
     /// Clusters' matched difference minus the best baseline's.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub clusters_minus_best_baseline: Option<ReachDifference>,
     /// Whether the map adds information beyond the levels traders already use: clusters beat
     /// their matched controls and the best baseline, each with the interval above zero.

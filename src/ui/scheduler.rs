@@ -14,8 +14,10 @@ use crate::engine::score::{self, BarLiquidations, ScoreError, ScoreParams, liqui
 use crate::engine::{Cluster, Engine, EngineError, Grid, GridError};
 
 use super::action::{Pick, Work};
-use super::data::{Loaded, Origin};
 use super::live::LiveTasks;
+use super::opening::{self, OpenParams, Opened};
+use super::path_window::{DialogOutcome, NO_DIALOG_NOTE, native_dialog};
+use super::progress::Opening;
 use super::reducer::{self, Effects};
 use super::remote::Net;
 use super::state::{ScoreOutcome, SeriesKey, ViewerError, ViewerState};
@@ -33,7 +35,7 @@ fn job<T: Send + 'static>(wake: &Wake, name: &str) -> LatestJob<T> {
 /// The viewer's background jobs and network tasks.
 pub struct Scheduler {
     wake: Wake,
-    load: LatestJob<Result<Loaded, ViewerError>>,
+    load: LatestJob<Result<Opened, ViewerError>>,
     engine: LatestJob<Result<Arc<Engine>, ViewerError>>,
     grid: LatestJob<Result<Arc<Grid>, GridError>>,
     clusters: LatestJob<(usize, Result<ClustersAt, EngineError>)>,
@@ -42,8 +44,8 @@ pub struct Scheduler {
     bars: LatestJob<Arc<Vec<BarLiquidations>>>,
     net: Net,
     live: Option<LiveTasks>,
-    picked_sender: Sender<(Pick, PathBuf)>,
-    picked: Receiver<(Pick, PathBuf)>,
+    picked_sender: Sender<(Pick, DialogOutcome)>,
+    picked: Receiver<(Pick, DialogOutcome)>,
 }
 
 impl Scheduler {
@@ -81,8 +83,15 @@ impl Scheduler {
     pub fn poll(&mut self, state: &mut ViewerState) -> Effects {
         let mut effects = Effects::default();
         if let Some(result) = self.load.poll() {
+            state.opening = None;
             match result {
-                Ok(loaded) => reducer::show(state, loaded, &mut effects),
+                Ok(opened) => {
+                    // Work asked for about the previous dataset must not land on this one.
+                    self.engine.cancel();
+                    self.grid.cancel();
+                    self.clusters.cancel();
+                    opening::show_opened(state, opened, &mut effects);
+                }
                 // The data already shown stays; the banner says what went wrong.
                 Err(err) => state.errors.push(err),
             }
@@ -132,16 +141,24 @@ impl Scheduler {
         if let Some(series) = self.bars.poll() {
             state.liquidation_bars.series = Some(series);
         }
-        while let Ok((pick, path)) = self.picked.try_recv() {
-            effects.work.push(match pick {
-                Pick::Open => Work::Load(path),
-                Pick::Save => Work::Save(path),
-                Pick::Export => Work::Screenshot(path),
-            });
+        while let Ok((pick, outcome)) = self.picked.try_recv() {
+            match outcome {
+                DialogOutcome::Chosen(path) => effects.work.push(match pick {
+                    Pick::Open => Work::Load(path),
+                    Pick::Save => Work::Save(path),
+                    Pick::Export => Work::Screenshot(path),
+                }),
+                DialogOutcome::Cancelled => {}
+                DialogOutcome::Unavailable => {
+                    state.path_window.show_for(pick, Some(NO_DIALOG_NOTE.into()));
+                    effects.repaint = true;
+                }
+            }
         }
         if let Some(loaded) = self.net.poll(state) {
             // The fetched data replaces a file still being read, as a newer request does.
             self.load.cancel();
+            state.opening = None;
             reducer::show(state, loaded, &mut effects);
         }
         if state.remote.live.is_none() {
@@ -162,9 +179,12 @@ impl Scheduler {
     pub fn start(&mut self, state: &mut ViewerState, work: Vec<Work>) {
         for item in work {
             match item {
-                Work::Load(path) => self.load_file(path),
-                Work::LoadSample => self.load_sample(),
-                Work::ForgetLoad => self.load.cancel(),
+                Work::Load(path) => self.load_file(state, path),
+                Work::LoadSample => self.load_sample(state),
+                Work::ForgetLoad => {
+                    self.load.cancel();
+                    state.opening = None;
+                }
                 Work::Engine => self.build_engine(state),
                 Work::ExtendEngine => self.extend_engine(state),
                 Work::Grid(request) => {
@@ -175,7 +195,7 @@ impl Scheduler {
                 }
                 Work::Clusters(bar) => self.find_clusters(state, bar),
                 Work::Save(path) => self.save(state, path),
-                Work::Pick(pick) => self.pick(pick),
+                Work::Pick(pick) => self.pick(state, pick),
                 Work::Score => self.score(state),
                 Work::Fetch(request) => {
                     if let Err(err) = self.net.start_fetch(state, request) {
@@ -238,23 +258,24 @@ impl Scheduler {
         state.busy = self.is_busy();
     }
 
-    fn load_file(&mut self, path: PathBuf) {
+    /// Reads a file, computes its levels and its first grid in one job (see `opening`).
+    fn load_file(&mut self, state: &mut ViewerState, path: PathBuf) {
+        let params = OpenParams::of(state);
+        let shown = Opening::of_path(&path);
+        let stage = shown.stage.clone();
+        state.opening = Some(shown);
         self.load.submit(move || {
-            let dataset = dataset::load(&path)?;
-            Ok(Loaded {
-                dataset: Arc::new(dataset),
-                origin: Origin::File(path),
-            })
+            opening::open_in_background(|s| opening::load_file(path, s), &params, &stage)
         });
     }
 
-    fn load_sample(&mut self) {
-        self.load.submit(|| {
-            let dataset = dataset::sample().map_err(ViewerError::Sample)?;
-            Ok(Loaded {
-                dataset: Arc::new(dataset),
-                origin: Origin::Sample,
-            })
+    fn load_sample(&mut self, state: &mut ViewerState) {
+        let params = OpenParams::of(state);
+        let shown = Opening::new("the bundled sample".into());
+        let stage = shown.stage.clone();
+        state.opening = Some(shown);
+        self.load.submit(move || {
+            opening::open_in_background(opening::load_sample, &params, &stage)
         });
     }
 
@@ -367,36 +388,23 @@ impl Scheduler {
         });
     }
 
-    fn pick(&self, pick: Pick) {
+    fn pick(&self, state: &mut ViewerState, pick: Pick) {
         let sender = self.picked_sender.clone();
         let wake = Arc::clone(&self.wake);
         // The native dialog blocks its thread; the UI keeps drawing meanwhile.
         let spawned = std::thread::Builder::new()
             .name("liqmap-dialog".into())
             .spawn(move || {
-                let dialog = rfd::FileDialog::new();
-                let path = match pick {
-                    Pick::Open => dialog
-                        .add_filter("datasets and market data", &["json", "csv", "jsonl", "txt"])
-                        .add_filter("any file", &["*"])
-                        .pick_file(),
-                    Pick::Export => dialog
-                        .add_filter("PNG image", &["png"])
-                        .set_file_name("liqmap-snapshot.png")
-                        .save_file(),
-                    Pick::Save => dialog
-                        .add_filter("liqmap dataset", &["json"])
-                        .set_file_name("dataset.json")
-                        .save_file(),
-                };
-                if let Some(path) = path
-                    && sender.send((pick, path)).is_ok()
-                {
+                let outcome = native_dialog(pick);
+                if sender.send((pick, outcome)).is_ok() {
                     wake();
                 }
             });
         if let Err(err) = spawned {
             log::error!("could not open a file dialog: {err}");
+            state
+                .path_window
+                .show_for(pick, Some(NO_DIALOG_NOTE.into()));
         }
     }
 }

@@ -19,6 +19,8 @@ use crate::time::format_interval;
 
 use super::data::{FetchedSource, Origin, ViewData};
 use super::fetch_form::FetchForm;
+use super::path_window::PathWindow;
+use super::progress::Opening;
 use super::settings::{RowHeight, ViewerSettings};
 use super::view::ChartView;
 
@@ -321,6 +323,10 @@ pub struct ViewerState {
     pub liquidation_bars: BarsState,
     /// Whether any background job runs (kept by the scheduler).
     pub busy: bool,
+    /// The dataset being opened in the background, while its job runs (the progress bar).
+    pub opening: Option<Opening>,
+    /// The window where a path is typed, where no file dialog can appear.
+    pub path_window: PathWindow,
 }
 
 impl ViewerState {
@@ -340,6 +346,8 @@ impl ViewerState {
             score: ScoreState::default(),
             liquidation_bars: BarsState::default(),
             busy: false,
+            opening: None,
+            path_window: PathWindow::default(),
         }
     }
 

@@ -187,9 +187,7 @@ fn the_path_window_saves_the_dataset_where_typed() {
     let dir = tempfile::tempdir().unwrap();
     let saved = dir.path().join("typed.json");
 
-    harness
-        .state_mut()
-        .send(Action::ShowPathWindow(Pick::Save));
+    harness.state_mut().send(Action::ShowPathWindow(Pick::Save));
     harness.run_steps(2);
     assert!(harness.state().state.path_window.open);
     // The purpose is chosen with the window's radio button; the path as the field would send it.
@@ -235,7 +233,10 @@ fn a_snapshot_typed_in_the_path_window_is_written_and_a_missing_folder_is_refuse
     harness.run_steps(2);
     harness.get_by_label("Export").click();
     harness.run_steps(2);
-    assert!(harness.state().state.path_window.open, "the window stays open");
+    assert!(
+        harness.state().state.path_window.open,
+        "the window stays open"
+    );
     harness.get_by_label_contains("the folder /nonexistent-folder does not exist");
 
     let dir = tempfile::tempdir().unwrap();
@@ -265,12 +266,19 @@ fn opening_a_file_keeps_the_old_picture_until_the_new_one_is_complete() {
         .join("tests/data/btcusdt-klines-takerbuy-15m-20251010-crash.csv");
     harness.state_mut().send(Action::Open(path));
     harness.step();
-    assert!(harness.state().state.opening.is_some(), "the progress is shown");
+    assert!(
+        harness.state().state.opening.is_some(),
+        "the progress is shown"
+    );
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         harness.step();
         let state = &harness.state().state;
-        let loaded = state.data.loaded.as_ref().expect("a dataset is always shown");
+        let loaded = state
+            .data
+            .loaded
+            .as_ref()
+            .expect("a dataset is always shown");
         // Every frame shows a whole picture: the dataset with its levels and its heatmap.
         assert!(state.data.engine.is_some(), "a frame without levels");
         assert!(state.data.grid.is_some(), "a frame without a heatmap");

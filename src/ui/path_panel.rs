@@ -5,9 +5,7 @@ use egui::{Id, Key, Modifiers};
 
 use super::action::{Action, Pick};
 use super::look::ERROR_COLOR;
-use super::path_window::{
-    Completion, complete_common_prefix, completions_of, split_typed, verb,
-};
+use super::path_window::{Completion, complete_common_prefix, completions_of, split_typed, verb};
 use super::state::ViewerState;
 
 /// Most completions listed under the field.

@@ -371,7 +371,13 @@ mod tests {
         window.edit(Pick::Export, "/nonexistent-folder/shot.png".into());
         assert_eq!(window.submit(), None);
         assert!(window.open);
-        assert!(window.error.as_deref().unwrap().contains("/nonexistent-folder"));
+        assert!(
+            window
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("/nonexistent-folder")
+        );
         let shot = dir.path().join("shot.png");
         window.edit(Pick::Export, shot.display().to_string());
         assert_eq!(window.error, None, "editing clears the complaint");

@@ -150,7 +150,9 @@ impl Scheduler {
                 }),
                 DialogOutcome::Cancelled => {}
                 DialogOutcome::Unavailable => {
-                    state.path_window.show_for(pick, Some(NO_DIALOG_NOTE.into()));
+                    state
+                        .path_window
+                        .show_for(pick, Some(NO_DIALOG_NOTE.into()));
                     effects.repaint = true;
                 }
             }
@@ -274,9 +276,8 @@ impl Scheduler {
         let shown = Opening::new("the bundled sample".into());
         let stage = shown.stage.clone();
         state.opening = Some(shown);
-        self.load.submit(move || {
-            opening::open_in_background(opening::load_sample, &params, &stage)
-        });
+        self.load
+            .submit(move || opening::open_in_background(opening::load_sample, &params, &stage));
     }
 
     fn build_engine(&mut self, state: &ViewerState) {

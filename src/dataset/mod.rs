@@ -36,10 +36,17 @@ pub use summary::open_interest_coverage;
 /// Loads a native dataset (JSON, or Parquet by the `.parquet` extension), or imports a single
 /// klines file of any supported format.
 pub fn load(path: &Path) -> Result<Dataset, DatasetError> {
+    load_staged(path, || {})
+}
+
+/// [`load`], calling `on_read` once the file's bytes are read and its rows are about to be
+/// parsed and checked (the viewer's progress bar shows the two stages).
+pub fn load_staged(path: &Path, on_read: impl FnOnce()) -> Result<Dataset, DatasetError> {
     if parquet::is_parquet(path) {
         return parquet::load(path);
     }
     let text = source::read_text(path)?;
+    on_read();
     // The prefix check spares big native files a second scan; the full detection still finds
     // native files whose keys were reordered by hand.
     if detect::looks_native(&text) {

@@ -76,6 +76,21 @@ pub enum Action {
     ExportSnapshot(PathBuf),
     /// Ask for a file with a native dialog (in the background).
     Pick(Pick),
+    /// Show the window where a path is typed, for this purpose.
+    ShowPathWindow(Pick),
+    /// The path window's purpose and text, as edited.
+    SetPathWindow {
+        /// What the path is for.
+        pick: Pick,
+        /// The path typed.
+        text: String,
+    },
+    /// The path window's button (or Enter): do it with the path typed.
+    SubmitPath,
+    /// Close the path window.
+    ClosePathWindow,
+    /// Take the snapshot asked for in the path window, now that it is gone from the picture.
+    ExportAfterPathWindow,
     /// Show or hide a tier's layers.
     SetTierEnabled {
         /// Index in the model's tiers.

@@ -18,6 +18,8 @@ use super::fetch_panel::fetch_window;
 use super::liquidation_bars::liquidation_bars_ui;
 use super::map_panel::map_ui;
 use super::menu::menu_ui;
+use super::path_panel::path_window_ui;
+use super::progress::progress_ui;
 use super::reducer::{self, reduce_all};
 use super::scheduler::Scheduler;
 use super::score_panel::{OPEN_MIN_WIDTH_POINTS, score_ui};
@@ -316,6 +318,10 @@ impl LiqmapApp {
             actions,
         );
         fetch_window(ui.ctx(), state, actions);
+        path_window_ui(ui.ctx(), state, actions);
+        if let Some(opening) = &state.opening {
+            progress_ui(ui.ctx(), opening);
+        }
     }
 }
 

@@ -121,8 +121,11 @@ pub fn chart_ui(
         {
             plot_ui.set_plot_bounds(full);
         }
+        // The wheel is played out by the clock, not by frames (see `input_timing`).
+        let wheel_pt =
+            super::input_timing::wheel_step(plot_ui.ctx(), plot_ui.response().id, hovered);
         if hovered {
-            zoom_with_wheel(plot_ui);
+            zoom_with_wheel(plot_ui, wheel_pt);
         }
         if hovered && keyboard_free {
             navigate_with_keys(plot_ui, full);
@@ -265,11 +268,10 @@ fn chart_input(
 }
 
 /// The vertical wheel zooms both axes around the pointer; a horizontal wheel (or shift+wheel)
-/// pans in time. Ctrl+wheel and pinch keep egui_plot's own zoom.
-fn zoom_with_wheel(plot_ui: &mut egui_plot::PlotUi<'_>) {
-    let (scroll, zooming) = plot_ui
-        .ctx()
-        .input(|i| (i.smooth_scroll_delta, i.zoom_delta() != 1.0));
+/// pans in time. Ctrl+wheel and pinch keep egui_plot's own zoom. `scroll` is this frame's
+/// share of the wheel, in points.
+fn zoom_with_wheel(plot_ui: &mut egui_plot::PlotUi<'_>, scroll: Vec2) {
+    let zooming = plot_ui.ctx().input(|i| i.zoom_delta() != 1.0);
     if zooming {
         return;
     }

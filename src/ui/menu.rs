@@ -14,6 +14,10 @@ pub fn menu_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>
                 actions.push(Action::Pick(Pick::Open));
                 ui.close();
             }
+            if ui.button("Type a path (open, save, export)…").clicked() {
+                actions.push(Action::ShowPathWindow(Pick::Open));
+                ui.close();
+            }
             if ui.button("Open bundled sample").clicked() {
                 actions.push(Action::OpenSample);
                 ui.close();

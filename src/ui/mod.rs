@@ -21,13 +21,19 @@ pub mod error_banner;
 pub mod fetch_form;
 pub mod fetch_panel;
 pub mod fetch_wait;
+pub mod input_timing;
 pub mod liquidation_bars;
 pub mod live;
 pub mod look;
 pub mod map_panel;
 pub mod menu;
+pub mod opening;
+pub mod path_panel;
+pub mod path_window;
+pub mod progress;
 pub mod reducer;
 pub mod remote;
+pub mod renderer;
 pub mod scheduler;
 pub mod score_panel;
 pub mod score_panel_plot;
@@ -58,12 +64,21 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
             .with_inner_size([1500.0, 900.0])
             .with_min_inner_size([800.0, 500.0])
             .with_drag_and_drop(true),
+        renderer: renderer::chosen_renderer(),
         ..Default::default()
     };
     eframe::run_native(
         "liqmap",
         options,
-        Box::new(move |cc| Ok(Box::new(app::LiqmapApp::new(cc, path)))),
+        Box::new(move |cc| {
+            Ok(Box::new(renderer::Window::new(app::LiqmapApp::new(
+                cc, path,
+            ))))
+        }),
     )
+    .or_else(|err| match renderer::fallback_renderer() {
+        Some(other) => renderer::run_again_with(other, &err.to_string()),
+        None => Err(err.to_string()),
+    })
     .map_err(|err| anyhow::anyhow!("the window could not open: {err}"))
 }

@@ -68,6 +68,19 @@ pub fn reduce(state: &mut ViewerState, action: Action, effects: &mut Effects) {
         }
         Action::ExportSnapshot(path) => effects.work(Work::Screenshot(path)),
         Action::Pick(pick) => effects.work(Work::Pick(pick)),
+        Action::ShowPathWindow(pick) => state.path_window.show_for(pick, None),
+        Action::SetPathWindow { pick, text } => state.path_window.edit(pick, text),
+        Action::SubmitPath => {
+            if let Some(action) = state.path_window.submit() {
+                reduce(state, action, effects);
+            }
+        }
+        Action::ClosePathWindow => state.path_window.open = false,
+        Action::ExportAfterPathWindow => {
+            if let Some(path) = state.path_window.take_export() {
+                effects.work(Work::Screenshot(path));
+            }
+        }
         Action::SetTierEnabled { tier, on } => {
             if let Some(enabled) = state.settings.tier_enabled.get_mut(tier)
                 && *enabled != on

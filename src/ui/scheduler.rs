@@ -15,8 +15,10 @@ use crate::engine::{Cluster, Engine, EngineError, Grid, GridError};
 
 use super::action::{Pick, Work};
 use super::add_series::AddSeriesJob;
-use super::data::{Loaded, Origin};
 use super::live::LiveTasks;
+use super::opening::{self, OpenParams, Opened};
+use super::path_window::{DialogOutcome, NO_DIALOG_NOTE, native_dialog};
+use super::progress::Opening;
 use super::reducer::{self, Effects};
 use super::remote::Net;
 use super::state::{ScoreOutcome, SeriesKey, ViewerError, ViewerState};
@@ -34,7 +36,7 @@ fn job<T: Send + 'static>(wake: &Wake, name: &str) -> LatestJob<T> {
 /// The viewer's background jobs and network tasks.
 pub struct Scheduler {
     wake: Wake,
-    load: LatestJob<Result<Loaded, ViewerError>>,
+    load: LatestJob<Result<Opened, ViewerError>>,
     engine: LatestJob<Result<Arc<Engine>, ViewerError>>,
     grid: LatestJob<Result<Arc<Grid>, GridError>>,
     clusters: LatestJob<(usize, Result<ClustersAt, EngineError>)>,
@@ -45,8 +47,8 @@ pub struct Scheduler {
     net: Net,
     venues: super::venues_jobs::VenueJobs,
     live: Option<LiveTasks>,
-    picked_sender: Sender<(Pick, Vec<PathBuf>)>,
-    picked: Receiver<(Pick, Vec<PathBuf>)>,
+    picked_sender: Sender<(Pick, DialogOutcome)>,
+    picked: Receiver<(Pick, DialogOutcome)>,
 }
 
 impl Scheduler {
@@ -88,14 +90,21 @@ impl Scheduler {
     pub fn poll(&mut self, state: &mut ViewerState) -> Effects {
         let mut effects = Effects::default();
         if let Some(result) = self.load.poll() {
+            state.opening = None;
             match result {
-                Ok(loaded) => reducer::show(state, loaded, &mut effects),
                 Err(ViewerError::SeveralDatasets(paths)) => {
                     effects
                         .work
                         .push(Work::Venues(super::venues_state::VenuesSource::Files(
                             paths,
                         )))
+                }
+                Ok(opened) => {
+                    // Work asked for about the previous dataset must not land on this one.
+                    self.engine.cancel();
+                    self.grid.cancel();
+                    self.clusters.cancel();
+                    opening::show_opened(state, opened, &mut effects);
                 }
                 // The data already shown stays; the banner says what went wrong.
                 Err(err) => state.errors.push(err),
@@ -152,22 +161,33 @@ impl Scheduler {
         if let Some(series) = self.bars.poll() {
             state.liquidation_bars.series = Some(series);
         }
-        while let Ok((pick, mut paths)) = self.picked.try_recv() {
-            if pick == Pick::Open && paths.len() > 1 {
-                // Several files picked together are one coin across venues.
-                reducer::venues::open_many(paths, &mut effects);
-                continue;
+        while let Ok((pick, outcome)) = self.picked.try_recv() {
+            match outcome {
+                // Several files picked together are read by content: one dataset, or venues.
+                DialogOutcome::Chosen(paths) if pick == Pick::Open && paths.len() > 1 => {
+                    reducer::venues::open_many(paths, &mut effects);
+                }
+                DialogOutcome::Chosen(mut paths) => {
+                    let Some(path) = paths.pop() else { continue };
+                    effects.work.push(match pick {
+                        Pick::Open => Work::Load(path),
+                        Pick::Save => Work::Save(path),
+                        Pick::Export => Work::Screenshot(path),
+                    });
+                }
+                DialogOutcome::Cancelled => {}
+                DialogOutcome::Unavailable => {
+                    state
+                        .path_window
+                        .show_for(pick, Some(NO_DIALOG_NOTE.into()));
+                    effects.repaint = true;
+                }
             }
-            let Some(path) = paths.pop() else { continue };
-            effects.work.push(match pick {
-                Pick::Open => Work::Load(path),
-                Pick::Save => Work::Save(path),
-                Pick::Export => Work::Screenshot(path),
-            });
         }
         if let Some(loaded) = self.net.poll(state) {
             // The fetched data replaces a file still being read, as a newer request does.
             self.load.cancel();
+            state.opening = None;
             reducer::show(state, loaded, &mut effects);
         }
         if state.remote.live.is_none() {
@@ -191,9 +211,12 @@ impl Scheduler {
                 continue;
             }
             match item {
-                Work::Load(path) => self.load_file(path),
-                Work::LoadSample => self.load_sample(),
-                Work::ForgetLoad => self.load.cancel(),
+                Work::Load(path) => self.load_file(state, path),
+                Work::LoadSample => self.load_sample(state),
+                Work::ForgetLoad => {
+                    self.load.cancel();
+                    state.opening = None;
+                }
                 Work::Engine => self.build_engine(state),
                 Work::ExtendEngine => self.extend_engine(state),
                 Work::Grid(request) => {
@@ -204,7 +227,7 @@ impl Scheduler {
                 }
                 Work::Clusters(bar) => self.find_clusters(state, bar),
                 Work::Save(path) => self.save(state, path),
-                Work::Pick(pick) => self.pick(pick),
+                Work::Pick(pick) => self.pick(state, pick),
                 Work::Score => self.score(state),
                 Work::Fetch(request) => {
                     if let Err(err) = self.net.start_fetch(state, request) {
@@ -225,8 +248,17 @@ impl Scheduler {
                 Work::AddToDataset(path) => self.add.start(state, path),
                 Work::OpenSeveral(paths) => {
                     let shown = state.data.loaded.clone();
-                    self.load
-                        .submit(move || super::add_series::open_several(&paths, shown.as_ref()));
+                    let params = OpenParams::of(state);
+                    let opening = Opening::new(format!("{} files", paths.len()));
+                    let stage = opening.stage.clone();
+                    state.opening = Some(opening);
+                    self.load.submit(move || {
+                        opening::open_in_background(
+                            |_| super::add_series::open_several(&paths, shown.as_ref()),
+                            &params,
+                            &stage,
+                        )
+                    });
                 }
                 Work::Recolour | Work::Screenshot(_) | Work::Venues(_) | Work::FetchCoin(_) => {}
             }
@@ -273,24 +305,24 @@ impl Scheduler {
         state.busy = self.is_busy();
     }
 
-    fn load_file(&mut self, path: PathBuf) {
+    /// Reads a file, computes its levels and its first grid in one job (see `opening`).
+    fn load_file(&mut self, state: &mut ViewerState, path: PathBuf) {
+        let params = OpenParams::of(state);
+        let shown = Opening::of_path(&path);
+        let stage = shown.stage.clone();
+        state.opening = Some(shown);
         self.load.submit(move || {
-            let dataset = dataset::load(&path)?;
-            Ok(Loaded {
-                dataset: Arc::new(dataset),
-                origin: Origin::File(path),
-            })
+            opening::open_in_background(|s| opening::load_file(path, s), &params, &stage)
         });
     }
 
-    fn load_sample(&mut self) {
-        self.load.submit(|| {
-            let dataset = dataset::sample().map_err(ViewerError::Sample)?;
-            Ok(Loaded {
-                dataset: Arc::new(dataset),
-                origin: Origin::Sample,
-            })
-        });
+    fn load_sample(&mut self, state: &mut ViewerState) {
+        let params = OpenParams::of(state);
+        let shown = Opening::new("the bundled sample".into());
+        let stage = shown.stage.clone();
+        state.opening = Some(shown);
+        self.load
+            .submit(move || opening::open_in_background(opening::load_sample, &params, &stage));
     }
 
     fn build_engine(&mut self, state: &ViewerState) {
@@ -402,40 +434,23 @@ impl Scheduler {
         });
     }
 
-    fn pick(&self, pick: Pick) {
+    fn pick(&self, state: &mut ViewerState, pick: Pick) {
         let sender = self.picked_sender.clone();
         let wake = Arc::clone(&self.wake);
         // The native dialog blocks its thread; the UI keeps drawing meanwhile.
         let spawned = std::thread::Builder::new()
             .name("liqmap-dialog".into())
             .spawn(move || {
-                let dialog = rfd::FileDialog::new();
-                let paths = match pick {
-                    // Several files at once open as one coin across venues.
-                    Pick::Open => dialog
-                        .add_filter("datasets and market data", &["json", "csv", "jsonl", "txt"])
-                        .add_filter("any file", &["*"])
-                        .pick_files()
-                        .unwrap_or_default(),
-                    Pick::Export => dialog
-                        .add_filter("PNG image", &["png"])
-                        .set_file_name("liqmap-snapshot.png")
-                        .save_file()
-                        .into_iter()
-                        .collect(),
-                    Pick::Save => dialog
-                        .add_filter("liqmap dataset", &["json"])
-                        .set_file_name("dataset.json")
-                        .save_file()
-                        .into_iter()
-                        .collect(),
-                };
-                if !paths.is_empty() && sender.send((pick, paths)).is_ok() {
+                let outcome = native_dialog(pick);
+                if sender.send((pick, outcome)).is_ok() {
                     wake();
                 }
             });
         if let Err(err) = spawned {
             log::error!("could not open a file dialog: {err}");
+            state
+                .path_window
+                .show_for(pick, Some(NO_DIALOG_NOTE.into()));
         }
     }
 }

@@ -19,6 +19,8 @@ use crate::time::format_interval;
 
 use super::data::{FetchedSource, Origin, ViewData};
 use super::fetch_form::FetchForm;
+use super::path_window::PathWindow;
+use super::progress::Opening;
 use super::settings::{RowHeight, ViewerSettings};
 use super::view::ChartView;
 
@@ -333,6 +335,10 @@ pub struct ViewerState {
     pub busy: bool,
     /// The fetch of one coin from every venue.
     pub coin_fetch: super::venues_state::CoinFetchState,
+    /// The dataset being opened in the background, while its job runs (the progress bar).
+    pub opening: Option<Opening>,
+    /// The window where a path is typed, where no file dialog can appear.
+    pub path_window: PathWindow,
 }
 
 impl ViewerState {
@@ -353,6 +359,8 @@ impl ViewerState {
             liquidation_bars: BarsState::default(),
             busy: false,
             coin_fetch: Default::default(),
+            opening: None,
+            path_window: PathWindow::default(),
         }
     }
 

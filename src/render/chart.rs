@@ -373,7 +373,8 @@ fn draw_last_price(
         .map_err(draw_err)?;
         x += 10;
     }
-    let text = labels::price(price_usd, labels::price_decimals(price_usd.abs() * 1e-4));
+    // The window tags the last price the same way.
+    let text = labels::tag_price(price_usd);
     let label_style = style(Face::Mono, 12.0, BG, HAlign::Right, VAlign::Center);
     let right = frame.right_px() - 1;
     let left = right - texts.width_px(&text, &label_style) - 10;

@@ -228,9 +228,10 @@ pub fn chart_ui(
     Some(from_plot(&bounds))
 }
 
-/// Clicks and keys that concern the chart as a whole: a click pins the time under the pointer,
-/// Escape unpins (and dismisses the errors and the highlight), and the pointer below the chart
-/// (on its way to the clusters table) keeps the clusters at the time last hovered.
+/// Clicks and keys that concern the chart as a whole: a click pins the time under the pointer
+/// (a double-click unpins), Escape unpins (and dismisses the errors and the highlight), and the
+/// pointer below the chart (on its way to the clusters table) keeps the clusters at the time
+/// last hovered.
 fn chart_input(
     ui: &egui::Ui,
     state: &ViewerState,
@@ -240,7 +241,10 @@ fn chart_input(
     outer: egui::Rect,
     actions: &mut Vec<Action>,
 ) {
-    if response.response.clicked()
+    if response.response.double_clicked() {
+        // Its first click pinned: a double-click shows everything, unpinned.
+        actions.push(Action::PinTime(None));
+    } else if response.response.clicked()
         && let Some(at) = pointer
     {
         // The bar the table shows for the hovered column, so a click does not move the table.

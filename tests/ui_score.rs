@@ -282,3 +282,16 @@ fn at_1280_by_720_the_score_column_is_shown_whole() {
         "the verdict is squeezed into {verdict:?}"
     );
 }
+
+#[test]
+fn the_half_life_reads_as_a_duration() {
+    // The sample's bars are five minutes long: the default fade of 288 bars is one day.
+    let mut harness = harness(Some(dataset::sample().unwrap()));
+    harness.get_by_label("fade").click();
+    settle(&mut harness);
+    assert_eq!(
+        harness.state().state.settings.model.half_life.0,
+        Some(288.0)
+    );
+    harness.get_by_value("24 h (288 bars)");
+}

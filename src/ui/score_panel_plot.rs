@@ -207,6 +207,12 @@ pub fn dose_bars_ui(ui: &mut egui::Ui, d: &DoseResponse) {
             .collect()
     };
     let marks: Vec<f64> = buckets.iter().map(|b| b.0).collect();
+    // Named in words too: a narrow plot drops axis labels that do not fit.
+    let names: Vec<&str> = buckets.iter().map(|b| b.1.as_str()).collect();
+    let caption = format!(
+        "five bars per distance from the close, left to right: {}",
+        names.join(", ")
+    );
     key_ui(
         ui,
         vec![
@@ -247,4 +253,5 @@ pub fn dose_bars_ui(ui: &mut egui::Ui, d: &DoseResponse) {
                     .color(control_color),
             );
         });
+    ui.label(RichText::new(caption).small());
 }

@@ -12,7 +12,9 @@ use liqmap::dataset;
 use liqmap::engine::score::{ScoreParams, ScoreReport, liquidations_per_bar, score};
 use liqmap::model::{Dataset, Liquidation, Side};
 use liqmap::ui::LiqmapApp;
-use liqmap::ui::score_panel::{CANCEL_BUTTON, NO_REAL_LIQUIDATIONS, SCORE_BUTTON};
+use liqmap::ui::score_panel::{
+    CANCEL_BUTTON, MIN_WIDTH_POINTS, NO_REAL_LIQUIDATIONS, SCORE_BUTTON,
+};
 use liqmap::ui::score_panel_plot::{
     BASELINE_CURVE_PREFIX, CLUSTERS_CURVE, CONTROLS_CURVE, DOSE_CLUSTERS, DOSE_CONTROLS,
     curve_series, dose_series,
@@ -23,13 +25,17 @@ use liqmap::ui::score_panel_words::{
 use liqmap::ui::settings::ViewerSettings;
 
 fn harness(dataset: Option<Dataset>) -> Harness<'static, LiqmapApp> {
+    harness_sized(dataset, [1500.0, 1000.0])
+}
+
+fn harness_sized(dataset: Option<Dataset>, size: [f32; 2]) -> Harness<'static, LiqmapApp> {
     let ctx = egui::Context::default();
     let mut app = LiqmapApp::with_settings(&ctx, ViewerSettings::default(), None);
     if let Some(dataset) = dataset {
         app.show_dataset(dataset);
     }
     let mut harness = Harness::builder()
-        .with_size([1500.0, 1000.0])
+        .with_size(size)
         .build_ui_state(|ui, app: &mut LiqmapApp| app.frame_ui(ui), app);
     settle(&mut harness);
     harness
@@ -117,7 +123,7 @@ fn the_panel_shows_the_verdict_first_then_the_curves_and_the_detail() {
     // The verdict comes first: above the pictures and the baselines.
     let clusters_legend = harness.get_by_label(CLUSTERS_CURVE);
     assert!(verdict.rect().top() < clusters_legend.rect().top());
-    // The curves of the picture, named in its legend: clusters, matched controls, the best
+    // The curves of the picture, named in its key: clusters, matched controls, the best
     // baseline; and the dose-response bars.
     harness.get_by_label(CONTROLS_CURVE);
     let best = figures
@@ -252,4 +258,40 @@ fn the_bars_under_the_chart_follow_the_engine_and_selection() {
     let series = app.state.liquidation_bars.series().unwrap();
     assert!(series.iter().all(|b| b.predicted_usd[0] == 0.0));
     assert!(series.iter().any(|b| b.predicted_usd[1] > 0.0));
+}
+
+#[test]
+fn at_1280_by_720_the_score_column_is_shown_whole() {
+    let mut harness = harness_sized(Some(dataset::sample().unwrap()), [1280.0, 720.0]);
+    assert!(harness.state().state.score.is_open());
+    score_now(&mut harness);
+    let report = expected(harness.state());
+    let horizon_ms = report.params.horizon_bars as f64 * 300_000.0;
+    let verdict = harness
+        .get_by_label(&verdict_headline(&report.reach_score.figures, horizon_ms))
+        .rect();
+    // The verdict lies inside the window, in a column at least the panel's narrowest width.
+    assert!(
+        verdict.right() <= 1280.0 && verdict.left() >= 0.0,
+        "{verdict:?}"
+    );
+    let button = harness.get_by_label(SCORE_BUTTON).rect();
+    assert!(button.right() <= 1280.0, "{button:?}");
+    assert!(
+        verdict.width() >= MIN_WIDTH_POINTS - 30.0,
+        "the verdict is squeezed into {verdict:?}"
+    );
+}
+
+#[test]
+fn the_half_life_reads_as_a_duration() {
+    // The sample's bars are five minutes long: the default fade of 288 bars is one day.
+    let mut harness = harness(Some(dataset::sample().unwrap()));
+    harness.get_by_label("fade").click();
+    settle(&mut harness);
+    assert_eq!(
+        harness.state().state.settings.model.half_life.0,
+        Some(288.0)
+    );
+    harness.get_by_value("24 h (288 bars)");
 }

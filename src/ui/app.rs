@@ -278,8 +278,8 @@ impl LiqmapApp {
         if state.score.is_open() {
             egui::Panel::right("score")
                 .resizable(true)
-                // Room for several rows, and still a chart in a small window.
-                .default_size((ui.available_height() * 0.28).clamp(150.0, 250.0))
+                .default_size(260.0)
+                .min_size(super::score_panel::MIN_WIDTH_POINTS)
                 .show(ui, |ui| score_ui(ui, state, actions));
         }
         // The map and the bars are laid out here but drawn after the chart, so that they show

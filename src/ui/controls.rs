@@ -5,6 +5,7 @@
 use egui::{Color32, RichText};
 
 use super::action::{Action, Overlay};
+use super::score_panel_words::bars_words;
 use super::settings::{RowHeight, SideFilter};
 use super::state::ViewerState;
 use crate::render::colors::{ColorLut, ColorMap, ColorScale, ScaleTop};
@@ -172,6 +173,11 @@ fn model_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
     let before = &state.settings.model;
     let mut edited = before.clone();
     let model = &mut edited;
+    let interval_ms = state
+        .data
+        .loaded
+        .as_ref()
+        .map_or(0, |l| l.dataset.interval_ms);
     egui::Grid::new("model").num_columns(2).show(ui, |ui| {
         let label = ui.label("Positions from");
         egui::ComboBox::from_id_salt("source")
@@ -273,11 +279,7 @@ fn model_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
                 model.half_life.0 = fade.then_some(288.0);
             }
             if let Some(h) = &mut model.half_life.0 {
-                ui.add(
-                    egui::DragValue::new(h)
-                        .range(1.0..=1_000_000.0)
-                        .suffix(" bars"),
-                );
+                ui.add(half_life_drag(h, interval_ms));
             }
         });
         ui.end_row();
@@ -286,6 +288,25 @@ fn model_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {
         // Weight edits are handled by the tier list; everything here moves levels.
         actions.push(Action::SetModel(edited));
     }
+}
+
+/// The half-life in bars, shown as a duration ("24 h (288 bars)"); typed text is read as bars
+/// (the last number in it).
+fn half_life_drag(bars: &mut f64, interval_ms: i64) -> egui::DragValue<'_> {
+    egui::DragValue::new(bars)
+        .range(1.0..=1_000_000.0)
+        .custom_formatter(move |bars, _| {
+            if interval_ms > 0 {
+                bars_words(bars, interval_ms)
+            } else {
+                format!("{bars} bars")
+            }
+        })
+        .custom_parser(|text| {
+            text.split(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .filter_map(|token| token.parse::<f64>().ok())
+                .next_back()
+        })
 }
 
 fn colors_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {

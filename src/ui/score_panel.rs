@@ -30,8 +30,12 @@ pub const CANCEL_BUTTON: &str = "Cancel scoring";
 /// The label of the checkbox that scores whenever the settings change.
 pub const AUTO_CHECKBOX: &str = "Score automatically when the settings change";
 
-/// Below this window width the panel starts hidden: the chart needs the room more.
-pub const OPEN_MIN_WIDTH_POINTS: f32 = 1300.0;
+/// Below this window width the panel starts hidden: the chart needs the room more. A
+/// 1280-point window (a 1280x720 screen) still shows it.
+pub const OPEN_MIN_WIDTH_POINTS: f32 = 1200.0;
+
+/// The panel's narrowest width: the verdict and the pictures stay readable.
+pub const MIN_WIDTH_POINTS: f32 = 240.0;
 
 /// Draws the Score panel; scoring runs start and stop through actions.
 pub fn score_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>) {

@@ -5,26 +5,26 @@
 //! The series are plain data built from the report ([`curve_series`], [`dose_series`]) so the
 //! tests can check them; drawing only hands them to egui_plot.
 
-use egui::Color32;
-use egui_plot::{Bar, BarChart, FilledArea, GridInput, GridMark, Legend, Line, Plot, PlotPoints};
+use egui::{Color32, RichText};
+use egui_plot::{Bar, BarChart, FilledArea, GridInput, GridMark, Line, Plot, PlotPoints};
 
 use crate::engine::score::{DoseResponse, Rate, ReachFigures, dose::QUINTILES};
 
-/// Legend name of the clusters' curve.
+/// Key name of the clusters' curve.
 pub const CLUSTERS_CURVE: &str = "every cluster";
-/// Legend name of the matched controls' curve.
+/// Key name of the matched controls' curve.
 pub const CONTROLS_CURVE: &str = "empty bands (matched)";
-/// Legend name of the best baseline's curve, before its name.
+/// Key name of the best baseline's curve, before its name.
 pub const BASELINE_CURVE_PREFIX: &str = "best baseline: ";
-/// Legend name of the dose-response bars of clusters.
+/// Key name of the dose-response bars of clusters.
 pub const DOSE_CLUSTERS: &str = "clusters, smallest to largest";
-/// Legend name of the dose-response bars of their matched controls.
+/// Key name of the dose-response bars of their matched controls.
 pub const DOSE_CONTROLS: &str = "their empty bands";
 
 /// One line of the reach picture: points (distance %, reach %) and the 95% band around them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CurveSeries {
-    /// The legend name.
+    /// The key name.
     pub name: String,
     /// (middle of the distance step, percent; reach, percent), only steps with trials.
     pub points: Vec<[f64; 2]>,
@@ -144,13 +144,28 @@ fn curve_colors(dark: bool) -> [Color32; 3] {
     }
 }
 
+/// The colour key above a picture, coloured names side by side: a legend inside the plot would
+/// cover the curves in a narrow panel.
+fn key_ui(ui: &mut egui::Ui, entries: Vec<(&str, Color32)>) {
+    ui.horizontal_wrapped(|ui| {
+        for (name, color) in entries {
+            let (swatch, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+            ui.painter().rect_filled(swatch, 2.0, color);
+            ui.label(RichText::new(name).color(color));
+        }
+    });
+}
+
 /// Reach against distance from the close, with 95% bands.
 pub fn reach_curve_ui(ui: &mut egui::Ui, f: &ReachFigures) {
     let colors = curve_colors(ui.visuals().dark_mode);
     let series = curve_series(f);
+    key_ui(
+        ui,
+        series.iter().map(|s| s.name.as_str()).zip(colors).collect(),
+    );
     Plot::new("score_reach_curve")
         .height(170.0)
-        .legend(Legend::default().follow_insertion_order(true))
         .x_axis_label("distance from the close, %")
         .y_axis_label("reached, %")
         .include_y(0.0)
@@ -162,7 +177,7 @@ pub fn reach_curve_ui(ui: &mut egui::Ui, f: &ReachFigures) {
         .show(ui, |plot_ui| {
             for (s, color) in series.iter().zip(colors) {
                 let xs: Vec<f64> = s.points.iter().map(|p| p[0]).collect();
-                // The band shares the line's name, so the legend shows and hides both at once.
+                // The band shares the line's name: hovering either names the curve.
                 plot_ui.add(
                     FilledArea::new(s.name.clone(), &xs, &s.low, &s.high)
                         .fill_color(color.gamma_multiply(0.18)),
@@ -192,9 +207,21 @@ pub fn dose_bars_ui(ui: &mut egui::Ui, d: &DoseResponse) {
             .collect()
     };
     let marks: Vec<f64> = buckets.iter().map(|b| b.0).collect();
+    // Named in words too: a narrow plot drops axis labels that do not fit.
+    let names: Vec<&str> = buckets.iter().map(|b| b.1.as_str()).collect();
+    let caption = format!(
+        "five bars per distance from the close, left to right: {}",
+        names.join(", ")
+    );
+    key_ui(
+        ui,
+        vec![
+            (DOSE_CLUSTERS, cluster_color),
+            (DOSE_CONTROLS, control_color),
+        ],
+    );
     Plot::new("score_dose_bars")
         .height(150.0)
-        .legend(Legend::default().follow_insertion_order(true))
         .y_axis_label("reached, %")
         .include_y(0.0)
         .allow_zoom(false)
@@ -226,4 +253,5 @@ pub fn dose_bars_ui(ui: &mut egui::Ui, d: &DoseResponse) {
                     .color(control_color),
             );
         });
+    ui.label(RichText::new(caption).small());
 }

@@ -2,7 +2,7 @@
 //! smaller ones at the same distance.
 //!
 //! Within each distance bucket the clusters are cut into quintiles of notional (ranked within the
-//! bucket), and each quintile's reach is given with its Wilson interval, beside the reach of the
+//! bucket, and within each dataset when datasets are pooled), and each quintile's reach is given with its Wilson interval, beside the reach of the
 //! matched controls of its clusters. The test is a rank correlation, over the clusters that found
 //! matched controls, between a cluster's notional rank within its bucket (as a share of the
 //! bucket) and its excess reach: 1 if reached else 0, minus the share of its two controls
@@ -117,44 +117,49 @@ pub(super) fn dose_response(trials: &Trials, max_distance_pct: f64) -> DoseRespo
     // Notional share within the bucket, per cluster (same order as `clusters`).
     let mut share = vec![0.0; clusters.len()];
     let mut buckets = Vec::new();
+    let parts = clusters.iter().map(|t| t.part + 1).max().unwrap_or(0);
     for (bucket, min_pct, max_pct) in buckets_in(max_distance_pct) {
-        let members: Vec<usize> = (0..clusters.len())
-            .filter(|&i| {
-                clusters
-                    .get(i)
-                    .is_some_and(|t| bucket_of(t.abs_distance_pct) == bucket)
-            })
-            .collect();
-        let notionals: Vec<f64> = members
-            .iter()
-            .filter_map(|&i| clusters.get(i).map(|t| t.notional_usd))
-            .collect();
-        let ranks = mean_ranks(&notionals);
-        let n = members.len() as f64;
         let mut reach = [Tally::default(); QUINTILES];
         let mut controls = [Tally::default(); QUINTILES];
         let mut range = [None::<(f64, f64)>; QUINTILES];
-        for ((&i, &rank), &notional) in members.iter().zip(&ranks).zip(&notionals) {
-            let fraction = (rank + 0.5) / n;
-            if let Some(slot) = share.get_mut(i) {
-                *slot = fraction;
-            }
-            let q = ((fraction * QUINTILES as f64).floor() as usize).min(QUINTILES - 1);
-            let Some(trial) = clusters.get(i) else {
-                continue;
-            };
-            if let Some(t) = reach.get_mut(q) {
-                t.add(trial.reached);
-            }
-            for probe in trial.matched.iter().flatten() {
-                if let Some(t) = controls.get_mut(q) {
-                    t.add(probe.reached);
+        // Sizes are ranked within each pooled dataset: notionals of different markets (or of
+        // open interest against volume mode) are not on one scale.
+        for part in 0..parts {
+            let members: Vec<usize> = (0..clusters.len())
+                .filter(|&i| {
+                    clusters
+                        .get(i)
+                        .is_some_and(|t| t.part == part && bucket_of(t.abs_distance_pct) == bucket)
+                })
+                .collect();
+            let notionals: Vec<f64> = members
+                .iter()
+                .filter_map(|&i| clusters.get(i).map(|t| t.notional_usd))
+                .collect();
+            let ranks = mean_ranks(&notionals);
+            let n = members.len() as f64;
+            for ((&i, &rank), &notional) in members.iter().zip(&ranks).zip(&notionals) {
+                let fraction = (rank + 0.5) / n;
+                if let Some(slot) = share.get_mut(i) {
+                    *slot = fraction;
                 }
-            }
-            if let Some(r) = range.get_mut(q) {
-                *r = Some(r.map_or((notional, notional), |(lo, hi)| {
-                    (f64::min(lo, notional), f64::max(hi, notional))
-                }));
+                let q = ((fraction * QUINTILES as f64).floor() as usize).min(QUINTILES - 1);
+                let Some(trial) = clusters.get(i) else {
+                    continue;
+                };
+                if let Some(t) = reach.get_mut(q) {
+                    t.add(trial.reached);
+                }
+                for probe in trial.matched.iter().flatten() {
+                    if let Some(t) = controls.get_mut(q) {
+                        t.add(probe.reached);
+                    }
+                }
+                if let Some(r) = range.get_mut(q) {
+                    *r = Some(r.map_or((notional, notional), |(lo, hi)| {
+                        (f64::min(lo, notional), f64::max(hi, notional))
+                    }));
+                }
             }
         }
         buckets.push(DoseBucket {
@@ -221,6 +226,45 @@ pub(super) fn dose_response(trials: &Trials, max_distance_pct: f64) -> DoseRespo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pooled_datasets_rank_sizes_each_among_their_own() {
+        // Two datasets, five clusters each at 3% from the close (the 2-5% bucket), notionals
+        // 1..5 USD and 1000..5000 USD, only the largest of each reached. Ranked within its own
+        // dataset, each largest cluster is in Q5: Q5 is 2 reached of 2, Q1 to Q4 none. Ranked
+        // together, the small dataset's largest would sit in Q3.
+        let trial = |part: usize, notional_usd: f64, reached: bool| Trial {
+            block: part,
+            part,
+            source: Source::Cluster,
+            side: crate::model::Side::Long,
+            abs_distance_pct: 3.0,
+            notional_usd,
+            reached,
+            matched: None,
+            unmatched: None,
+        };
+        let items = (0..2)
+            .flat_map(|part| {
+                let scale = if part == 0 { 1.0 } else { 1000.0 };
+                (1..=5).map(move |k| trial(part, k as f64 * scale, k == 5))
+            })
+            .collect();
+        let trials = Trials {
+            items,
+            blocks: 2,
+            block_bars: 1,
+            resamples: 100,
+        };
+        let dose = dose_response(&trials, 10.0);
+        let bucket = dose.buckets.iter().find(|b| b.min_pct == 2.0).unwrap();
+        let reach: Vec<(u64, u64)> = bucket
+            .bars
+            .iter()
+            .map(|b| (b.reach.hits, b.reach.total))
+            .collect();
+        assert_eq!(reach, [(0, 2), (0, 2), (0, 2), (0, 2), (2, 2)]);
+    }
 
     #[test]
     fn ties_share_their_mean_rank() {

@@ -44,6 +44,8 @@ pub(super) struct Probe {
 pub(super) struct Trial {
     /// The horizon-long block of bars of the scored bar (numbered across pooled datasets).
     pub(super) block: usize,
+    /// Which of the pooled runs (datasets) the trial comes from; 0 in a single run.
+    pub(super) part: usize,
     pub(super) source: Source,
     pub(super) side: Side,
     /// |distance| of the cluster's peak (or the level) from the close, percent.
@@ -74,10 +76,11 @@ impl Trials {
     /// (blocks of different datasets are independent).
     pub fn pooled(parts: &[&Trials]) -> Trials {
         let mut out = Trials::default();
-        for part in parts {
+        for (index, part) in parts.iter().enumerate() {
             let offset = out.blocks;
             out.items.extend(part.items.iter().map(|t| Trial {
                 block: t.block + offset,
+                part: index,
                 ..*t
             }));
             out.blocks += part.blocks;
@@ -247,6 +250,7 @@ impl TrialsAt<'_> {
             widths.push(subject.width_rows);
             out.push(Trial {
                 block: self.block,
+                part: 0,
                 source: Source::Cluster,
                 side: cluster.side,
                 abs_distance_pct: cluster.distance_pct.abs(),
@@ -283,6 +287,7 @@ impl TrialsAt<'_> {
             };
             out.push(Trial {
                 block: self.block,
+                part: 0,
                 source: Source::Baseline(level.kind),
                 side,
                 abs_distance_pct: ((level.price - close) / close * 100.0).abs(),

@@ -187,17 +187,20 @@ fn the_path_window_saves_the_dataset_where_typed() {
     let dir = tempfile::tempdir().unwrap();
     let saved = dir.path().join("typed.json");
 
-    harness.state_mut().send(Action::ShowPathWindow(Pick::Save));
-    harness.run_steps(2);
+    harness.state_mut().send(Action::ShowPathWindow(Pick::Open));
+    // A window is laid out unseen at its first frame.
+    harness.run_steps(3);
     assert!(harness.state().state.path_window.open);
-    // The purpose is chosen with the window's radio button; the path as the field would send it.
+    // The purpose is chosen with the window's radio button.
     harness.get_by_label("save the dataset").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().state.path_window.pick, Pick::Save);
+    // The path as the field sends it (the controls have text fields too).
     harness.state_mut().send(Action::SetPathWindow {
         pick: Pick::Save,
         text: saved.display().to_string(),
     });
     harness.run_steps(2);
-    assert_eq!(harness.state().state.path_window.pick, Pick::Save);
     harness.get_by_label("Save").click();
 
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -230,7 +233,8 @@ fn a_snapshot_typed_in_the_path_window_is_written_and_a_missing_folder_is_refuse
         pick: Pick::Export,
         text: "/nonexistent-folder/shot.png".into(),
     });
-    harness.run_steps(2);
+    // A window is laid out unseen at its first frame.
+    harness.run_steps(3);
     harness.get_by_label("Export").click();
     harness.run_steps(2);
     assert!(

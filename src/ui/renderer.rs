@@ -17,10 +17,10 @@ pub const RENDERER_VAR: &str = "LIQMAP_RENDERER";
 /// The environment variable that turns on the frame counter.
 pub const FRAME_STATS_VAR: &str = "LIQMAP_FRAME_STATS";
 
-/// The renderer a fresh machine gets: glow. On Mesa's software renderer under Xvfb (no GPU, no
-/// Vulkan driver, where wgpu itself falls back to GL) glow drew several times the frames of
-/// wgpu in the same run (see docs/performance.md), and on a GPU both are far above 60 frames
-/// per second.
+/// The renderer a fresh machine gets: glow. On Mesa's software renderer under Xvfb at
+/// 1600 × 1000 (no GPU; wgpu ran on lavapipe) glow drew about 4.5 times the frames of wgpu on
+/// the sample and about 3.4 times on a year of one-minute bars, measured back to back in the
+/// same run (see docs/viewer-frames.md); on a GPU both draw far more frames than a display shows.
 pub const DEFAULT_RENDERER: eframe::Renderer = eframe::Renderer::Glow;
 
 /// The renderer named by `LIQMAP_RENDERER`, if it names one.

@@ -11,13 +11,13 @@ use crate::render::labels::{compact_usd, human_price};
 const CUMULATIVE_NOTE: &str = "cum_long_usd: longs liquidated if the price falls from the close \
                                to the row; cum_short_usd: shorts liquidated if it rises to the row";
 
+/// A last column of the table: its header and its text for each row.
+pub(super) type ExtraColumn<'a> = (&'a str, &'a dyn Fn(&MapRow) -> String);
+
 /// The table's header and one line per non-empty row of `map` plus the close's row, ascending in
 /// price. `extra` adds a last column (its header and its text for each row), such as the venue
 /// shares of a several-venue map.
-pub(super) fn map_rows_table(
-    map: &LiqMap,
-    extra: Option<(&str, &dyn Fn(&MapRow) -> String)>,
-) -> String {
+pub(super) fn map_rows_table(map: &LiqMap, extra: Option<ExtraColumn<'_>>) -> String {
     let rows = rows_with_close(map);
     let close_index = close_row_index(map);
     let close_at = rows.iter().position(|r| r.index == close_index);

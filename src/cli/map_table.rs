@@ -11,7 +11,7 @@ use crate::render::labels::{compact_usd, human_price};
 const CUMULATIVE_NOTE: &str = "cum_long_usd: longs liquidated if the price falls from the close \
                                to the row; cum_short_usd: shorts liquidated if it rises to the row";
 
-/// A last column: its header, and its text for each row.
+/// A last column of the table: its header and its text for each row.
 pub(super) type ExtraColumn<'a> = (&'a str, &'a dyn Fn(&MapRow) -> String);
 
 /// The table's header and one line per non-empty row of `map` plus the close's row, ascending in

@@ -127,15 +127,15 @@ impl ModeMix {
             parts.push(format!("volume: {}", self.volume.join(", ")));
         }
         let mut text = parts.join("; ");
+        if self.is_mixed() {
+            text += " (mixed: volume-mode notional is a participation share of traded volume, \
+                     not measured open interest)";
+        }
         if !self.relative.is_empty() {
             text += &format!(
                 " (relative values, not USD: {}; the sum mixes units)",
                 self.relative.join(", ")
             );
-        }
-        if self.is_mixed() {
-            text += " (mixed: volume-mode notional is a participation share of traded volume, \
-                     not measured open interest)";
         }
         text
     }

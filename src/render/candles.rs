@@ -71,15 +71,22 @@ pub fn candles_for_width(
         ((i128::from(time_ms) - i128::from(start_ms)) * i128::from(columns_px)
             / i128::from(span_ms)) as i64
     };
+    // The first time of the column after `column`: the least t with column_of(t) > column.
+    let next_column_ms = |column: i64| -> i64 {
+        let numerator = (i128::from(column) + 1) * i128::from(span_ms);
+        let columns = i128::from(columns_px);
+        (i128::from(start_ms) + (numerator + columns - 1) / columns) as i64
+    };
     let mut candles: Vec<Candle> = Vec::new();
-    let mut current_column = None;
+    // The column's end is found once per column, not once per bar: a 128-bit division per bar
+    // was a third of a frame with a year of minutes in view.
+    let mut column_end_ms = i64::MIN;
     for bar in visible {
-        let column = column_of(bar.open_time_ms);
         match candles.last_mut() {
-            Some(last) if current_column == Some(column) => last.merge(bar, interval_ms),
+            Some(last) if bar.open_time_ms < column_end_ms => last.merge(bar, interval_ms),
             _ => {
                 candles.push(Candle::of_bar(bar, interval_ms));
-                current_column = Some(column);
+                column_end_ms = next_column_ms(column_of(bar.open_time_ms));
             }
         }
     }
@@ -126,5 +133,39 @@ mod tests {
         assert_eq!(first.low_usd, 4.0);
         assert_eq!(first.close_usd, 12.0);
         assert_eq!(first.end_ms, 120_000);
+    }
+
+    #[test]
+    fn bars_group_as_a_division_per_bar_groups_them() {
+        // 1000 minutes, some missing, over column counts that do not divide the span: each
+        // candle's bars are exactly those whose floor((t - start) * columns / span) agree.
+        let bars: Vec<Bar> = (0..1000)
+            .filter(|i| i % 7 != 3)
+            .map(|i| bar(i, 1.0, 2.0, 0.5, 1.5))
+            .collect();
+        for (start_ms, end_ms, columns) in [
+            (0, 60_000_000, 333),
+            (90_000, 59_000_000, 71),
+            (0, 60_000_000, 997),
+        ] {
+            let candles = candles_for_width(&bars, 60_000, start_ms, end_ms, columns);
+            let span = i128::from(end_ms - start_ms);
+            let mut expected: Vec<(i64, i64)> = Vec::new();
+            let mut last_column = None;
+            for b in bars
+                .iter()
+                .filter(|b| b.open_time_ms + 60_000 > start_ms && b.open_time_ms < end_ms)
+            {
+                let column =
+                    (i128::from(b.open_time_ms - start_ms) * i128::from(columns) / span) as i64;
+                match expected.last_mut() {
+                    Some(group) if last_column == Some(column) => group.1 = b.open_time_ms + 60_000,
+                    _ => expected.push((b.open_time_ms, b.open_time_ms + 60_000)),
+                }
+                last_column = Some(column);
+            }
+            let got: Vec<(i64, i64)> = candles.iter().map(|c| (c.start_ms, c.end_ms)).collect();
+            assert_eq!(got, expected, "{start_ms} {end_ms} {columns}");
+        }
     }
 }

@@ -339,7 +339,17 @@ pub struct ViewerState {
     pub opening: Option<Opening>,
     /// The window where a path is typed, where no file dialog can appear.
     pub path_window: PathWindow,
+    /// The shown dataset's price range, kept with what identifies the data it was found on:
+    /// asked for several times a frame, and a scan of a year of bars each time cost a sixth of
+    /// a frame.
+    price_range_memo: std::cell::Cell<Option<PriceRangeMemo>>,
 }
+
+/// What identifies a dataset's price range: the dataset's address, its bar count and its last
+/// bar's low and high (live mode changes the open bar in place).
+type PriceRangeKey = (usize, usize, u64, u64);
+/// A price range and the data it was found on.
+type PriceRangeMemo = (PriceRangeKey, Option<(f64, f64)>);
 
 impl ViewerState {
     /// Nothing shown yet, with these settings.
@@ -361,7 +371,28 @@ impl ViewerState {
             coin_fetch: Default::default(),
             opening: None,
             path_window: PathWindow::default(),
+            price_range_memo: std::cell::Cell::new(None),
         }
+    }
+
+    /// The shown dataset's lowest low and highest high.
+    pub fn price_range(&self) -> Option<(f64, f64)> {
+        let dataset = &self.data.loaded.as_ref()?.dataset;
+        let last = dataset.bars.last();
+        let key = (
+            Arc::as_ptr(dataset) as usize,
+            dataset.bars.len(),
+            last.map_or(0, |b| b.low.to_bits()),
+            last.map_or(0, |b| b.high.to_bits()),
+        );
+        if let Some((held, range)) = self.price_range_memo.get()
+            && held == key
+        {
+            return range;
+        }
+        let range = dataset.price_range();
+        self.price_range_memo.set(Some((key, range)));
+        range
     }
 
     /// The price row height of the clusters and the map: the fixed step, or a round step over
@@ -370,12 +401,7 @@ impl ViewerState {
         match self.settings.row_height {
             RowHeight::FixedUsd(step) if step > 0.0 => step,
             _ => {
-                let range = self
-                    .data
-                    .loaded
-                    .as_ref()
-                    .and_then(|l| l.dataset.price_range())
-                    .unwrap_or((0.0, 1.0));
+                let range = self.price_range().unwrap_or((0.0, 1.0));
                 auto_bin_usd(range.0, range.1, crate::engine::DEFAULT_BIN_ROWS)
             }
         }

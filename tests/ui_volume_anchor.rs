@@ -47,8 +47,9 @@ fn ticking_scale_to_open_interest_turns_relative_values_into_usd() {
             .is_some_and(|l| l.dataset.symbol == "BTCUSDT")
             && unit(app) == Some(ValueUnit::Relative)
     });
-    // The controls say what the values are.
+    // The controls say what the values are, and the clusters table heads its sizes "rel.".
     harness.get_by_label_contains("values are relative, not USD");
+    assert!(harness.query_all_by_label("rel.").count() >= 1);
 
     harness.get_by_label("scale to USD").click();
     step_until(&mut harness, |app| {
@@ -71,4 +72,5 @@ fn ticking_scale_to_open_interest_turns_relative_values_into_usd() {
         "{total}"
     );
     harness.get_by_label_contains("scaled so the standing total at the last bar equals");
+    assert_eq!(harness.query_all_by_label("rel.").count(), 0);
 }

@@ -221,7 +221,7 @@ pub fn chart_ui(
     {
         let tiers: Vec<f64> = state.settings.leverages();
         response.response.on_hover_ui_at_pointer(|ui| {
-            cell_tooltip_ui(ui, cell, &tiers);
+            cell_tooltip_ui(ui, cell, &tiers, state.value_label());
             super::venues_shares::cell_shares_ui(ui, state, cell);
         });
     }

@@ -272,7 +272,7 @@ pub(super) fn draw_cluster_marks(
 }
 
 /// The hover tooltip: time, price row, long and short USD with tier shares, distance.
-pub fn cell_tooltip_ui(ui: &mut egui::Ui, cell: &CellInfo, leverages: &[f64]) {
+pub fn cell_tooltip_ui(ui: &mut egui::Ui, cell: &CellInfo, leverages: &[f64], unit: &str) {
     ui.label(RichText::new(clock_time(cell.time_ms, false)).strong());
     ui.label(format!(
         "price row {} – {} ({:+.2}% from close)",
@@ -282,11 +282,11 @@ pub fn cell_tooltip_ui(ui: &mut egui::Ui, cell: &CellInfo, leverages: &[f64]) {
     ));
     ui.colored_label(
         LONG_COLOR,
-        format!("longs  {} USD", compact_usd(cell.long_usd)),
+        format!("longs  {} {unit}", compact_usd(cell.long_usd)),
     );
     ui.colored_label(
         SHORT_COLOR,
-        format!("shorts {} USD", compact_usd(cell.short_usd)),
+        format!("shorts {} {unit}", compact_usd(cell.short_usd)),
     );
     let total = cell.long_usd + cell.short_usd;
     if total > 0.0 {

@@ -61,7 +61,7 @@ pub fn clusters_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Act
                 for head in [
                     "#",
                     "side · price range",
-                    "USD",
+                    state.value_label(),
                     "distance",
                     "peak",
                     "formed",

@@ -120,7 +120,7 @@ pub fn map_ui(ui: &mut egui::Ui, state: &ViewerState, price_range: Option<(f64, 
         .allow_boxed_zoom(false)
         .show_x(false)
         .show_axes([true, false])
-        .x_axis_label("USD per row")
+        .x_axis_label(format!("{} per row", state.value_label()))
         .x_axis_formatter(|mark, _| compact_usd(mark.value))
         .show(ui, |plot_ui| {
             let bounds = plot_ui.plot_bounds();

@@ -375,6 +375,15 @@ impl ViewerState {
         }
     }
 
+    /// What the map's values are, for labels: `USD`, or `rel.` when volume mode has no
+    /// open-interest figure to scale to (then they are relative sizes, not USD).
+    pub fn value_label(&self) -> &'static str {
+        match &self.data.engine {
+            Some(engine) if !engine.value_unit().is_usd() => "rel.",
+            _ => "USD",
+        }
+    }
+
     /// The shown dataset's lowest low and highest high.
     pub fn price_range(&self) -> Option<(f64, f64)> {
         let dataset = &self.data.loaded.as_ref()?.dataset;

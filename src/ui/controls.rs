@@ -392,7 +392,7 @@ fn legend_ui(ui: &mut egui::Ui, state: &ViewerState) {
         ui.add_space(60.0);
         ui.label(RichText::new(compact_usd(middle)).small());
         ui.add_space(60.0);
-        ui.label(RichText::new(format!("{}+ USD", compact_usd(top))).small());
+        ui.label(RichText::new(format!("{}+ {}", compact_usd(top), state.value_label())).small());
     });
 }
 

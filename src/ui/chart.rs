@@ -56,7 +56,7 @@ pub fn chart_ui(
     };
     let dataset = &loaded.dataset;
     chart_toolbar_ui(ui, state, actions);
-    let full = ViewBounds::of_dataset(dataset).map(to_plot);
+    let full = state.full_bounds().map(to_plot);
     let pending = state.view.pending;
     let keyboard_free = !ui.ctx().egui_wants_keyboard_input();
     let grid_rect = state.data.grid.as_ref().map(|g| g.request);
@@ -151,7 +151,7 @@ pub fn chart_ui(
         if let Some(highlight) = &state.view.highlight {
             draw_highlight(plot_ui, highlight, dataset.interval_ms);
         }
-        draw_candles(plot_ui, dataset, &bounds, size.x);
+        draw_candles(plot_ui, state, &bounds, size.x);
         if let Some(last) = dataset.bars.last() {
             // The price itself is tagged on the axis (`paint_axis_tags`).
             plot_ui.hline(

@@ -16,13 +16,12 @@ use super::time_axis::clock_time;
 use super::view::Highlight;
 use crate::engine::score::BarLiquidations;
 use crate::model::{Dataset, Side};
-use crate::render::candles::candles_for_width;
 use crate::render::labels::{compact_usd, human_price};
 use crate::render::theme::marker_radius_px;
 
 pub(super) fn draw_candles(
     plot_ui: &mut egui_plot::PlotUi<'_>,
-    dataset: &Dataset,
+    state: &super::state::ViewerState,
     bounds: &PlotBounds,
     width_px: f32,
 ) {
@@ -30,16 +29,12 @@ pub(super) fn draw_candles(
     let end_ms = (bounds.max()[0] * 1000.0).ceil() as i64;
     // One candle per three screen points at most: candles stay readable when zoomed out.
     let columns = (width_px / 3.0).max(1.0) as u32;
-    let candles = candles_for_width(
-        &dataset.bars,
-        dataset.interval_ms,
-        start_ms,
-        end_ms,
-        columns,
-    );
+    let Some(candles) = state.candles(start_ms, end_ms, columns) else {
+        return;
+    };
     let mut up = Vec::new();
     let mut down = Vec::new();
-    for candle in &candles {
+    for candle in candles.iter() {
         let x = (candle.start_ms + candle.end_ms) as f64 / 2000.0;
         let width = (candle.end_ms - candle.start_ms) as f64 / 1000.0 * 0.7;
         let body_low = candle.open_usd.min(candle.close_usd);

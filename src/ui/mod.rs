@@ -21,6 +21,7 @@ pub mod error_banner;
 pub mod fetch_form;
 pub mod fetch_panel;
 pub mod fetch_wait;
+pub mod frame_memo;
 pub mod input_timing;
 pub mod liquidation_bars;
 pub mod live;
@@ -65,6 +66,9 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
             .with_min_inner_size([800.0, 500.0])
             .with_drag_and_drop(true),
         renderer: renderer::chosen_renderer(),
+        // Dithering costs every pixel a noise term in the shader, about a tenth of a frame under
+        // a software renderer, and the heatmap's cells are flat colours it cannot improve.
+        dithering: false,
         ..Default::default()
     };
     eframe::run_native(

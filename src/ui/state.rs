@@ -343,13 +343,12 @@ pub struct ViewerState {
     /// asked for several times a frame, and a scan of a year of bars each time cost a sixth of
     /// a frame.
     price_range_memo: std::cell::Cell<Option<PriceRangeMemo>>,
+    /// The candles last drawn, for the same reason.
+    candle_memo: super::frame_memo::CandleMemo,
 }
 
-/// What identifies a dataset's price range: the dataset's address, its bar count and its last
-/// bar's low and high (live mode changes the open bar in place).
-type PriceRangeKey = (usize, usize, u64, u64);
 /// A price range and the data it was found on.
-type PriceRangeMemo = (PriceRangeKey, Option<(f64, f64)>);
+type PriceRangeMemo = (super::frame_memo::BarsKey, Option<(f64, f64)>);
 
 impl ViewerState {
     /// Nothing shown yet, with these settings.
@@ -372,6 +371,7 @@ impl ViewerState {
             opening: None,
             path_window: PathWindow::default(),
             price_range_memo: std::cell::Cell::new(None),
+            candle_memo: Default::default(),
         }
     }
 
@@ -387,13 +387,7 @@ impl ViewerState {
     /// The shown dataset's lowest low and highest high.
     pub fn price_range(&self) -> Option<(f64, f64)> {
         let dataset = &self.data.loaded.as_ref()?.dataset;
-        let last = dataset.bars.last();
-        let key = (
-            Arc::as_ptr(dataset) as usize,
-            dataset.bars.len(),
-            last.map_or(0, |b| b.low.to_bits()),
-            last.map_or(0, |b| b.high.to_bits()),
-        );
+        let key = super::frame_memo::BarsKey::of(dataset);
         if let Some((held, range)) = self.price_range_memo.get()
             && held == key
         {
@@ -402,6 +396,30 @@ impl ViewerState {
         let range = dataset.price_range();
         self.price_range_memo.set(Some((key, range)));
         range
+    }
+
+    /// The shown dataset's candles over `[start_ms, end_ms)` in `columns_px` columns, merged
+    /// again only when the data or the view changed.
+    pub fn candles(
+        &self,
+        start_ms: i64,
+        end_ms: i64,
+        columns_px: u32,
+    ) -> Option<Arc<[crate::render::candles::Candle]>> {
+        let dataset = &self.data.loaded.as_ref()?.dataset;
+        Some(
+            self.candle_memo
+                .candles(dataset, start_ms, end_ms, columns_px),
+        )
+    }
+
+    /// The whole shown dataset with a margin: what "all" and a double-click show.
+    pub fn full_bounds(&self) -> Option<super::view::ViewBounds> {
+        let dataset = &self.data.loaded.as_ref()?.dataset;
+        Some(super::view::ViewBounds::of_ranges(
+            dataset.time_range_ms()?,
+            self.price_range()?,
+        ))
     }
 
     /// The price row height of the clusters and the map: the fixed step, or a round step over

@@ -88,14 +88,20 @@ impl ViewBounds {
 
     /// The whole dataset: its time span and price range with a margin.
     pub fn of_dataset(dataset: &Dataset) -> Option<Self> {
-        let (start_ms, end_ms) = dataset.time_range_ms()?;
-        let (low, high) = dataset.price_range()?;
+        Some(Self::of_ranges(
+            dataset.time_range_ms()?,
+            dataset.price_range()?,
+        ))
+    }
+
+    /// The bounds of a time span and a price range, with the same margin as [`Self::of_dataset`].
+    pub fn of_ranges((start_ms, end_ms): (i64, i64), (low, high): (f64, f64)) -> Self {
         let pad = (high - low).max(high.abs() * 0.001) * 0.05;
         let span_s = (end_ms - start_ms) as f64 / 1000.0;
-        Some(ViewBounds::from_min_max(
+        ViewBounds::from_min_max(
             [start_ms as f64 / 1000.0, low - pad],
             [end_ms as f64 / 1000.0 + span_s * 0.02, high + pad],
-        ))
+        )
     }
 }
 

@@ -23,7 +23,6 @@ use liqmap::engine::venues::VenueSettings;
 use liqmap::model::Dataset;
 use liqmap::source::SourceConfig;
 use liqmap::source::coin_fetch::CoinRequest;
-use liqmap::ui::path_window::PathWindow;
 use liqmap::ui::state::ScoreOutcome;
 use liqmap::ui::{Action, LiqmapApp};
 use support::*;
@@ -166,15 +165,14 @@ fn a_coin_view_saved_from_the_viewer_reopens_with_the_same_venues_weights_and_to
 
     // Where no dialog can open, the path window names the file: a folder gets coin.view.json.
     let dir = tempfile::tempdir().unwrap();
-    let mut window = PathWindow::default();
-    window.show_for(liqmap::ui::action::Pick::SaveView, None);
-    window.edit(
-        liqmap::ui::action::Pick::SaveView,
-        format!("{}/", dir.path().display()),
-    );
     let view_path = dir.path().join("coin.view.json");
-    assert_eq!(window.submit(), Some(Action::SaveViewAs(view_path.clone())));
-    app(&mut harness).send(Action::SaveViewAs(view_path.clone()));
+    let pick = liqmap::ui::action::Pick::SaveView;
+    app(&mut harness).send(Action::ShowPathWindow(pick));
+    app(&mut harness).send(Action::SetPathWindow {
+        pick,
+        text: format!("{}/", dir.path().display()),
+    });
+    app(&mut harness).send(Action::SubmitPath);
     step_until(&mut harness, |a| a.state.status.starts_with("saved view"));
     let status = app(&mut harness).state.status.clone();
     assert!(status.contains("2 datasets written beside it"), "{status}");
@@ -203,6 +201,20 @@ fn a_coin_view_saved_from_the_viewer_reopens_with_the_same_venues_weights_and_to
             dir.path().join("coin-second-venue.json")
         ]
     );
+
+    // Saved again elsewhere, the view names those files and writes no dataset.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let second_view = elsewhere.path().join("again.view.json");
+    app(&mut harness).send(Action::SaveViewAs(second_view.clone()));
+    step_until(&mut harness, |a| a.state.status.contains("again.view.json"));
+    let status = app(&mut harness).state.status.clone();
+    assert!(
+        status.contains("(0 datasets written beside it)"),
+        "{status}"
+    );
+    let again = liqmap::dataset::view::load_view(&second_view).unwrap();
+    let named: Vec<_> = again.datasets.iter().map(|e| e.path.clone()).collect();
+    assert_eq!(named, paths);
 
     // Open the sample alone, then the view: the same venues, weights, reference and totals.
     app(&mut harness).send(Action::Open(sample_path()));

@@ -49,6 +49,17 @@ fn two_venues(config: SourceConfig) -> Harness<'static, App> {
     harness
 }
 
+/// The coin view of [`two_venues`] is still shown, with the reference dataset `shown`.
+#[track_caller]
+fn assert_still_shown(app: &LiqmapApp, shown: &Arc<Dataset>) {
+    let view = app.state.data.venues.as_ref().unwrap();
+    assert_eq!(view.venues.names(), ["binance-usdm", "second-venue"]);
+    assert!(Arc::ptr_eq(
+        &app.state.data.loaded.as_ref().unwrap().dataset,
+        shown
+    ));
+}
+
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
 }
@@ -313,13 +324,7 @@ fn a_coin_fetch_where_every_venue_fails_keeps_the_coin_view_and_says_so() {
             "{venue}: {banner:?}"
         );
     }
-    // The coin view is still the one shown before.
-    let view = app_.state.data.venues.as_ref().unwrap();
-    assert_eq!(view.venues.names(), ["binance-usdm", "second-venue"]);
-    assert!(Arc::ptr_eq(
-        &app_.state.data.loaded.as_ref().unwrap().dataset,
-        &shown
-    ));
+    assert_still_shown(app_, &shown);
     assert!(!rt.block_on(server.received_requests()).unwrap().is_empty());
 }
 
@@ -356,10 +361,5 @@ fn a_view_naming_a_missing_dataset_is_refused_by_name_and_the_view_stays() {
         errors[0].contains(&dir.path().join("missing.json").display().to_string()),
         "{errors:?}"
     );
-    let view = app_.state.data.venues.as_ref().unwrap();
-    assert_eq!(view.venues.names(), ["binance-usdm", "second-venue"]);
-    assert!(Arc::ptr_eq(
-        &app_.state.data.loaded.as_ref().unwrap().dataset,
-        &shown
-    ));
+    assert_still_shown(app_, &shown);
 }

@@ -13,7 +13,6 @@ mod support;
 #[path = "ui_support/mod.rs"]
 mod ui_support;
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,7 +20,6 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use liqmap::engine::Engine;
 use liqmap::engine::venues::VenueSettings;
-use liqmap::model::Dataset;
 use liqmap::source::SourceConfig;
 use liqmap::ui::fetch_form::RangeChoice;
 use liqmap::ui::{Action, LiqmapApp};
@@ -29,25 +27,6 @@ use serde_json::json;
 use support::*;
 use ui_support::*;
 use wiremock::MockServer;
-
-fn sample_path() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample.json")
-}
-
-fn sample() -> Dataset {
-    liqmap::dataset::load(&sample_path()).unwrap()
-}
-
-/// Whether the venues shown have their grids, the summed heatmap and clusters, and no job runs.
-fn venues_settled(a: &LiqmapApp) -> bool {
-    a.state
-        .data
-        .venues
-        .as_ref()
-        .is_some_and(|v| v.grids.is_some() && !v.cluster_shares.is_empty())
-        && a.state.data.clusters.is_some()
-        && !a.is_busy()
-}
 
 /// The single-venue engine's composed grid of the window the viewer asked for.
 fn single_venue_cells(app: &LiqmapApp) -> Vec<f64> {

@@ -107,7 +107,7 @@ impl DatasetsArg {
 }
 
 /// The first bytes of a file, to tell a view file from a dataset without reading a big file.
-fn read_head(path: &std::path::Path) -> String {
+pub(super) fn read_head(path: &std::path::Path) -> String {
     use std::io::Read;
     let mut buffer = [0u8; 256];
     let read = std::fs::File::open(path)
@@ -155,17 +155,45 @@ impl Several {
     }
 }
 
-/// Says on stderr when the datasets hold different coins: summing them is allowed (it is how the
-/// tests build two venues from two recordings) but is rarely what a user meant.
-fn warn_if_coins_differ(datasets: &[Dataset]) {
-    let coins: Vec<String> = datasets
+/// Each dataset's coin (`BTC` for Binance `BTCUSDT` and OKX `BTC-USDT-SWAP`); the symbol in
+/// capitals where the venue is not known.
+fn coins_of(datasets: &[Dataset]) -> Vec<String> {
+    datasets
         .iter()
         .map(|d| {
             venue_of_dataset(&d.exchange)
                 .and_then(|venue| coin_of(&d.symbol, venue))
                 .unwrap_or_else(|| d.symbol.to_ascii_uppercase())
         })
-        .collect();
+        .collect()
+}
+
+impl Several {
+    /// An error naming each dataset's coin when they are not all the same coin: for a score,
+    /// where summing two coins' levels under one coin's candles would be judged as if it meant
+    /// something.
+    pub(super) fn check_one_coin(&self) -> anyhow::Result<()> {
+        let coins = coins_of(&self.datasets);
+        if coins.windows(2).any(|w| w[0] != w[1]) {
+            let named: Vec<String> = self
+                .datasets
+                .iter()
+                .zip(&coins)
+                .map(|(d, coin)| format!("{} {} ({coin})", d.exchange, d.symbol))
+                .collect();
+            anyhow::bail!(
+                "the datasets hold different coins: {}; venues summed must be one coin",
+                named.join(", ")
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Says on stderr when the datasets hold different coins: summing them is allowed (it is how the
+/// tests build two venues from two recordings) but is rarely what a user meant.
+fn warn_if_coins_differ(datasets: &[Dataset]) {
+    let coins = coins_of(datasets);
     if coins.windows(2).any(|w| w[0] != w[1]) {
         eprintln!(
             "warning: the datasets hold different coins ({}); their levels are summed anyway",

@@ -2,14 +2,16 @@
 //! the summed grid as CSV (with each venue's columns when asked), and the summed clusters.
 
 use std::fmt::Write as _;
+use std::io::Write;
 
 use anyhow::Context;
 
 use super::aggregate::{
     Several, bin_usd, clusters_csv_by_venue, leverages, reference_selection, time_of_at,
 };
-use super::export::ExportArgs;
-use crate::atomic_write::write_atomic;
+use super::common::ensure_finite;
+use super::export::{ExportArgs, STRIP_CELLS, rows_covering};
+use crate::atomic_write::{prepare, write_atomic};
 use crate::csv_out::{GRID_CSV_HEADER, write_grid_strip};
 use crate::engine::ClusterParams;
 use crate::engine::venues::{VenueGrids, Venues};
@@ -102,13 +104,35 @@ pub fn export(args: &ExportArgs, several: Several) -> anyhow::Result<()> {
         eprintln!("wrote {}", path.display());
     }
     if let Some(path) = &args.grid_csv {
-        // The CSV holds every level, however far from the candles.
+        // The CSV holds every level, however far from the candles, in strips of rows.
         let levels = union((0..venues.len()).map(|v| venues.engine(v)?.level_price_range()));
         let (level_low, level_high) = levels.unwrap_or((low, high));
-        let request = request_for(level_low.min(low), level_high.max(high));
-        let text = grid_text(&venues, &request, bin, &selection, by_venue)?;
-        write_atomic(path, text.as_bytes())
-            .with_context(|| format!("{}: could not write the grid", path.display()))?;
+        let (first_row, rows) = rows_covering(level_low.min(low), level_high.max(high), bin)?;
+        let plan = GridPlan {
+            start_ms,
+            end_ms,
+            columns,
+            first_row,
+            rows,
+            bin_usd: bin,
+        };
+        // Each venue holds its own grid of a strip: the single-venue strip shared out.
+        let strip_cells = STRIP_CELLS / venues.len().max(1);
+        let mut failure = None;
+        let file = prepare(path, |out| {
+            write_grid_csv(out, &venues, &plan, &selection, by_venue, strip_cells).map_err(|e| {
+                failure = Some(e);
+                std::io::Error::other("the grid could not be written")
+            })
+        });
+        let file = match (file, failure) {
+            (_, Some(err)) => return Err(err),
+            (result, None) => {
+                result.with_context(|| format!("{}: could not write the grid", path.display()))?
+            }
+        };
+        file.commit()
+            .with_context(|| format!("{}: could not put the file in place", path.display()))?;
         eprintln!("wrote {}", path.display());
     }
     if let Some(path) = &args.clusters_csv {
@@ -130,16 +154,74 @@ pub fn export(args: &ExportArgs, several: Several) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The summed grid as CSV, one line per non-empty cell column by column with exact decimal row
-/// edges (as for one venue), with `long_usd_<venue>,short_usd_<venue>` columns when `by_venue`.
-/// `request` starts at a multiple of `bin_usd`.
-fn grid_text(
-    venues: &Venues,
-    request: &GridRequest,
+/// Where the grid CSV lies: its time span and columns, and its rows of `bin_usd` from row index
+/// `first_row` (row `k` starts at `k * bin_usd`).
+#[derive(Debug, Clone, Copy)]
+struct GridPlan {
+    start_ms: i64,
+    end_ms: i64,
+    columns: usize,
+    first_row: i64,
+    rows: usize,
     bin_usd: f64,
+}
+
+/// Writes the summed grid as CSV: one line per non-empty cell with exact decimal row edges (as for
+/// one venue), with `long_usd_<venue>,short_usd_<venue>` columns when `by_venue`. The grid is
+/// built in strips of rows holding at most `strip_cells` cells per layer of each venue, so memory
+/// stays bounded however many rows; within a strip, cells go column by column, as the
+/// single-venue export writes them.
+fn write_grid_csv(
+    out: &mut dyn Write,
+    venues: &Venues,
+    plan: &GridPlan,
     selection: &LayerSelection,
     by_venue: bool,
-) -> anyhow::Result<String> {
+    strip_cells: usize,
+) -> anyhow::Result<()> {
+    let mut header = GRID_CSV_HEADER.trim_end().to_string();
+    if by_venue {
+        for name in venues.names() {
+            let name = name.replace([',', '"', '\n'], "_");
+            let _ = write!(header, ",long_usd_{name},short_usd_{name}");
+        }
+    }
+    writeln!(out, "{header}")?;
+    let strip_rows = (strip_cells / plan.columns.max(1)).max(1);
+    let mut strip_start = 0;
+    while strip_start < plan.rows {
+        let strip = strip_rows.min(plan.rows - strip_start);
+        let row0 = plan.first_row + strip_start as i64;
+        let request = GridRequest {
+            start_ms: plan.start_ms,
+            end_ms: plan.end_ms,
+            columns: plan.columns,
+            price_low: row0 as f64 * plan.bin_usd,
+            price_high: (row0 + strip as i64) as f64 * plan.bin_usd,
+            rows: strip,
+        };
+        write_strip(
+            out,
+            venues,
+            &request,
+            (row0, plan.bin_usd),
+            selection,
+            by_venue,
+        )?;
+        strip_start += strip;
+    }
+    Ok(())
+}
+
+/// One strip of the grid CSV (see [`write_grid_csv`]); row 0 of `request` is row `row0`.
+fn write_strip(
+    out: &mut dyn Write,
+    venues: &Venues,
+    request: &GridRequest,
+    (row0, bin_usd): (i64, f64),
+    selection: &LayerSelection,
+    by_venue: bool,
+) -> anyhow::Result<()> {
     let side_only = |side: Side| LayerSelection {
         sides: [side == Side::Long, side == Side::Short],
         ..selection.clone()
@@ -147,49 +229,34 @@ fn grid_text(
     let mut grids = VenueGrids::build(venues, request, &side_only(Side::Long))
         .context("could not compute the grid")?;
     let long_total = grids.total().to_vec();
-    let long_venues: Vec<Vec<f64>> = venue_parts(&grids, venues.len());
+    let long_venues = venue_parts(&grids, venues.len());
     grids.set_selection(venues, &side_only(Side::Short));
     let short_total = grids.total().to_vec();
-    let short_venues: Vec<Vec<f64>> = venue_parts(&grids, venues.len());
-    // The request's lower edge is `first_row * bin` (see `request_for`), so the row index comes
-    // back exactly; the edges are then written as the single-venue grid writes them.
-    let first_row = (request.price_low / bin_usd).round() as i64;
-    let mut base = GRID_CSV_HEADER.as_bytes().to_vec();
-    write_grid_strip(
-        &mut base,
-        request,
-        first_row,
-        bin_usd,
-        &long_total,
-        &short_total,
-    )
-    .context("could not write the grid")?;
-    let base = String::from_utf8(base).context("the grid is not text")?;
+    let short_venues = venue_parts(&grids, venues.len());
+    drop(grids);
+    ensure_finite("the grid", long_total.iter().chain(&short_total).copied())?;
+    let mut base = Vec::new();
+    write_grid_strip(&mut base, request, row0, bin_usd, &long_total, &short_total)?;
     if !by_venue {
-        return Ok(base);
+        out.write_all(&base)?;
+        return Ok(());
     }
-    let mut lines = base.lines();
-    let mut out = lines.next().unwrap_or_default().to_string();
-    for name in venues.names() {
-        let name = name.replace([',', '"', '\n'], "_");
-        let _ = write!(out, ",long_usd_{name},short_usd_{name}");
-    }
-    out.push('\n');
+    let base = String::from_utf8(base).context("the grid is not text")?;
     // The same cells in the same order as `write_grid_strip` writes them.
     let cells = (0..request.columns)
         .flat_map(|col| (0..request.rows).map(move |row| row * request.columns + col));
     let non_empty = cells.filter(|&i| {
         long_total.get(i).is_some_and(|v| *v > 0.0) || short_total.get(i).is_some_and(|v| *v > 0.0)
     });
-    for (line, index) in lines.zip(non_empty) {
-        out += line;
+    for (line, index) in base.lines().zip(non_empty) {
+        let mut text = line.to_string();
         for (long, short) in long_venues.iter().zip(&short_venues) {
             let at = |values: &Vec<f64>| values.get(index).copied().unwrap_or(0.0);
-            let _ = write!(out, ",{},{}", at(long), at(short));
+            let _ = write!(text, ",{},{}", at(long), at(short));
         }
-        out.push('\n');
+        writeln!(out, "{text}")?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Each venue's composed grid times its weight in the sum.
@@ -203,4 +270,76 @@ fn venue_parts(grids: &VenueGrids, count: usize) -> Vec<Vec<f64>> {
                 .unwrap_or_default()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The grid written in strips of a few rows holds the same lines as the grid built whole in
+    /// memory (one strip), on the sample and its copy relabelled as a second venue: only the
+    /// order differs (strip by strip, each column by column).
+    #[test]
+    fn strips_write_the_same_cells_as_one_whole_grid() {
+        let first = crate::dataset::sample().expect("the sample");
+        let mut second = first.clone();
+        second.exchange = "second-venue".into();
+        let mut venues = Venues::new(vec![first, second], &Default::default()).expect("venues");
+        venues
+            .set_settings(
+                1,
+                crate::engine::venues::VenueSettings {
+                    enabled: true,
+                    weight: 0.5,
+                },
+            )
+            .expect("a weight");
+        let selection = reference_selection(&venues);
+        let (start_ms, end_ms) = venues.union_range_ms().expect("bars");
+        let (low, high) = venues
+            .engine(0)
+            .and_then(|e| e.level_price_range())
+            .expect("levels");
+        let bin_usd = 0.25;
+        let (first_row, rows) = rows_covering(low, high, bin_usd).expect("rows");
+        let plan = GridPlan {
+            start_ms,
+            end_ms,
+            columns: 40,
+            first_row,
+            rows,
+            bin_usd,
+        };
+        let write = |strip_cells: usize| {
+            let mut out = Vec::new();
+            write_grid_csv(&mut out, &venues, &plan, &selection, true, strip_cells)
+                .expect("written");
+            String::from_utf8(out).expect("text")
+        };
+        let whole = write(usize::MAX);
+        // Seven rows a strip: the rows do not divide evenly, so the last strip is short.
+        let strips = write(7 * plan.columns);
+        assert!(rows > 7 * 3 && rows % 7 != 0, "{rows} rows");
+        let sorted = |text: &str| {
+            let mut lines: Vec<String> = text.lines().skip(1).map(String::from).collect();
+            lines.sort();
+            lines
+        };
+        assert_eq!(whole.lines().next(), strips.lines().next());
+        let (a, b) = (sorted(&whole), sorted(&strips));
+        assert!(a.len() > 100, "{} cells", a.len());
+        assert_eq!(a, b);
+        // The venue columns add up to the total, the second at half weight of the same data.
+        for line in whole.lines().skip(1) {
+            let v: Vec<f64> = line
+                .split(',')
+                .map(|f| f.parse().expect("a number"))
+                .collect();
+            assert!(
+                (v[2] - (v[4] + v[6])).abs() <= 1e-9 * v[2].max(1.0),
+                "{line}"
+            );
+            assert!((v[4] - 2.0 * v[6]).abs() <= 1e-9 * v[4].max(1.0), "{line}");
+        }
+    }
 }

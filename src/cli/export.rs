@@ -24,7 +24,7 @@ use crate::render::spec::{ChartSpec, HeatGrid, check_spec};
 use crate::time::format_interval;
 
 /// Cells of one strip of the grid CSV (per layer): about 16 MB of values a layer.
-const STRIP_CELLS: usize = 2_000_000;
+pub(super) const STRIP_CELLS: usize = 2_000_000;
 
 /// Arguments of `liqmap export`.
 #[derive(Debug, clap::Args)]
@@ -64,7 +64,11 @@ pub struct ExportArgs {
 
 /// Price rows of `bin_usd` at multiples of the bin covering `[low, high]`: the index of the
 /// first (row `k` starts at `k * bin`) and how many, within the limit every command shares.
-fn rows_covering(low: f64, high: f64, bin_usd: f64) -> Result<(i64, usize), EngineError> {
+pub(super) fn rows_covering(
+    low: f64,
+    high: f64,
+    bin_usd: f64,
+) -> Result<(i64, usize), EngineError> {
     let first = (low / bin_usd).floor();
     let rows = ((high / bin_usd).floor() - first + 1.0).max(1.0);
     if !(first.is_finite() && rows <= MAX_MAP_ROWS as f64) {

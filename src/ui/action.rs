@@ -28,6 +28,8 @@ pub enum Pick {
     Save,
     /// Where to export a snapshot.
     Export,
+    /// Where to save a coin view (a view file naming its datasets).
+    SaveView,
 }
 
 /// An overlay on the chart.
@@ -72,6 +74,8 @@ pub enum Action {
     },
     /// Save the dataset shown in the native format.
     SaveAs(PathBuf),
+    /// Save the coin view shown as a view file (datasets only in memory are saved beside it).
+    SaveViewAs(PathBuf),
     /// Write a PNG of the window and the clusters as CSV next to it.
     ExportSnapshot(PathBuf),
     /// Ask for a file with a native dialog (in the background).
@@ -241,4 +245,6 @@ pub enum Work {
     AddToDataset(PathBuf),
     /// Read several files by content: one dataset, or venues of one coin.
     OpenSeveral(Vec<PathBuf>),
+    /// Save the coin view shown as a view file.
+    SaveView(PathBuf),
 }

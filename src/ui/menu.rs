@@ -42,6 +42,18 @@ pub fn menu_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action>
                 actions.push(Action::Pick(Pick::Save));
                 ui.close();
             }
+            if ui
+                .add_enabled(
+                    state.data.venues.is_some(),
+                    egui::Button::new("Save view as…"),
+                )
+                .on_hover_text("Save the coin view: a view file naming each venue's dataset")
+                .on_disabled_hover_text("Open or fetch several venues of one coin first")
+                .clicked()
+            {
+                actions.push(Action::Pick(Pick::SaveView));
+                ui.close();
+            }
             if ui.button("Export snapshot (PNG + clusters CSV)…").clicked() {
                 actions.push(Action::Pick(Pick::Export));
                 ui.close();
@@ -136,6 +148,8 @@ fn live_status_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Acti
     let mut on = state.remote.live.is_some();
     let hint = if available {
         "keep the last bar, the open interest and the liquidations updating"
+    } else if state.data.venues.is_some() {
+        super::venues_state::LIVE_NOT_IN_COIN_VIEW
     } else {
         "fetch a dataset from an exchange (File ▸ Fetch from exchange…) first"
     };

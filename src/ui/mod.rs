@@ -47,6 +47,7 @@ pub mod time_axis;
 pub mod venues_fetch_panel;
 pub mod venues_jobs;
 pub mod venues_panel;
+pub mod venues_save;
 pub mod venues_shares;
 pub mod venues_state;
 pub mod view;

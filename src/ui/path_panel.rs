@@ -58,6 +58,7 @@ fn path_form_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action
         ui.radio_value(&mut pick, Pick::Open, "open a file");
         ui.radio_value(&mut pick, Pick::Save, "save the dataset");
         ui.radio_value(&mut pick, Pick::Export, "export a snapshot");
+        ui.radio_value(&mut pick, Pick::SaveView, "save the coin view");
     });
     let field = egui::TextEdit::singleline(&mut text)
         .id(Id::unique("liqmap-path-field"))

@@ -25,6 +25,7 @@ pub fn verb(pick: Pick) -> &'static str {
         Pick::Open => "Open",
         Pick::Save => "Save",
         Pick::Export => "Export",
+        Pick::SaveView => "Save view",
     }
 }
 
@@ -34,6 +35,7 @@ fn default_file_name(pick: Pick) -> Option<&'static str> {
         Pick::Open => None,
         Pick::Save => Some("dataset.json"),
         Pick::Export => Some("liqmap-snapshot.png"),
+        Pick::SaveView => Some("coin.view.json"),
     }
 }
 
@@ -67,6 +69,11 @@ pub fn native_dialog(pick: Pick) -> DialogOutcome {
         Pick::Save => dialog
             .add_filter("liqmap dataset", &["json"])
             .set_file_name("dataset.json")
+            .save_file()
+            .map(|p| vec![p]),
+        Pick::SaveView => dialog
+            .add_filter("liqmap view", &["json"])
+            .set_file_name("coin.view.json")
             .save_file()
             .map(|p| vec![p]),
     };
@@ -157,6 +164,7 @@ impl PathWindow {
                 match self.pick {
                     Pick::Open => Some(Action::Open(path)),
                     Pick::Save => Some(Action::SaveAs(path)),
+                    Pick::SaveView => Some(Action::SaveViewAs(path)),
                     Pick::Export => {
                         self.export_after_close = Some(path);
                         None
@@ -198,7 +206,7 @@ impl PathWindow {
                     return Err(format!("{} does not exist", path.display()));
                 }
             }
-            Pick::Save | Pick::Export => {
+            Pick::Save | Pick::Export | Pick::SaveView => {
                 if (path.is_dir() || text.ends_with('/'))
                     && let Some(name) = default_file_name(self.pick)
                 {

@@ -204,6 +204,8 @@ pub fn reduce(state: &mut ViewerState, action: Action, effects: &mut Effects) {
             stop_live(state);
             if state.can_go_live() {
                 effects.work(Work::StartLive);
+            } else if state.data.venues.is_some() {
+                state.errors.push(ViewerError::NotLiveVenues);
             } else {
                 state.errors.push(ViewerError::NotLive);
             }
@@ -214,6 +216,7 @@ pub fn reduce(state: &mut ViewerState, action: Action, effects: &mut Effects) {
             super::venues_state::VenuesSource::Memory(datasets),
         )),
         Action::SetVenue { venue, settings } => venues::set_venue(state, venue, settings, effects),
+        Action::SaveViewAs(path) => venues::save_view(state, path, effects),
         Action::SetReferenceVenue(venue) => venues::set_reference(state, venue, effects),
         Action::SetFetchCoin(coin) => state.coin_fetch.coin = coin,
         Action::FetchCoin(request) => venues::fetch_coin(state, request, effects),

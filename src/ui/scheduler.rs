@@ -173,6 +173,7 @@ impl Scheduler {
                         Pick::Open => Work::Load(path),
                         Pick::Save => Work::Save(path),
                         Pick::Export => Work::Screenshot(path),
+                        Pick::SaveView => Work::SaveView(path),
                     });
                 }
                 DialogOutcome::Cancelled => {}
@@ -260,7 +261,11 @@ impl Scheduler {
                         )
                     });
                 }
-                Work::Recolour | Work::Screenshot(_) | Work::Venues(_) | Work::FetchCoin(_) => {}
+                Work::Recolour
+                | Work::Screenshot(_)
+                | Work::Venues(_)
+                | Work::FetchCoin(_)
+                | Work::SaveView(_) => {}
             }
         }
         self.note_busy(state);
@@ -273,13 +278,20 @@ impl Scheduler {
             let key = SeriesKey {
                 engine: Arc::downgrade(engine),
                 selection: state.settings.selection(),
+                venue_weights: state.venue_weights(),
             };
             if state.liquidation_bars.requested.as_ref() != Some(&key) {
                 let (engine, dataset) = (Arc::clone(engine), Arc::clone(&loaded.dataset));
                 let selection = key.selection.clone();
+                // A coin view's bars sum every ticked venue.
+                let venues = state.data.venues.as_ref().map(|v| v.venues.clone());
                 state.liquidation_bars.requested = Some(key);
-                self.bars
-                    .submit(move || Arc::new(liquidations_per_bar(&engine, &dataset, &selection)));
+                self.bars.submit(move || {
+                    Arc::new(match &venues {
+                        Some(venues) => venues.liquidations_per_bar(&selection),
+                        None => liquidations_per_bar(&engine, &dataset, &selection),
+                    })
+                });
             }
         }
         if state.score.auto
@@ -409,6 +421,8 @@ impl Scheduler {
             ..ScoreParams::new(key.bin_usd, dataset.interval_ms)
         };
         state.score.requested = Some(key);
+        // A coin view scores the summed map of the venues ticked.
+        let venues = state.data.venues.as_ref().map(|v| v.venues.clone());
         let wake = Arc::clone(&self.wake);
         self.score.submit(move || {
             let mut on_progress = |step| {
@@ -419,14 +433,18 @@ impl Scheduler {
                 !cancel.load(Ordering::Relaxed)
             };
             let span = 0..engine.bar_count();
-            match score::score_span_with_progress(
-                &engine,
-                &dataset,
-                &selection,
-                &params,
-                span,
-                &mut on_progress,
-            ) {
+            let scored = match &venues {
+                Some(venues) => venues.score(&selection, &params, &mut on_progress),
+                None => score::score_span_with_progress(
+                    &engine,
+                    &dataset,
+                    &selection,
+                    &params,
+                    span,
+                    &mut on_progress,
+                ),
+            };
+            match scored {
                 Ok(report) => ScoreOutcome::Scored(Box::new(report)),
                 Err(ScoreError::Cancelled) => ScoreOutcome::Cancelled,
                 Err(err) => ScoreOutcome::Failed(err),

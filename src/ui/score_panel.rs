@@ -63,6 +63,9 @@ pub fn score_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action
     if ui.checkbox(&mut auto, AUTO_CHECKBOX).changed() {
         actions.push(Action::SetScoreAuto(auto));
     }
+    if let Some(view) = &state.data.venues {
+        ui.label(RichText::new(view.summed_note()).small());
+    }
     if busy {
         progress_ui(ui, panel);
     }

@@ -45,6 +45,11 @@ pub enum ViewerError {
     /// Save was asked for with nothing shown.
     #[error("nothing to save: no dataset is loaded")]
     NothingToSave,
+    /// Save view was asked for with one dataset shown, not a coin view.
+    #[error(
+        "no coin view to save: open or fetch several venues of one coin (Save dataset as… saves one dataset)"
+    )]
+    NoCoinView,
     /// A snapshot could not be written.
     #[error("{path}: {message}")]
     Export {
@@ -77,6 +82,9 @@ pub enum ViewerError {
     /// Live mode was asked for on data that was not fetched.
     #[error("live: fetch a dataset from an exchange first")]
     NotLive,
+    /// Live mode was asked for in a coin view across venues, which it does not follow yet.
+    #[error("live: {}", super::venues_state::LIVE_NOT_IN_COIN_VIEW)]
+    NotLiveVenues,
     /// A venue of a fetch of every venue brought nothing (not listed, or failed); the others show.
     #[error("{0}")]
     VenueSkipped(String),
@@ -200,6 +208,8 @@ pub struct ScoreKey {
     pub bin_usd: f64,
     /// What counts as a cluster.
     pub clusters: ClusterParams,
+    /// Each venue's weight in a coin view (0 when ticked off); empty for one dataset.
+    pub venue_weights: Vec<f64>,
 }
 
 impl PartialEq for ScoreKey {
@@ -208,6 +218,7 @@ impl PartialEq for ScoreKey {
             && self.selection == other.selection
             && self.bin_usd == other.bin_usd
             && self.clusters == other.clusters
+            && self.venue_weights == other.venue_weights
     }
 }
 
@@ -282,11 +293,15 @@ pub struct SeriesKey {
     pub engine: Weak<Engine>,
     /// The layers summed.
     pub selection: LayerSelection,
+    /// Each venue's weight in a coin view, as in [`ScoreKey`].
+    pub venue_weights: Vec<f64>,
 }
 
 impl PartialEq for SeriesKey {
     fn eq(&self, other: &Self) -> bool {
-        Weak::ptr_eq(&self.engine, &other.engine) && self.selection == other.selection
+        Weak::ptr_eq(&self.engine, &other.engine)
+            && self.selection == other.selection
+            && self.venue_weights == other.venue_weights
     }
 }
 
@@ -443,7 +458,16 @@ impl ViewerState {
             selection: self.settings.selection(),
             bin_usd: self.cluster_bin_usd(),
             clusters: self.settings.clusters,
+            venue_weights: self.venue_weights(),
         })
+    }
+
+    /// Each venue's weight in the coin view shown (0 when ticked off); empty for one dataset.
+    pub fn venue_weights(&self) -> Vec<f64> {
+        self.data
+            .venues
+            .as_ref()
+            .map_or_else(Vec::new, |v| v.venues.weights())
     }
 
     /// The source the shown dataset was fetched from, if it was: what live mode updates.

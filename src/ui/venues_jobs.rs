@@ -19,6 +19,7 @@ use super::action::Work;
 use super::reducer::{self, Effects};
 use super::remote::Net;
 use super::state::{ViewerError, ViewerState};
+use super::venues_save::{SavedView, VenueToSave, save_coin_view};
 use super::venues_state::{RunningCoinFetch, VenueLine, VenuesSource, VenuesView, split_clusters};
 use super::worker::{LatestJob, Wake};
 
@@ -28,6 +29,8 @@ type Built = (bool, Result<VenuesView, ViewerError>);
 type VenueClusters = (usize, Result<(Vec<Cluster>, Vec<Vec<f64>>), VenuesError>);
 /// What a fetch of every venue brought, by generation.
 type CoinFetched = (u64, Vec<(Venue, VenueFetch)>);
+/// A coin view saved, with the datasets it saved (to tell whether they are still shown).
+type Saved = (Vec<Arc<Dataset>>, Result<SavedView, ViewerError>);
 
 /// The venues' jobs.
 pub struct VenueJobs {
@@ -35,6 +38,7 @@ pub struct VenueJobs {
     build: LatestJob<Built>,
     grid: LatestJob<Result<VenueGrids, GridError>>,
     clusters: LatestJob<VenueClusters>,
+    save: LatestJob<Saved>,
     fetch_sender: Sender<CoinFetched>,
     fetched: Receiver<CoinFetched>,
     generation: u64,
@@ -113,6 +117,7 @@ impl VenueJobs {
             build: job(wake, "venues"),
             grid: job(wake, "venue-grids"),
             clusters: job(wake, "venue-clusters"),
+            save: job(wake, "venue-save"),
             fetch_sender,
             fetched,
             generation: 0,
@@ -121,7 +126,10 @@ impl VenueJobs {
 
     /// Whether a venues job is under way (the fetch of every venue is shown on its own).
     pub fn is_busy(&self) -> bool {
-        self.build.is_busy() || self.grid.is_busy() || self.clusters.is_busy()
+        self.build.is_busy()
+            || self.grid.is_busy()
+            || self.clusters.is_busy()
+            || self.save.is_busy()
     }
 
     /// Starts `work` if it is about venues (or, while venues are shown, about the engine, the
@@ -139,6 +147,7 @@ impl VenueJobs {
                 self.build
                     .submit(move || (true, build_venues(source, &model)));
             }
+            Work::SaveView(path) => self.start_save(state, path.clone()),
             Work::FetchCoin(request) => {
                 if let Err(err) = self.start_fetch(state, request.clone(), net) {
                     state.errors.push(err);
@@ -152,6 +161,30 @@ impl VenueJobs {
             _ => return self.start_for_venues(state, work),
         }
         true
+    }
+
+    /// Saves the coin view shown (its datasets only in memory first) in the background.
+    fn start_save(&mut self, state: &mut ViewerState, path: PathBuf) {
+        let Some(view) = &state.data.venues else {
+            state.errors.push(ViewerError::NoCoinView);
+            return;
+        };
+        let venues = &view.venues;
+        let to_save: Vec<VenueToSave> = (0..venues.len())
+            .filter_map(|i| {
+                Some(VenueToSave {
+                    name: venues.name(i)?.to_string(),
+                    dataset: venues.shared_dataset(i)?,
+                    path: view.paths.get(i).cloned(),
+                    settings: venues.settings(i)?,
+                })
+            })
+            .collect();
+        let reference = venues.reference();
+        self.save.submit(move || {
+            let datasets = to_save.iter().map(|v| Arc::clone(&v.dataset)).collect();
+            (datasets, save_coin_view(&to_save, reference, &path))
+        });
     }
 
     /// The engine, grid and clusters work of the venues shown.
@@ -241,6 +274,12 @@ impl VenueJobs {
                 Err(err) => state.errors.push(err.into()),
             }
         }
+        if let Some((datasets, result)) = self.save.poll() {
+            match result {
+                Ok(saved) => saved_view(state, &datasets, saved),
+                Err(err) => state.errors.push(err),
+            }
+        }
         while let Ok((generation, results)) = self.fetched.try_recv() {
             let current = state
                 .coin_fetch
@@ -294,6 +333,27 @@ impl VenueJobs {
             generation,
         });
         Ok(())
+    }
+}
+
+/// A coin view was saved: the venues still shown now name their files (a later save reuses them).
+fn saved_view(state: &mut ViewerState, datasets: &[Arc<Dataset>], saved: SavedView) {
+    state.status = format!(
+        "saved view {} ({} datasets written beside it)",
+        saved.path.display(),
+        saved.written
+    );
+    let Some(view) = &mut state.data.venues else {
+        return;
+    };
+    let same = view.venues.len() == datasets.len()
+        && datasets.iter().enumerate().all(|(i, d)| {
+            view.venues
+                .shared_dataset(i)
+                .is_some_and(|shown| Arc::ptr_eq(&shown, d))
+        });
+    if same {
+        view.paths = saved.dataset_paths;
     }
 }
 

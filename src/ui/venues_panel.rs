@@ -73,6 +73,7 @@ pub fn venues_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Actio
             });
     });
     ui.label(view.common_range_text());
+    ui.label(RichText::new(view.summed_note()).small());
     let mix = venues.mode_mix();
     let text = RichText::new(mix.describe()).small();
     ui.label(if mix.is_mixed() {

@@ -102,6 +102,16 @@ pub fn show_venues(state: &mut ViewerState, view: VenuesView, effects: &mut Effe
     want_clusters(state, effects);
 }
 
+/// Saves the coin view shown as a view file (see `venues_save`); with one dataset shown, says
+/// there is no coin view to save.
+pub fn save_view(state: &mut ViewerState, path: std::path::PathBuf, effects: &mut Effects) {
+    if state.data.venues.is_some() {
+        effects.work(Work::SaveView(path));
+    } else {
+        state.errors.push(ViewerError::NoCoinView);
+    }
+}
+
 /// Fetches a coin from every venue; a fetch of all venues still running is cancelled first.
 pub fn fetch_coin(state: &mut ViewerState, request: CoinRequest, effects: &mut Effects) {
     cancel_coin_fetch(state);

@@ -12,6 +12,12 @@ use crate::source::coin_fetch::CoinRequest;
 use crate::source::{CancelToken, FetchProgress, Venue};
 use crate::time::format_time_ms;
 
+/// Why Live is off in a coin view: live mode follows one fetched dataset; following several
+/// venues would mean one feed per venue merged into its own dataset and every venue's engine
+/// extended, which is not built yet.
+pub const LIVE_NOT_IN_COIN_VIEW: &str = "live mode does not follow a coin view across venues yet \
+    (each venue would need its own feed); fetch one venue's dataset to follow it live";
+
 /// Several venues of one coin, as shown.
 #[derive(Debug, Clone)]
 pub struct VenuesView {
@@ -120,6 +126,31 @@ impl VenuesView {
             }
         }
         parts
+    }
+
+    /// What the Score panel and the liquidation bars under the chart are computed from in a
+    /// coin view: the venues ticked, summed, on the reference venue's candles.
+    pub fn summed_note(&self) -> String {
+        let weights = self.venues.weights();
+        let ticked: Vec<&str> = self
+            .venues
+            .names()
+            .into_iter()
+            .zip(&weights)
+            .filter(|(_, w)| **w > 0.0)
+            .map(|(name, _)| name)
+            .collect();
+        format!(
+            "Score and liquidation bars: the map summed over {} and their real liquidations,              on the candles of {} (the reference venue)",
+            if ticked.is_empty() {
+                "no venue (all ticked off)".to_string()
+            } else {
+                ticked.join(", ")
+            },
+            self.venues
+                .name(self.venues.reference())
+                .unwrap_or_default()
+        )
     }
 
     /// The time every venue has data for, as text.

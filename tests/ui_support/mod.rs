@@ -49,3 +49,24 @@ pub fn step_until(harness: &mut Harness<'static, App>, mut done: impl FnMut(&Liq
         .map(|a| format!("{:?}", a.state.errors));
     panic!("timed out; errors {errors:?}");
 }
+
+/// The bundled HYPEUSDT sample's file.
+pub fn sample_path() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample.json")
+}
+
+/// The bundled HYPEUSDT sample, read from its file.
+pub fn sample() -> liqmap::model::Dataset {
+    liqmap::dataset::load(&sample_path()).unwrap()
+}
+
+/// Whether the venues shown have their grids, the summed heatmap and clusters, and no job runs.
+pub fn venues_settled(a: &LiqmapApp) -> bool {
+    a.state
+        .data
+        .venues
+        .as_ref()
+        .is_some_and(|v| v.grids.is_some() && !v.cluster_shares.is_empty())
+        && a.state.data.clusters.is_some()
+        && !a.is_busy()
+}

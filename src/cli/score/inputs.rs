@@ -18,6 +18,11 @@ fn is_dataset_file(path: &Path) -> bool {
         })
 }
 
+/// Whether `path` is a view file (its first bytes name the view format).
+pub(super) fn is_view_file(path: &Path) -> bool {
+    crate::dataset::view::looks_like_view(&crate::cli::aggregate::read_head(path))
+}
+
 /// The dataset files of `dir`, sorted by name; not recursive.
 fn files_in(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(dir)

@@ -3,6 +3,7 @@
 
 mod inputs;
 mod table;
+mod venues;
 
 use std::path::PathBuf;
 
@@ -49,6 +50,15 @@ pub struct ScoreArgs {
     /// Bars on each side a swing high or low must stand out from (the swing baseline).
     #[arg(long = "pivot-bars", value_name = "BARS", default_value_t = score::DEFAULT_PIVOT_BARS)]
     pub pivot_bars: usize,
+    /// Sum the datasets as venues of one coin (as `liqmap map a.json b.json` does) and score
+    /// the summed map on the reference venue's candles, instead of scoring each and pooling; a
+    /// view file implies it. Datasets of different coins are refused.
+    #[arg(long)]
+    pub venues: bool,
+    /// With --venues: the venue whose candles time the score (its name or position from 1);
+    /// default: the largest open interest.
+    #[arg(long, value_name = "VENUE", requires = "venues")]
+    pub reference: Option<String>,
     /// Model flags and the price row height.
     #[command(flatten)]
     pub engine: EngineArgs,
@@ -139,6 +149,9 @@ impl ScoreArgs {
 /// Scores the map on each dataset, pools them when there are several, and prints the figures.
 pub fn run(args: &ScoreArgs) -> anyhow::Result<()> {
     let files = inputs::dataset_files(&args.datasets, args.all)?;
+    if args.venues || files.iter().any(|f| inputs::is_view_file(f)) {
+        return venues::run(args, &files);
+    }
     let scored: Vec<Scored> = if files.is_empty() {
         vec![args.score_one(None)?]
     } else {

@@ -41,6 +41,7 @@ mod calibrate;
 pub mod controls;
 pub mod dose;
 mod history;
+mod maps;
 mod rate;
 mod reach;
 mod real;
@@ -53,6 +54,7 @@ pub use calibrate::{
     FitReport, Headline, TierShare, VariantScore, calibrate, fit_tier_weights, headline,
 };
 pub use dose::{DoseBar, DoseBucket, DoseResponse};
+pub use maps::{MapSweep, Maps};
 pub use rate::{Rate, Tally, wilson_interval};
 pub use reach::{ReachScore, Trials};
 pub use real::{BarLiquidations, ControlLift, PerHour, RealScore, liquidations_per_bar};
@@ -268,16 +270,31 @@ pub fn score_span_with_progress(
     span: Range<usize>,
     on_progress: &mut ProgressFn<'_>,
 ) -> Result<ScoreReport, ScoreError> {
+    score_maps(engine, dataset, selection, params, span, on_progress)
+}
+
+/// As [`score_span_with_progress`], for any map timed by the bars of `dataset` (one venue's
+/// engine, or several venues summed on a reference venue's bars): reach is judged on
+/// `dataset`'s prices and real liquidations are `dataset`'s events.
+pub fn score_maps(
+    maps: &dyn Maps,
+    dataset: &Dataset,
+    selection: &LayerSelection,
+    params: &ScoreParams,
+    span: Range<usize>,
+    on_progress: &mut ProgressFn<'_>,
+) -> Result<ScoreReport, ScoreError> {
     params.check()?;
-    if engine.bar_count() != dataset.bars.len() {
+    let bar_count = maps.bar_times_ms().len();
+    if bar_count != dataset.bars.len() {
         return Err(ScoreError::Mismatch {
-            engine_bars: engine.bar_count(),
+            engine_bars: bar_count,
             dataset_bars: dataset.bars.len(),
         });
     }
-    let span = span.start.min(engine.bar_count())..span.end.min(engine.bar_count());
+    let span = span.start.min(bar_count)..span.end.min(bar_count);
     let reach_score = reach::score_reach(
-        engine,
+        maps,
         dataset,
         selection,
         params,
@@ -285,9 +302,9 @@ pub fn score_span_with_progress(
         params.max_sampled_bars,
         on_progress,
     )?;
-    let real_score = real::score_real(engine, dataset, selection, params, span, on_progress)?;
+    let real_score = real::score_real(maps, dataset, selection, params, span, on_progress)?;
     Ok(ScoreReport {
-        settings: engine.settings().summary(),
+        settings: maps.settings_summary(),
         params: *params,
         reach_score,
         real_score,

@@ -18,9 +18,10 @@ use serde::Serialize;
 use super::baselines::{BaselineKind, Baselines, level_rows, side_of};
 use super::controls::{ControlPair, Search, Subject};
 use super::history::{Band, PriceHistory, entered};
+use super::maps::{MapSweep, Maps};
 use super::summary::{ReachFigures, summarise};
 use super::{Progress, ProgressFn, ScoreError, ScoreParams, Stage};
-use crate::engine::{Engine, LayerSelection, StandingSweep};
+use crate::engine::LayerSelection;
 use crate::model::{Dataset, Side};
 
 /// What a trial's band is.
@@ -122,7 +123,7 @@ pub struct ReachScore {
 
 /// Scores reach over `span`, sampling at most `cap` bars.
 pub(super) fn score_reach(
-    engine: &Engine,
+    engine: &dyn Maps,
     dataset: &Dataset,
     selection: &LayerSelection,
     params: &ScoreParams,
@@ -135,7 +136,7 @@ pub(super) fn score_reach(
     let mut baselines = Baselines::new(&dataset.bars, &history, params.pivot_bars, params.bin_usd);
     let mut items = Vec::new();
     // The sampled bars increase, so one sweep serves every map.
-    let mut sweep = StandingSweep::new(engine);
+    let mut sweep = engine.sweep();
     let horizon = params.horizon_bars.max(1);
     for (done, &bar) in bars.iter().enumerate() {
         let mut at = TrialsAt {
@@ -145,7 +146,7 @@ pub(super) fn score_reach(
             bar,
             block: (bar - span.start) / horizon,
         };
-        items.extend(at.collect(&mut sweep, &mut baselines, selection)?);
+        items.extend(at.collect(sweep.as_mut(), &mut baselines, selection)?);
         let progress = Progress {
             stage: Stage::Reach,
             done: done + 1,
@@ -193,7 +194,7 @@ pub(super) fn sample_bars(span: Range<usize>, horizon: usize, cap: usize) -> (Ve
 
 /// The trials of one scored bar.
 struct TrialsAt<'a> {
-    engine: &'a Engine,
+    engine: &'a dyn Maps,
     history: &'a PriceHistory<'a>,
     params: &'a ScoreParams,
     bar: usize,
@@ -203,7 +204,7 @@ struct TrialsAt<'a> {
 impl TrialsAt<'_> {
     fn collect(
         &mut self,
-        sweep: &mut StandingSweep<'_>,
+        sweep: &mut dyn MapSweep,
         baselines: &mut Baselines<'_>,
         selection: &LayerSelection,
     ) -> Result<Vec<Trial>, ScoreError> {

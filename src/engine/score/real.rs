@@ -24,8 +24,9 @@ use serde::Serialize;
 
 use super::controls::{Search, Subject};
 use super::history::{Band, PriceHistory};
+use super::maps::{MapSweep, Maps};
 use super::{Progress, ProgressFn, ScoreError, ScoreParams, Stage};
-use crate::engine::{Engine, LayerSelection, StandingSweep};
+use crate::engine::{Engine, LayerSelection};
 use crate::model::{Dataset, Liquidation, Side};
 
 /// Milliseconds in an hour.
@@ -171,7 +172,7 @@ fn usd_sum(values: impl Iterator<Item = f64>) -> f64 {
 }
 
 /// The bar whose time holds `time_ms`, if any.
-fn bar_of(engine: &Engine, time_ms: i64) -> Option<usize> {
+fn bar_of(engine: &dyn Maps, time_ms: i64) -> Option<usize> {
     let times = engine.bar_times_ms();
     let bar = times.partition_point(|&t| t <= time_ms).checked_sub(1)?;
     let open = *times.get(bar)?;
@@ -239,7 +240,7 @@ struct SideBands {
 type Found = [[u64; 2]; 2];
 
 fn bands_at(
-    sweep: &mut StandingSweep<'_>,
+    sweep: &mut dyn MapSweep,
     (history, bar_times_ms): (&PriceHistory<'_>, &[i64]),
     selection: &LayerSelection,
     params: &ScoreParams,
@@ -307,7 +308,7 @@ fn inside(price: f64, bands: &[Band]) -> bool {
 
 /// Scores the real liquidations of `span`.
 pub(super) fn score_real(
-    engine: &Engine,
+    engine: &dyn Maps,
     dataset: &Dataset,
     selection: &LayerSelection,
     params: &ScoreParams,
@@ -356,12 +357,12 @@ pub(super) fn score_real(
     let mut expected_usd = [0.0; SETS];
     let mut found: Found = [[0; 2]; 2];
     // The chosen bars increase, so one sweep serves every map.
-    let mut sweep = StandingSweep::new(engine);
+    let mut sweep = engine.sweep();
     let history = PriceHistory::new(&dataset.bars);
     for (done, &bar) in chosen.iter().enumerate() {
         let events = by_bar.get(&bar).map_or(&[][..], Vec::as_slice);
         let (sides, found_here) = bands_at(
-            &mut sweep,
+            sweep.as_mut(),
             (&history, times),
             selection,
             params,
@@ -439,7 +440,7 @@ pub(super) fn score_real(
 
 /// Predicted against real USD from the first to the last bar with real events.
 fn per_hour(
-    engine: &Engine,
+    engine: &dyn Maps,
     selection: &LayerSelection,
     by_bar: &BTreeMap<usize, Vec<&Liquidation>>,
 ) -> Option<PerHour> {

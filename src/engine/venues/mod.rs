@@ -10,9 +10,11 @@
 
 mod grids;
 mod map;
+mod scoring;
 
 pub use grids::VenueGrids;
 pub use map::{VenueCluster, VenueMap};
+pub use scoring::SummedMaps;
 
 use std::sync::Arc;
 

@@ -96,13 +96,31 @@ pub fn open_in_background<E>(
     })
 }
 
-/// Reads a file for [`open_in_background`], reporting when reading ends and checking starts.
+/// Reads a file for [`open_in_background`], reporting when reading ends and checking starts. A
+/// view file (several venues of one coin) is refused with [`ViewerError::ViewFile`], which the
+/// scheduler opens as venues: told here, off the UI thread.
 pub fn load_file(path: PathBuf, stage: &StageCell) -> Result<Loaded, ViewerError> {
+    if is_view_file(&path) {
+        return Err(ViewerError::ViewFile(path));
+    }
     let dataset = crate::dataset::load_staged(&path, || stage.set(Stage::Checking))?;
     Ok(Loaded {
         dataset: Arc::new(dataset),
         origin: Origin::File(path),
     })
+}
+
+/// Whether `path` is a view file: its first bytes name the view format, which liqmap writes
+/// first.
+fn is_view_file(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 256];
+    let Ok(read) = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) else {
+        return false;
+    };
+    crate::dataset::view::looks_like_view(&String::from_utf8_lossy(
+        head.get(..read).unwrap_or_default(),
+    ))
 }
 
 /// Reads the bundled sample for [`open_in_background`].
@@ -113,6 +131,16 @@ pub fn load_sample(stage: &StageCell) -> Result<Loaded, ViewerError> {
         dataset: Arc::new(dataset),
         origin: Origin::Sample,
     })
+}
+
+/// What the progress bar calls a dataset held in memory: `BTCUSDT fetched from binance-usdm`,
+/// or `BTCUSDT (in memory)`.
+pub fn describe_in_memory(loaded: &Loaded) -> String {
+    let symbol = &loaded.dataset.symbol;
+    match &loaded.origin {
+        Origin::Fetched(source) => format!("{symbol} fetched from {}", source.venue),
+        _ => format!("{symbol} (in memory)"),
+    }
 }
 
 /// Shows a dataset opened in the background together with its engine and first grid, so the
@@ -180,6 +208,26 @@ mod tests {
         };
         assert!(err.to_string().contains("/nonexistent/year.json"), "{err}");
         assert_eq!(stage.get(), Stage::Reading);
+    }
+
+    #[test]
+    fn a_view_file_is_told_by_the_job_and_handed_on_as_venues() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hype.view.json");
+        std::fs::write(
+            &path,
+            "{\n  \"format\": \"liqmap-view\",\n  \"datasets\": [{\"path\": \"a.json\"}]\n}\n",
+        )
+        .unwrap();
+        let stage = StageCell::default();
+        let result = open_in_background(|s| load_file(path.clone(), s), &params(), &stage);
+        match result {
+            Err(ViewerError::ViewFile(told)) => assert_eq!(told, path),
+            other => panic!("a view file was not told: {other:?}"),
+        }
+        // A dataset is no view.
+        let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample.json");
+        assert!(!is_view_file(&sample));
     }
 
     #[test]

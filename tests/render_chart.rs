@@ -124,10 +124,18 @@ fn up_candles_are_green_and_down_candles_red() {
             .pixel_at(b.open_time_ms + INTERVAL_MS / 2, (b.open + b.close) / 2.0)
             .unwrap()
     };
+    // Green and red by the channel that leads (the bodies are bright, so that they stand out
+    // of dark cells: a light red has much green and blue in it).
     let up = pixel(&rgb, width, body(&bars[0]));
-    assert!(up[1] > 150 && up[0] < 80, "up candle {up:?}");
+    assert!(
+        up[1] > 150 && up[1] > up[0] + 80 && up[1] > up[2] + 40,
+        "up candle {up:?}"
+    );
     let down = pixel(&rgb, width, body(&bars[1]));
-    assert!(down[0] > 180 && down[1] < 100, "down candle {down:?}");
+    assert!(
+        down[0] > 180 && down[0] > down[1] + 80 && down[0] > down[2] + 80,
+        "down candle {down:?}"
+    );
 }
 
 #[test]

@@ -110,17 +110,15 @@ pub fn load_file(path: PathBuf, stage: &StageCell) -> Result<Loaded, ViewerError
     })
 }
 
-/// Whether `path` is a view file: its first bytes name the view format, which liqmap writes
-/// first.
+/// Whether `path` is a view file: its first bytes name the view format (in any key order: a
+/// view written by hand or by a JSON library may put `datasets` first).
 fn is_view_file(path: &std::path::Path) -> bool {
     use std::io::Read;
     let mut head = [0u8; 256];
     let Ok(read) = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) else {
         return false;
     };
-    crate::dataset::view::looks_like_view(&String::from_utf8_lossy(
-        head.get(..read).unwrap_or_default(),
-    ))
+    String::from_utf8_lossy(head.get(..read).unwrap_or_default()).contains("\"liqmap-view\"")
 }
 
 /// Reads the bundled sample for [`open_in_background`].
@@ -225,6 +223,14 @@ mod tests {
             Err(ViewerError::ViewFile(told)) => assert_eq!(told, path),
             other => panic!("a view file was not told: {other:?}"),
         }
+        // Keys in another order (serde_json sorts them): still a view.
+        let sorted = dir.path().join("sorted.view.json");
+        std::fs::write(
+            &sorted,
+            r#"{"datasets":[{"path":"a.json"}],"format":"liqmap-view","version":1}"#,
+        )
+        .unwrap();
+        assert!(is_view_file(&sorted));
         // A dataset is no view.
         let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample.json");
         assert!(!is_view_file(&sample));

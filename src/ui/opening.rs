@@ -2,7 +2,10 @@
 //! grid the first view, so that the old picture is swapped for a complete new one at once (the
 //! previous dataset stays on screen until then, with a progress bar over it; see
 //! [`super::progress`]). Before, the viewer showed the new data in steps: an empty chart, then
-//! candles, then seconds later the heatmap.
+//! candles, then seconds later the heatmap. Files, the bundled sample, several files dropped
+//! together, fetched data and datasets built in memory all open this way (a file added to the
+//! dataset shown too, in its own job); only live updates, which keep the view, extend the engine
+//! in place.
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod csv_out;
 pub mod dataset;
 pub mod engine;
+pub mod format;
 pub mod model;
 pub mod render;
 pub mod settings;

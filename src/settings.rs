@@ -4,6 +4,7 @@
 //! default to "whatever the dataset supports" are `Auto` here and are resolved against a dataset by
 //! [`ModelSettings::resolve`].
 
+use crate::format::group_thousands;
 use crate::model::Dataset;
 
 /// Where new positions come from.
@@ -380,19 +381,6 @@ fn millions(usd: f64) -> String {
     format!("{}.{}M", group_thousands(tenths / 10), tenths % 10)
 }
 
-/// A whole number with a comma every three digits: `9,512`.
-pub(crate) fn group_thousands(whole: i64) -> String {
-    let digits = whole.unsigned_abs().to_string();
-    let mut out = String::from(if whole < 0 { "-" } else { "" });
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
-}
-
 /// Whether `Auto` can map from open interest: two samples or more, the first no later than the
 /// middle of the bars. A series that starts late (one current figure, or samples polled since
 /// live mode began) would leave most of the span empty; volume mode scaled to it shows more.
@@ -459,11 +447,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn thousands_and_millions_read_as_written_by_hand() {
-        assert_eq!(group_thousands(0), "0");
-        assert_eq!(group_thousands(999), "999");
-        assert_eq!(group_thousands(1000), "1,000");
-        assert_eq!(group_thousands(-1_234_567), "-1,234,567");
+    fn millions_read_as_written_by_hand() {
         assert_eq!(millions(9_512_345_678.0), "9,512.3M");
         assert_eq!(millions(50_000.0), "0.1M");
     }

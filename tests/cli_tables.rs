@@ -118,8 +118,9 @@ fn map_table_marks_the_close_row_and_sums_outward_from_it() {
         &["110.000", "111.000", "0", "75", "-", "150"],
     ];
     assert_eq!(rows, expected, "{text}");
+    // Volume mode with no open-interest figure: the values are relative, and the total says so.
     assert!(
-        text.contains("total: longs 150 USD, shorts 150 USD"),
+        text.contains("total (relative, not USD): longs 150, shorts 150"),
         "{text}"
     );
 }

@@ -69,3 +69,31 @@ fn a_figure_below_zero_is_a_bad_argument() {
         "{err}"
     );
 }
+
+#[test]
+fn the_map_table_total_says_relative_when_the_values_are() {
+    // BTCUSDT in volume mode with no open-interest figure: relative values.
+    let out = liqmap(&["map", BTC]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let total = text
+        .lines()
+        .find(|l| l.starts_with("total"))
+        .unwrap_or_else(|| panic!("no total line in {text}"));
+    assert!(
+        total.starts_with("total (relative, not USD): longs "),
+        "{total}"
+    );
+    assert!(
+        !total.contains("USD,") && !total.ends_with("USD"),
+        "{total}"
+    );
+    // With a figure to scale to, the same total is USD.
+    let out = liqmap(&["map", BTC, "--oi-anchor-usd", "9000000000"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let total = text.lines().find(|l| l.starts_with("total")).unwrap();
+    assert!(
+        total.starts_with("total: longs ") && total.ends_with(" USD"),
+        "{total}"
+    );
+}

@@ -124,10 +124,18 @@ fn up_candles_are_green_and_down_candles_red() {
             .pixel_at(b.open_time_ms + INTERVAL_MS / 2, (b.open + b.close) / 2.0)
             .unwrap()
     };
+    // Green and red by the channel that leads (the bodies are bright, so that they stand out
+    // of dark cells: a light red has much green and blue in it).
     let up = pixel(&rgb, width, body(&bars[0]));
-    assert!(up[1] > 150 && up[0] < 80, "up candle {up:?}");
+    assert!(
+        up[1] > 150 && up[1] > up[0] + 80 && up[1] > up[2] + 40,
+        "up candle {up:?}"
+    );
     let down = pixel(&rgb, width, body(&bars[1]));
-    assert!(down[0] > 180 && down[1] < 100, "down candle {down:?}");
+    assert!(
+        down[0] > 180 && down[0] > down[1] + 80 && down[0] > down[2] + 80,
+        "down candle {down:?}"
+    );
 }
 
 #[test]
@@ -311,4 +319,42 @@ fn the_export_draws_with_the_windows_theme() {
         .flat_map(|py| (x - reach..=x + reach).map(move |px| (px, py)))
         .any(|p| pixel(&rgb, width, p) == theme::LONG);
     assert!(ring, "no pixel of the long colour around the liquidation");
+}
+
+#[test]
+fn the_price_axis_is_on_the_right_with_the_last_price_tagged_as_in_the_window() {
+    let values = hot_grid();
+    let bars = [bar(0, 140.0, 160.0), bar(1, 160.0, 150.0)];
+    let mut spec = spec(&values, &bars);
+    spec.last_price_usd = Some(150.0);
+    let image = render_chart_rgb(&spec).unwrap();
+    let f = image.frame;
+    let right = f.left_px + f.width_px as i32;
+    let bright_in = |xs: std::ops::Range<i32>| {
+        let mut count = 0;
+        for y in f.top_px..f.top_px + f.height_px as i32 {
+            for x in xs.clone() {
+                let [r, g, b] = pixel(&image.rgb, image.width_px, (x as u32, y as u32));
+                count += usize::from(r > 150 && g > 150 && b > 150);
+            }
+        }
+        count
+    };
+    // The price labels are right of the plot, none left of it.
+    assert!(
+        bright_in(right + 2..right + 50) > 100,
+        "no labels right of the plot"
+    );
+    assert_eq!(bright_in(0..f.left_px - 1), 0, "text left of the plot");
+    // The last price is tagged on the axis: the tag's fill starts right of the plot, at the
+    // price's height.
+    let y = f.y_of(150.0).round() as u32;
+    for dy in [-6i32, 0, 6] {
+        let at = ((right + 2) as u32, (y as i32 + dy) as u32);
+        assert_eq!(
+            pixel(&image.rgb, image.width_px, at),
+            liqmap::render::theme::LAST_PRICE,
+            "{at:?}"
+        );
+    }
 }

@@ -461,3 +461,114 @@ fn several_files_opened_at_once_make_one_dataset() {
     assert_eq!(*shown, btc_with_liquidations());
     assert!(harness.state().state.errors.is_empty());
 }
+
+/// Drags the time axis from `start` by `dx` points in `frames` equal moves, then lets go.
+fn drag_time_axis(harness: &mut Harness<'_, LiqmapApp>, start: egui::Pos2, dx: f32, frames: u32) {
+    harness.hover_at(start);
+    harness.step();
+    harness.drag_at(start);
+    harness.step();
+    for i in 1..=frames {
+        harness.hover_at(start + egui::vec2(dx * i as f32 / frames as f32, 0.0));
+        harness.step();
+    }
+    harness.drop_at(start + egui::vec2(dx, 0.0));
+    settle(harness);
+}
+
+#[test]
+fn a_time_axis_drag_zooms_by_its_length_not_by_its_frames() {
+    let mut harness = viewer(1280.0, 720.0);
+    settle(&mut harness);
+    let frame = harness.state().state.view.frame.unwrap();
+    let [left, _, right, bottom] = frame.rect_pt;
+    let before = bounds(harness.state());
+    // On the time labels under the plot, a third of the way across.
+    let start = egui::pos2(left + (right - left) / 3.0, bottom + 8.0);
+    let anchor_s = before.min[0] + before.width() / 3.0;
+    let mut after = Vec::new();
+    for frames in [2, 10] {
+        harness.state_mut().send(Action::ShowBounds(before));
+        settle(&mut harness);
+        assert_eq!(bounds(harness.state()), before);
+        drag_time_axis(&mut harness, start, 140.0, frames);
+        after.push(bounds(harness.state()));
+    }
+    let (two, ten) = (after[0], after[1]);
+    // 140 points right: the span shrinks by 2^(140/200) = 1.62, around the time where the drag
+    // started, which stays under it; the prices do not move.
+    let ratio = before.width() / two.width();
+    assert!((ratio - 2f64.powf(0.7)).abs() < 0.01, "zoomed {ratio}×");
+    let anchor_after = two.min[0] + two.width() / 3.0;
+    assert!(
+        (anchor_after - anchor_s).abs() < before.width() * 1e-3,
+        "{anchor_after} vs {anchor_s}"
+    );
+    assert_eq!((two.min[1], two.max[1]), (before.min[1], before.max[1]));
+    // The same drag in 10 frames gives the same range as in 2.
+    for i in 0..2 {
+        assert!(
+            (two.min[i] - ten.min[i]).abs() <= 1e-6 * two.width().max(1.0)
+                && (two.max[i] - ten.max[i]).abs() <= 1e-6 * two.width().max(1.0),
+            "2 frames {two:?}, 10 frames {ten:?}"
+        );
+    }
+}
+
+#[test]
+fn the_cell_tooltip_tells_the_time_on_the_clock_chosen() {
+    let mut harness = viewer(1280.0, 800.0);
+    harness.state_mut().send(Action::SetLocalTime(true));
+    settle(&mut harness);
+    let b = bounds(harness.state());
+    let at = pos(
+        harness.state(),
+        (b.min[0] + b.width() * 0.6) * 1000.0,
+        b.center()[1],
+    );
+    harness.hover_at(at);
+    // Past egui's tooltip delay, with every job the hover started done.
+    harness.run_steps(60);
+    settle(&mut harness);
+    let cell = harness
+        .state()
+        .state
+        .view
+        .hovered_cell
+        .clone()
+        .expect("a cell under the pointer");
+    let local = liqmap::ui::time_axis::clock_time(cell.time_ms, true);
+    let utc = liqmap::ui::time_axis::clock_time(cell.time_ms, false);
+    // Whatever the machine's zone, the UTC form ends in "UTC" and the local one does not.
+    assert!(utc.ends_with(" UTC") && !local.ends_with("UTC"));
+    assert!(
+        harness.query_by_label(&local).is_some(),
+        "no tooltip line '{local}'"
+    );
+    assert!(
+        harness.query_by_label(&utc).is_none(),
+        "the tooltip says '{utc}' on the local clock"
+    );
+}
+
+#[test]
+fn a_dataset_dropped_with_a_raw_klines_file_takes_its_bars() {
+    let mut harness = viewer(1024.0, 640.0);
+    settle(&mut harness);
+    // A native dataset of the first half of the BTC bars, dropped with the whole klines file:
+    // the raw bars are merged into the dataset, which then holds all of them.
+    let whole = import(&ImportRequest::klines_only(&data(BTC_KLINES))).unwrap();
+    let mut half = whole.clone();
+    half.bars.truncate(half.bars.len() / 2);
+    let dir = tempfile::tempdir().unwrap();
+    let native = dir.path().join("btc-first-half.json");
+    liqmap::dataset::save(&half, &native).unwrap();
+    harness
+        .state_mut()
+        .send(Action::OpenSeveral(vec![native, data(BTC_KLINES)]));
+    wait_for_btc(&mut harness);
+    settle(&mut harness);
+    let shown = harness.state().state.data.loaded.clone().unwrap().dataset;
+    assert_eq!(*shown, whole);
+    assert!(harness.state().state.errors.is_empty());
+}

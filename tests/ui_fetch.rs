@@ -163,6 +163,44 @@ fn a_complete_fetch_replaces_the_shown_dataset() {
 }
 
 #[test]
+fn a_fetched_dataset_replaces_the_picture_whole_with_its_levels_and_heatmap() {
+    let rt = test_runtime();
+    let server = rt.block_on(btc_server(Duration::ZERO));
+    let ctx = egui::Context::default();
+    let (mut app, sample) = app_on_sample(&ctx, config(&server.uri(), BTC_NOW_MS));
+    assert!(step_until(&ctx, &mut app, |a| a.state.data.grid.is_some()));
+
+    app.send(Action::Fetch(btc_request(1600)));
+    let start = Instant::now();
+    let mut saw_progress = false;
+    loop {
+        step(&ctx, &mut app);
+        let state = &app.state;
+        // Every frame shows a whole picture: a dataset with its levels and its heatmap.
+        assert!(state.data.engine.is_some(), "a frame without levels");
+        assert!(state.data.grid.is_some(), "a frame without a heatmap");
+        saw_progress |= state.opening.is_some();
+        let dataset = shown(&app).unwrap();
+        if !Arc::ptr_eq(&dataset, &sample) {
+            assert_eq!(dataset.symbol, "BTCUSDT");
+            assert!(state.opening.is_none());
+            // The levels and the grid came with the data: they are the fetched data's.
+            let engine = state.data.engine.as_ref().unwrap();
+            assert_eq!(engine.bar_count(), 1600);
+            let (first_ms, _) = dataset.time_range_ms().unwrap();
+            let grid = state.data.grid.as_ref().unwrap();
+            assert!(grid.request.start_ms <= first_ms && first_ms < grid.request.end_ms);
+            break;
+        }
+        assert!(start.elapsed() < DEADLINE, "the fetched data was not shown");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // The fetch ended a frame before its data showed: the progress bar stood in between.
+    assert!(saw_progress, "no progress was shown");
+    assert!(app.state.errors.is_empty(), "{:?}", app.state.errors);
+}
+
+#[test]
 fn a_failed_fetch_keeps_the_shown_dataset_and_names_the_venue() {
     let rt = test_runtime();
     let server = rt.block_on(async {

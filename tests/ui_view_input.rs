@@ -269,6 +269,24 @@ fn opening_a_file_keeps_the_old_picture_until_the_new_one_is_complete() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data/btcusdt-klines-takerbuy-15m-20251010-crash.csv");
     harness.state_mut().send(Action::Open(path));
+    every_frame_is_whole_until_btc_shows(&mut harness);
+}
+
+#[test]
+fn a_dataset_built_in_memory_also_keeps_the_old_picture_until_its_own_is_complete() {
+    let mut harness = viewer_at(0.25);
+    settle(&mut harness);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/btcusdt-klines-takerbuy-15m-20251010-crash.csv");
+    let dataset = liqmap::dataset::load(&path).unwrap();
+    harness.state_mut().show_dataset(dataset);
+    every_frame_is_whole_until_btc_shows(&mut harness);
+}
+
+/// Steps frames from the request to open the BTC data until it shows: the progress shows at
+/// once, and every frame has a dataset with its levels and its heatmap, the sample's until the
+/// BTC data comes with its own.
+fn every_frame_is_whole_until_btc_shows(harness: &mut Harness<'_, LiqmapApp>) {
     harness.step();
     assert!(
         harness.state().state.opening.is_some(),

@@ -60,7 +60,7 @@ pub fn run(args: &MapArgs) -> anyhow::Result<()> {
         // Volume mode without an open-interest figure is relative, not USD: the table says so.
         Format::Table => format!(
             "{}values: {}\n",
-            table(&map, &dataset.symbol),
+            table(&map, &dataset.symbol, unit),
             unit.explain()
         ),
     };
@@ -98,7 +98,7 @@ fn json(map: &LiqMap, symbol: &str, unit: ValueUnit) -> anyhow::Result<String> {
     Ok(serde_json::to_string_pretty(&doc)? + "\n")
 }
 
-fn table(map: &LiqMap, symbol: &str) -> String {
+fn table(map: &LiqMap, symbol: &str, unit: ValueUnit) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -108,11 +108,18 @@ fn table(map: &LiqMap, symbol: &str) -> String {
         map.bin_usd
     );
     out += &map_rows_table(map, None);
-    let _ = writeln!(
-        out,
-        "total: longs {} USD, shorts {} USD",
+    let (long, short) = (
         compact_usd(side_total(map, Side::Long)),
-        compact_usd(side_total(map, Side::Short))
+        compact_usd(side_total(map, Side::Short)),
     );
+    // Relative values are no USD: the total says so, as the footer does.
+    let _ = if unit.is_usd() {
+        writeln!(out, "total: longs {long} USD, shorts {short} USD")
+    } else {
+        writeln!(
+            out,
+            "total (relative, not USD): longs {long}, shorts {short}"
+        )
+    };
     out
 }

@@ -9,7 +9,8 @@
 //! after the levels are built gives the same engine as building it with the scale.
 
 use super::Engine;
-use crate::settings::{AnchorFrom, Source, VolumeAnchor, group_thousands};
+use crate::format::group_thousands;
+use crate::settings::{AnchorFrom, Source, VolumeAnchor};
 
 /// What an engine's notional values are.
 #[derive(Clone, Copy, Debug, PartialEq)]

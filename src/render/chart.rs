@@ -9,7 +9,7 @@ use super::candles::candles_for_width;
 use super::colors::resolve_top_usd;
 pub use super::draw::PlotFrame;
 use super::draw::{
-    AXIS, Area, BG, DIM_TEXT, DOWN_CANDLE, LAST_PRICE, LONG_LIQUIDATION, PLOT_BG,
+    AXIS, Area, BG, CANDLE_OUTLINE, DIM_TEXT, DOWN_CANDLE, LAST_PRICE, LONG_LIQUIDATION, PLOT_BG,
     SHORT_LIQUIDATION, TEXT, Texts, UP_CANDLE, draw_err, fill_px, style,
 };
 use super::heatmap::{heatmap_rgba_with_top, resample_max};
@@ -36,6 +36,9 @@ pub struct ChartImage {
     /// The USD value that got the last colour of the map; 0 when the grid has no positive cell.
     pub top_usd: f64,
 }
+
+/// Room around the text of a tag on the price axis, pixels (both sides together).
+const TAG_PAD_PX: i32 = 10;
 
 /// Draws the chart of `spec` into RGB pixels.
 pub fn render_chart_rgb(spec: &ChartSpec<'_>) -> Result<ChartImage, RenderError> {
@@ -136,7 +139,8 @@ fn draw_chart(
     let (_, body) = root.split_vertically(title_px);
     let (main, _) = body.split_horizontally(spec.width_px.saturating_sub(LEGEND_WIDTH_PX));
 
-    let tick_style = style(Face::Mono, 12.0, TEXT, HAlign::Right, VAlign::Center);
+    // The price axis is on the right, as in the window and on trading charts.
+    let tick_style = style(Face::Mono, 12.0, TEXT, HAlign::Left, VAlign::Center);
     let main_height = spec.height_px.saturating_sub(title_px);
     let y_ticks = (main_height / 55).clamp(3, 12) as usize;
     let price_axis = RangedCoordf64::from(price_low_usd..price_high_usd);
@@ -155,7 +159,14 @@ fn draw_chart(
         .map(|t| texts.width_px(t, &tick_style))
         .max()
         .unwrap_or(0);
-    let y_label_px = (widest_price + 16).max(40) as u32;
+    // Room for the widest label and for the last-price tag on the axis.
+    let tag_px = spec
+        .last_price_usd
+        .filter(|p| p.is_finite())
+        .map_or(0, |p| {
+            texts.width_px(&labels::tag_price(p), &tick_style) + TAG_PAD_PX
+        });
+    let y_label_px = (widest_price + 16).max(tag_px + 4).max(40) as u32;
     // Time labels are about 80 px wide; keep a gap of at least their width between them.
     let x_ticks = (spec.width_px.saturating_sub(LEGEND_WIDTH_PX + y_label_px) / 110).clamp(2, 16);
     let time_axis = TimeAxis { start_ms, end_ms };
@@ -163,11 +174,11 @@ fn draw_chart(
 
     let mut chart = ChartBuilder::on(&main)
         .margin_top(24)
-        .margin_left(6)
-        .margin_right(10)
+        .margin_left(14)
+        .margin_right(2)
         .margin_bottom(4)
         .x_label_area_size(46)
-        .y_label_area_size(y_label_px)
+        .right_y_label_area_size(y_label_px)
         .build_cartesian_2d(time_axis, price_axis)
         .map_err(draw_err)?;
     let (x_range, y_range) = chart.plotting_area().get_pixel_range();
@@ -201,7 +212,7 @@ fn draw_chart(
         .map_err(draw_err)?;
     for (price_usd, text) in price_ticks.iter().zip(price_texts) {
         let y = frame.y_of(*price_usd).round() as i32;
-        texts.add(text, frame.left_px - 9, y, tick_style);
+        texts.add(text, frame.right_px() + 9, y, tick_style);
     }
     let time_style = style(Face::Mono, 12.0, TEXT, HAlign::Center, VAlign::Top);
     for time_ms in time_axis.ticks_ms(time_step_ms) {
@@ -221,8 +232,13 @@ fn draw_chart(
         frame.bottom_px() + 27,
         caption,
     );
-    let price_caption = style(Face::Sans, 14.0, DIM_TEXT, HAlign::Left, VAlign::Top);
-    texts.add("price (USD)", 14, frame.top_px - 20, price_caption);
+    let price_caption = style(Face::Sans, 14.0, DIM_TEXT, HAlign::Right, VAlign::Top);
+    texts.add(
+        "price (USD)",
+        frame.right_px() + y_label_px as i32,
+        frame.top_px - 20,
+        price_caption,
+    );
 
     draw_candles(root, &frame, spec)?;
     draw_liquidations(root, &frame, spec)?;
@@ -290,31 +306,58 @@ fn draw_candles(
     );
     let clamp_x = |x: f64| (x.floor() as i32).clamp(frame.left_px, frame.right_px() - 1);
     let clamp_y = |y: f64| (y.round() as i32).clamp(frame.top_px, frame.bottom_px() - 1);
-    for candle in candles {
-        let color = if candle.is_up() {
-            UP_CANDLE
-        } else {
-            DOWN_CANDLE
-        };
-        let left = frame.x_of(candle.start_ms);
-        let right = frame.x_of(candle.end_ms);
-        let slot = right - left;
-        // Wide candles get a gap between bodies; a candle a few pixels wide keeps all of them.
-        let gap = if slot >= 4.0 { slot * 0.15 } else { 0.0 };
-        let body_left = clamp_x(left + gap);
-        let body_right = clamp_x(right - gap - 1.0).max(body_left);
-        let middle = (body_left + body_right) / 2;
-        let high = clamp_y(frame.y_of(candle.high_usd));
-        let low = clamp_y(frame.y_of(candle.low_usd));
-        let body_top = clamp_y(frame.y_of(candle.open_usd.max(candle.close_usd)));
-        let body_bottom = clamp_y(frame.y_of(candle.open_usd.min(candle.close_usd)));
+    // (colour, wick top and bottom, body corners) of each candle.
+    let shapes: Vec<_> = candles
+        .iter()
+        .map(|candle| {
+            let color = if candle.is_up() {
+                UP_CANDLE
+            } else {
+                DOWN_CANDLE
+            };
+            let left = frame.x_of(candle.start_ms);
+            let right = frame.x_of(candle.end_ms);
+            let slot = right - left;
+            // Wide candles get a gap between bodies; a candle a few pixels wide keeps all of
+            // them.
+            let gap = if slot >= 4.0 { slot * 0.15 } else { 0.0 };
+            let body_left = clamp_x(left + gap);
+            let body_right = clamp_x(right - gap - 1.0).max(body_left);
+            let middle = (body_left + body_right) / 2;
+            let high = clamp_y(frame.y_of(candle.high_usd));
+            let low = clamp_y(frame.y_of(candle.low_usd));
+            let body_top = clamp_y(frame.y_of(candle.open_usd.max(candle.close_usd)));
+            let body_bottom = clamp_y(frame.y_of(candle.open_usd.min(candle.close_usd)));
+            (
+                color,
+                (middle, high, low),
+                (body_left, body_top, body_right, body_bottom),
+            )
+        })
+        .collect();
+    // Every rim first, then every candle: a neighbour's rim never covers a body.
+    let rim = theme::CANDLE_OUTLINE_PX as i32;
+    // A rim stays inside the plot, off the axis lines.
+    let grown = |(x0, y0): (i32, i32), (x1, y1): (i32, i32)| {
+        (
+            ((x0 - rim).max(frame.left_px), (y0 - rim).max(frame.top_px)),
+            (
+                (x1 + rim).min(frame.right_px() - 1),
+                (y1 + rim).min(frame.bottom_px() - 1),
+            ),
+        )
+    };
+    for (_, (middle, high, low), (left, top, right, bottom)) in &shapes {
+        for (from, to) in [
+            grown((*middle, *high), (*middle, *low)),
+            grown((*left, *top), (*right, *bottom)),
+        ] {
+            fill_px(root, from, to, CANDLE_OUTLINE.filled())?;
+        }
+    }
+    for (color, (middle, high, low), (left, top, right, bottom)) in shapes {
         fill_px(root, (middle, high), (middle, low), color.filled())?;
-        fill_px(
-            root,
-            (body_left, body_top),
-            (body_right, body_bottom),
-            color.filled(),
-        )?;
+        fill_px(root, (left, top), (right, bottom), color.filled())?;
     }
     Ok(())
 }
@@ -373,13 +416,13 @@ fn draw_last_price(
         .map_err(draw_err)?;
         x += 10;
     }
-    // The window tags the last price the same way.
+    // Tagged on the price axis, right of the plot, as the window tags it.
     let text = labels::tag_price(price_usd);
-    let label_style = style(Face::Mono, 12.0, BG, HAlign::Right, VAlign::Center);
-    let right = frame.right_px() - 1;
-    let left = right - texts.width_px(&text, &label_style) - 10;
+    let label_style = style(Face::Mono, 12.0, BG, HAlign::Left, VAlign::Center);
+    let left = frame.right_px() + 1;
+    let right = left + texts.width_px(&text, &label_style) + TAG_PAD_PX;
     fill_px(root, (left, y - 9), (right, y + 9), LAST_PRICE.filled())?;
-    texts.add(text, right - 5, y, label_style);
+    texts.add(text, left + TAG_PAD_PX / 2, y, label_style);
     Ok(())
 }
 

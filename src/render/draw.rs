@@ -26,6 +26,8 @@ pub(super) const AXIS: RGBColor = color(theme::AXIS);
 pub(super) const UP_CANDLE: RGBColor = color(theme::UP_CANDLE);
 /// Body and wick of a candle that closed below its open.
 pub(super) const DOWN_CANDLE: RGBColor = color(theme::DOWN_CANDLE);
+/// The dark rim around every candle.
+pub(super) const CANDLE_OUTLINE: RGBColor = color(theme::CANDLE_OUTLINE);
 /// Real liquidations of longs.
 pub(super) const LONG_LIQUIDATION: RGBColor = color(theme::LONG);
 /// Real liquidations of shorts.

@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::format::group_thousands;
+
 /// A USD amount in a few characters: `0`, `950`, `12k`, `1.2M`, `2.5B`.
 pub fn compact_usd(usd: f64) -> String {
     if !usd.is_finite() {
@@ -37,37 +39,13 @@ pub fn price_decimals(step_usd: f64) -> usize {
 /// A price with the given decimals and thousands separators, as trading charts print it:
 /// `114,679.3`. The axis of the window and of the export both use it.
 pub fn price(price_usd: f64, decimals: usize) -> String {
-    group_thousands(&format!("{price_usd:.decimals$}"))
-}
-
-/// Puts a comma between each group of three digits of the whole part of a formatted number.
-fn group_thousands(text: &str) -> String {
-    let (sign, unsigned) = match text.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", text),
-    };
-    let (whole, fraction) = match unsigned.find('.') {
-        Some(dot) => unsigned.split_at(dot),
-        None => (unsigned, ""),
-    };
-    if !whole.bytes().all(|b| b.is_ascii_digit()) {
-        // inf or NaN: left as it is, for the caller to refuse.
-        return text.to_string();
-    }
-    let mut grouped = String::with_capacity(text.len() + whole.len() / 3);
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    format!("{sign}{grouped}{fraction}")
+    group_thousands(format!("{price_usd:.decimals$}"))
 }
 
 /// A price for a tag (the last price, the crosshair): the decimals its size calls for, as
 /// [`human_price`], with thousands separators: `114,679.3`.
 pub fn tag_price(price_usd: f64) -> String {
-    group_thousands(&human_price(price_usd))
+    group_thousands(human_price(price_usd))
 }
 
 /// A price for people, with as many decimals as its size calls for: `121570.5`, `45.233`,

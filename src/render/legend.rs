@@ -64,9 +64,9 @@ pub(super) fn draw_liquidation_key(
             .sum::<i32>()
             - gap_px
     };
-    // Room right of the "price (USD)" caption; shorter words on a narrow chart, none if even
-    // those do not fit.
-    let room_px = frame.right_px() - 110;
+    // Room left of the "price (USD)" caption, which ends over the price axis; shorter words on a
+    // narrow chart, none if even those do not fit.
+    let room_px = frame.width_px as i32 - 100;
     let long_keys = [
         (LONG_LIQUIDATION, "longs liquidated"),
         (SHORT_LIQUIDATION, "shorts liquidated"),
@@ -79,9 +79,8 @@ pub(super) fn draw_liquidation_key(
     } else {
         return Ok(());
     };
-    let total = width_of(&keys);
     let y = frame.top_px - 12;
-    let mut x = frame.right_px() - total + 5;
+    let mut x = frame.left_px + 5;
     for (color, text) in keys {
         root.draw(&Circle::new((x, y), 5, color.mix(0.6).filled()))
             .map_err(draw_err)?;

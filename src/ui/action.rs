@@ -211,8 +211,15 @@ pub enum Work {
     Load(PathBuf),
     /// Read the bundled sample.
     LoadSample,
-    /// Forget the file being read: a dataset shown since replaces it.
-    ForgetLoad,
+    /// Open a dataset already in memory (fetched, or built by a test or benchmark) as a file
+    /// is opened: its levels and first grid are computed in the background while the old
+    /// picture stays; it replaces a file still being read.
+    OpenInMemory {
+        /// The data.
+        dataset: Arc<Dataset>,
+        /// Where it came from.
+        origin: Origin,
+    },
     /// Compute every level again (new data or model settings).
     Engine,
     /// Extend the engine by the new and changed bars of the shown dataset (live updates).

@@ -8,7 +8,7 @@ use egui_plot::{HLine, HPlacement, LineStyle, Plot, PlotBounds, PlotImage, PlotP
 use super::action::{Action, ChartReport};
 use super::chart_axes::{
     AxisTags, PRICE_AXIS_WIDTH_PT, clamp_prices, paint_axis_tags, price_axis_drag, price_axis_rect,
-    price_grid_spacer,
+    price_grid_spacer, time_axis_drag, time_axis_rect,
 };
 use super::chart_hover::{liquidation_at, liquidation_tooltip_ui};
 use super::chart_layers::{
@@ -78,9 +78,9 @@ pub fn chart_ui(
     let plot = Plot::new("chart")
         .link_axis(time_axis_group(), [true, false])
         .link_cursor(price_cursor_group(), [false, true])
-        // The price axis zooms with our own drag (`price_axis_drag`): a steady rate, no
-        // negative prices.
-        .allow_axis_zoom_drag([true, false])
+        // Both axes zoom with our own drags (`price_axis_drag`, `time_axis_drag`): a steady
+        // rate counted in points (egui_plot's own compounds per frame), no negative prices.
+        .allow_axis_zoom_drag([false, false])
         .allow_boxed_zoom(true)
         .allow_double_click_reset(false)
         // The wheel zooms (as on trading charts) instead of panning; see `zoom_with_wheel`.
@@ -98,9 +98,19 @@ pub fn chart_ui(
     let response = plot.show(ui, |plot_ui| {
         // First, from the bounds of the last frame: what follows (a pending view) wins, as
         // egui_plot applies the bounds set in a frame in order, after this closure.
-        let axis = price_axis_rect(plot_ui.response().rect, outer);
+        let plot_rect = plot_ui.response().rect;
+        let axis = price_axis_rect(plot_rect, outer);
+        let time_axis = time_axis_rect(plot_rect, outer);
         let current = from_plot(&plot_ui.plot_bounds());
-        if let Some(zoomed) = price_axis_drag(plot_ui.ctx(), axis, current) {
+        let dragged = price_axis_drag(plot_ui.ctx(), axis, current);
+        let dragged = time_axis_drag(
+            plot_ui.ctx(),
+            time_axis,
+            plot_rect,
+            dragged.unwrap_or(current),
+        )
+        .or(dragged);
+        if let Some(zoomed) = dragged {
             plot_ui.set_plot_bounds(to_plot(zoomed));
         } else if let Some(clamped) = clamp_prices(current) {
             // A wheel or key zoom of the last frame reached below zero.
@@ -221,7 +231,7 @@ pub fn chart_ui(
     {
         let tiers: Vec<f64> = state.settings.leverages();
         response.response.on_hover_ui_at_pointer(|ui| {
-            cell_tooltip_ui(ui, cell, &tiers, state.value_label());
+            cell_tooltip_ui(ui, cell, &tiers, state.value_label(), local_time);
             super::venues_shares::cell_shares_ui(ui, state, cell);
         });
     }

@@ -1,13 +1,15 @@
 //! The chart's axes as a trading chart has them: the price axis on the right with enough
 //! labels at any height, the last price tagged on it, crosshair tags on both axes, the pinned
-//! time tagged under the chart, and a drag on the price axis that zooms prices at a steady rate
-//! (never below zero). The labels use the export's number formats
+//! time tagged under the chart, and drags on either axis that zoom at a steady rate counted in
+//! points, never in frames (prices never below zero). The labels use the export's number formats
 //! ([`crate::render::labels`]).
 
 use egui::{Align2, Color32, CursorIcon, FontId, Pos2, Rect, Stroke, pos2, vec2};
 use egui_plot::{GridInput, GridMark, PlotTransform};
 
-use super::chart_range::{no_negative_prices, price_axis_zoom, zoom_prices};
+use super::chart_range::{
+    no_negative_prices, price_axis_zoom, time_axis_zoom, zoom_prices, zoom_times,
+};
 use super::look::LAST_PRICE_COLOR;
 use super::time_axis::clock_time;
 use super::view::ViewBounds;
@@ -84,6 +86,47 @@ pub fn price_axis_drag(ctx: &egui::Context, axis: Rect, bounds: ViewBounds) -> O
         return None;
     }
     Some(zoom_prices(bounds, price_axis_zoom(delta_y)))
+}
+
+/// The rectangle of the time axis: under the plot, as wide as it.
+pub fn time_axis_rect(plot: Rect, outer: Rect) -> Rect {
+    Rect::from_min_max(
+        pos2(plot.left(), plot.bottom()),
+        pos2(plot.right(), outer.bottom().max(plot.bottom() + 1.0)),
+    )
+}
+
+/// A drag on the time axis (started on it, primary button): the time span shrinks when the
+/// pointer goes right and grows when it goes left, 2× per 200 points, around the time under the
+/// point where the drag started. `plot` is the plot's rectangle, where `bounds` is shown.
+/// Returns the bounds to show, if the drag changed them.
+pub fn time_axis_drag(
+    ctx: &egui::Context,
+    axis: Rect,
+    plot: Rect,
+    bounds: ViewBounds,
+) -> Option<ViewBounds> {
+    let (origin, delta_x, hover) = ctx.input(|i| {
+        let origin = i
+            .pointer
+            .press_origin()
+            .filter(|p| i.pointer.primary_down() && axis.contains(*p));
+        (
+            origin,
+            i.pointer.delta().x,
+            i.pointer.hover_pos().is_some_and(|p| axis.contains(p)),
+        )
+    });
+    if hover || origin.is_some() {
+        ctx.set_cursor_icon(CursorIcon::ResizeHorizontal);
+    }
+    let origin = origin?;
+    if delta_x == 0.0 || plot.width() <= 0.0 {
+        return None;
+    }
+    let share = f64::from((origin.x - plot.left()) / plot.width());
+    let center_s = bounds.min[0] + share * bounds.width();
+    Some(zoom_times(bounds, time_axis_zoom(delta_x), center_s))
 }
 
 /// The bounds with prices kept at zero and above, if they reach below zero.

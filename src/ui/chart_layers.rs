@@ -11,13 +11,15 @@ use egui_plot::{
 
 use super::chart_hover::{largest_marker_px, visible_liquidations};
 use super::data::{CellInfo, ViewData};
-use super::look::{DOWN_COLOR, LONG_COLOR, SHORT_COLOR, UP_COLOR, side_color};
+use super::look::{
+    CANDLE_OUTLINE_COLOR, DOWN_COLOR, LONG_COLOR, SHORT_COLOR, UP_COLOR, side_color,
+};
 use super::time_axis::clock_time;
 use super::view::Highlight;
 use crate::engine::score::BarLiquidations;
 use crate::model::{Dataset, Side};
 use crate::render::labels::{compact_usd, human_price};
-use crate::render::theme::marker_radius_px;
+use crate::render::theme::{CANDLE_OUTLINE_PX, marker_radius_px};
 
 pub(super) fn draw_candles(
     plot_ui: &mut egui_plot::PlotUi<'_>,
@@ -32,6 +34,12 @@ pub(super) fn draw_candles(
     let Some(candles) = state.candles(start_ms, end_ms, columns) else {
         return;
     };
+    // The rim's width in plot units: seconds and USD per screen point.
+    let frame = plot_ui.response().rect;
+    let rim = CANDLE_OUTLINE_PX;
+    let rim_s = rim * bounds.width() / f64::from(frame.width().max(1.0));
+    let rim_usd = rim * bounds.height() / f64::from(frame.height().max(1.0));
+    let mut rims = Vec::with_capacity(candles.len());
     let mut up = Vec::new();
     let mut down = Vec::new();
     for candle in candles.iter() {
@@ -40,6 +48,24 @@ pub(super) fn draw_candles(
         let body_low = candle.open_usd.min(candle.close_usd);
         let body_high = candle.open_usd.max(candle.close_usd);
         let color = if candle.is_up() { UP_COLOR } else { DOWN_COLOR };
+        // The dark rim: the candle grown by the rim on every side, wick included (a wick line
+        // of 1 + 2 rims under the 1-point wick).
+        rims.push(
+            BoxElem::new(
+                x,
+                BoxSpread::new(
+                    candle.low_usd - rim_usd,
+                    body_low - rim_usd,
+                    body_high + rim_usd,
+                    body_high + rim_usd,
+                    candle.high_usd + rim_usd,
+                ),
+            )
+            .box_width(width + 2.0 * rim_s)
+            .whisker_width(0.0)
+            .fill(CANDLE_OUTLINE_COLOR)
+            .stroke(Stroke::new(1.0 + 2.0 * rim as f32, CANDLE_OUTLINE_COLOR)),
+        );
         let elem = BoxElem::new(
             x,
             BoxSpread::new(
@@ -60,6 +86,12 @@ pub(super) fn draw_candles(
             down.push(elem);
         }
     }
+    // Every rim first, then every candle: a neighbour's rim never covers a body.
+    plot_ui.box_plot(
+        BoxPlot::new("candle rims", rims)
+            .color(CANDLE_OUTLINE_COLOR)
+            .allow_hover(false),
+    );
     plot_ui.box_plot(BoxPlot::new("up", up).color(UP_COLOR).allow_hover(false));
     plot_ui.box_plot(
         BoxPlot::new("down", down)
@@ -266,9 +298,16 @@ pub(super) fn draw_cluster_marks(
     }
 }
 
-/// The hover tooltip: time, price row, long and short USD with tier shares, distance.
-pub fn cell_tooltip_ui(ui: &mut egui::Ui, cell: &CellInfo, leverages: &[f64], unit: &str) {
-    ui.label(RichText::new(clock_time(cell.time_ms, false)).strong());
+/// The hover tooltip: time (on the clock chosen: UTC, or local when `local_time`), price row,
+/// long and short USD with tier shares, distance.
+pub fn cell_tooltip_ui(
+    ui: &mut egui::Ui,
+    cell: &CellInfo,
+    leverages: &[f64],
+    unit: &str,
+    local_time: bool,
+) {
+    ui.label(RichText::new(clock_time(cell.time_ms, local_time)).strong());
     ui.label(format!(
         "price row {} – {} ({:+.2}% from close)",
         human_price(cell.price_low),

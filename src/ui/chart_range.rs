@@ -129,6 +129,31 @@ pub fn price_axis_zoom(drag_px: f32) -> f64 {
     (f64::from(drag_px) / 200.0 * std::f64::consts::LN_2).exp()
 }
 
+/// The factor a drag of `drag_px` points along the time axis scales the time span by: 200
+/// points right halve it (zoom in), 200 left double it, as the price axis does. Counted in
+/// points, so the same drag gives the same span in 2 frames or in 10.
+pub fn time_axis_zoom(drag_px: f32) -> f64 {
+    price_axis_zoom(-drag_px)
+}
+
+/// `bounds` with the time span scaled by `factor` around `center_s` (which stays where it is on
+/// screen, so zooms around one point add up whatever the frames), the prices as they are.
+pub fn zoom_times(bounds: ViewBounds, factor: f64, center_s: f64) -> ViewBounds {
+    if !(factor.is_finite() && factor > 0.0 && center_s.is_finite()) {
+        return bounds;
+    }
+    ViewBounds::from_min_max(
+        [
+            center_s + (bounds.min[0] - center_s) * factor,
+            bounds.min[1],
+        ],
+        [
+            center_s + (bounds.max[0] - center_s) * factor,
+            bounds.max[1],
+        ],
+    )
+}
+
 /// `bounds` with the price span scaled by `factor` around its middle, never below zero.
 pub fn zoom_prices(bounds: ViewBounds, factor: f64) -> ViewBounds {
     if !(factor.is_finite() && factor > 0.0) {
@@ -202,5 +227,22 @@ mod tests {
         assert!(factor > 1.5 && factor < 1.7, "{factor}");
         assert!((price_axis_zoom(-200.0) - 0.5).abs() < 1e-12);
         assert!((price_axis_zoom(200.0) - 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn time_zooms_around_one_point_add_up() {
+        let start = ViewBounds::from_min_max([1000.0, 5.0], [2000.0, 9.0]);
+        // 200 points right halve the span around 1250 s, which stays put.
+        let once = zoom_times(start, time_axis_zoom(200.0), 1250.0);
+        assert!((once.width() - 500.0).abs() < 1e-9);
+        assert!((once.min[0] - 1125.0).abs() < 1e-9);
+        assert_eq!((once.min[1], once.max[1]), (5.0, 9.0));
+        // The same 200 points in ten steps of 20 land on the same span.
+        let mut steps = start;
+        for _ in 0..10 {
+            steps = zoom_times(steps, time_axis_zoom(20.0), 1250.0);
+        }
+        assert!((steps.min[0] - once.min[0]).abs() < 1e-9);
+        assert!((steps.max[0] - once.max[0]).abs() < 1e-9);
     }
 }

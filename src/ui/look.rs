@@ -14,6 +14,8 @@ const fn color(rgb: Rgb) -> Color32 {
 pub const UP_COLOR: Color32 = color(theme::UP_CANDLE);
 /// Colour of a down candle.
 pub const DOWN_COLOR: Color32 = color(theme::DOWN_CANDLE);
+/// The dark rim around every candle.
+pub const CANDLE_OUTLINE_COLOR: Color32 = color(theme::CANDLE_OUTLINE);
 /// Colour of long liquidations (levels below price).
 pub const LONG_COLOR: Color32 = color(theme::LONG);
 /// Colour of short liquidations (levels above price).

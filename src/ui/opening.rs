@@ -2,7 +2,10 @@
 //! grid the first view, so that the old picture is swapped for a complete new one at once (the
 //! previous dataset stays on screen until then, with a progress bar over it; see
 //! [`super::progress`]). Before, the viewer showed the new data in steps: an empty chart, then
-//! candles, then seconds later the heatmap.
+//! candles, then seconds later the heatmap. Files, the bundled sample, several files dropped
+//! together, fetched data and datasets built in memory all open this way (a file added to the
+//! dataset shown too, in its own job); only live updates, which keep the view, extend the engine
+//! in place.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -96,13 +99,29 @@ pub fn open_in_background<E>(
     })
 }
 
-/// Reads a file for [`open_in_background`], reporting when reading ends and checking starts.
+/// Reads a file for [`open_in_background`], reporting when reading ends and checking starts. A
+/// view file (several venues of one coin) is refused with [`ViewerError::ViewFile`], which the
+/// scheduler opens as venues: told here, off the UI thread.
 pub fn load_file(path: PathBuf, stage: &StageCell) -> Result<Loaded, ViewerError> {
+    if is_view_file(&path) {
+        return Err(ViewerError::ViewFile(path));
+    }
     let dataset = crate::dataset::load_staged(&path, || stage.set(Stage::Checking))?;
     Ok(Loaded {
         dataset: Arc::new(dataset),
         origin: Origin::File(path),
     })
+}
+
+/// Whether `path` is a view file: its first bytes name the view format (in any key order: a
+/// view written by hand or by a JSON library may put `datasets` first).
+fn is_view_file(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 256];
+    let Ok(read) = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) else {
+        return false;
+    };
+    String::from_utf8_lossy(head.get(..read).unwrap_or_default()).contains("\"liqmap-view\"")
 }
 
 /// Reads the bundled sample for [`open_in_background`].
@@ -113,6 +132,16 @@ pub fn load_sample(stage: &StageCell) -> Result<Loaded, ViewerError> {
         dataset: Arc::new(dataset),
         origin: Origin::Sample,
     })
+}
+
+/// What the progress bar calls a dataset held in memory: `BTCUSDT fetched from binance-usdm`,
+/// or `BTCUSDT (in memory)`.
+pub fn describe_in_memory(loaded: &Loaded) -> String {
+    let symbol = &loaded.dataset.symbol;
+    match &loaded.origin {
+        Origin::Fetched(source) => format!("{symbol} fetched from {}", source.venue),
+        _ => format!("{symbol} (in memory)"),
+    }
 }
 
 /// Shows a dataset opened in the background together with its engine and first grid, so the
@@ -180,6 +209,34 @@ mod tests {
         };
         assert!(err.to_string().contains("/nonexistent/year.json"), "{err}");
         assert_eq!(stage.get(), Stage::Reading);
+    }
+
+    #[test]
+    fn a_view_file_is_told_by_the_job_and_handed_on_as_venues() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hype.view.json");
+        std::fs::write(
+            &path,
+            "{\n  \"format\": \"liqmap-view\",\n  \"datasets\": [{\"path\": \"a.json\"}]\n}\n",
+        )
+        .unwrap();
+        let stage = StageCell::default();
+        let result = open_in_background(|s| load_file(path.clone(), s), &params(), &stage);
+        match result {
+            Err(ViewerError::ViewFile(told)) => assert_eq!(told, path),
+            other => panic!("a view file was not told: {other:?}"),
+        }
+        // Keys in another order (serde_json sorts them): still a view.
+        let sorted = dir.path().join("sorted.view.json");
+        std::fs::write(
+            &sorted,
+            r#"{"datasets":[{"path":"a.json"}],"format":"liqmap-view","version":1}"#,
+        )
+        .unwrap();
+        assert!(is_view_file(&sorted));
+        // A dataset is no view.
+        let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample.json");
+        assert!(!is_view_file(&sample));
     }
 
     #[test]

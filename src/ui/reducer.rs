@@ -55,10 +55,7 @@ pub fn reduce(state: &mut ViewerState, action: Action, effects: &mut Effects) {
     match action {
         Action::Open(path) => effects.work(Work::Load(path)),
         Action::OpenSample => effects.work(Work::LoadSample),
-        Action::Show { dataset, origin } => {
-            effects.work(Work::ForgetLoad);
-            show(state, Loaded { dataset, origin }, effects);
-        }
+        Action::Show { dataset, origin } => effects.work(Work::OpenInMemory { dataset, origin }),
         Action::SaveAs(path) => {
             if state.data.loaded.is_some() {
                 effects.work(Work::Save(path));

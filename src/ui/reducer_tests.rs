@@ -62,12 +62,13 @@ fn the_first_chart_frame_asks_for_its_grid_and_the_last_bars_clusters_once() {
     let mut state = ViewerState::new(ViewerSettings::default());
     let dataset = Arc::new(crate::dataset::sample().unwrap());
     let last_bar = dataset.bars.len() - 1;
-    reduce_all(
+    show(
         &mut state,
-        vec![Action::Show {
+        Loaded {
             dataset: Arc::clone(&dataset),
             origin: Origin::Memory,
-        }],
+        },
+        &mut Effects::default(),
     );
     state.data.engine = Some(Arc::new(
         Engine::new(&dataset, &state.settings.model).unwrap(),
@@ -276,4 +277,28 @@ fn selection_weights_follow_the_ticked_tiers() {
     assert_eq!(selection.tier_share[0], 0.0);
     assert_eq!(selection.tier_share[1], 0.0);
     assert!(selection.tier_share[2] > 0.0);
+}
+
+#[test]
+fn a_dataset_in_memory_is_opened_by_the_opening_job_and_the_old_one_stays_meanwhile() {
+    let mut state = ready();
+    let shown = Arc::clone(&state.data.loaded.as_ref().unwrap().dataset);
+    let dataset = Arc::new(crate::dataset::sample().unwrap());
+    let effects = reduce_all(
+        &mut state,
+        vec![Action::Show {
+            dataset: Arc::clone(&dataset),
+            origin: Origin::Memory,
+        }],
+    );
+    assert_eq!(
+        effects.work,
+        vec![Work::OpenInMemory {
+            dataset,
+            origin: Origin::Memory
+        }]
+    );
+    // Nothing of the old picture goes before the new one is ready.
+    assert!(Arc::ptr_eq(&state.data.loaded.unwrap().dataset, &shown));
+    assert!(state.data.engine.is_some() && state.data.grid.is_some());
 }

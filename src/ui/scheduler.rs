@@ -15,10 +15,11 @@ use crate::engine::{Cluster, Engine, EngineError, Grid, GridError};
 
 use super::action::{Pick, Work};
 use super::add_series::AddSeriesJob;
+use super::data::Loaded;
 use super::live::LiveTasks;
 use super::opening::{self, OpenParams, Opened};
 use super::path_window::{DialogOutcome, NO_DIALOG_NOTE, native_dialog};
-use super::progress::Opening;
+use super::progress::{Opening, Stage};
 use super::reducer::{self, Effects};
 use super::remote::Net;
 use super::state::{ScoreOutcome, SeriesKey, ViewerError, ViewerState};
@@ -99,6 +100,9 @@ impl Scheduler {
                             paths,
                         )))
                 }
+                Err(ViewerError::ViewFile(path)) => effects
+                    .work
+                    .push(Work::Venues(super::venues_state::VenuesSource::View(path))),
                 Ok(opened) => {
                     // Work asked for about the previous dataset must not land on this one.
                     self.engine.cancel();
@@ -110,7 +114,13 @@ impl Scheduler {
                 Err(err) => state.errors.push(err),
             }
         }
-        self.add.poll(state, &mut effects);
+        if let Some(added) = self.add.poll(state) {
+            // As for a dataset opened: work about the dataset before must not land on this one.
+            self.engine.cancel();
+            self.grid.cancel();
+            self.clusters.cancel();
+            super::add_series::show_added(state, added, &mut effects);
+        }
         if let Some(result) = self.engine.poll() {
             match result {
                 // The engine of a dataset shown before the venues: stale.
@@ -186,10 +196,12 @@ impl Scheduler {
             }
         }
         if let Some(loaded) = self.net.poll(state) {
-            // The fetched data replaces a file still being read, as a newer request does.
-            self.load.cancel();
-            state.opening = None;
-            reducer::show(state, loaded, &mut effects);
+            // Opened as a file is: the old picture stays until the levels and heatmap are ready
+            // (and the fetched data replaces a file still being read, as a newer request does).
+            effects.work.push(Work::OpenInMemory {
+                dataset: loaded.dataset,
+                origin: loaded.origin,
+            });
         }
         if state.remote.live.is_none() {
             // Stopped (by the user, or because another dataset is shown): the tasks end.
@@ -214,9 +226,8 @@ impl Scheduler {
             match item {
                 Work::Load(path) => self.load_file(state, path),
                 Work::LoadSample => self.load_sample(state),
-                Work::ForgetLoad => {
-                    self.load.cancel();
-                    state.opening = None;
+                Work::OpenInMemory { dataset, origin } => {
+                    self.open_in_memory(state, Loaded { dataset, origin });
                 }
                 Work::Engine => self.build_engine(state),
                 Work::ExtendEngine => self.extend_engine(state),
@@ -325,6 +336,25 @@ impl Scheduler {
         state.opening = Some(shown);
         self.load.submit(move || {
             opening::open_in_background(|s| opening::load_file(path, s), &params, &stage)
+        });
+    }
+
+    /// Computes the levels and first grid of a dataset held in memory in the opening job.
+    fn open_in_memory(&mut self, state: &mut ViewerState, loaded: Loaded) {
+        let params = OpenParams::of(state);
+        let shown = Opening::new(opening::describe_in_memory(&loaded));
+        let stage = shown.stage.clone();
+        state.opening = Some(shown);
+        self.load.submit(move || {
+            opening::open_in_background(
+                |stage| {
+                    // Nothing to read: the data was checked as it was fetched or built.
+                    stage.set(Stage::Checking);
+                    Ok(loaded)
+                },
+                &params,
+                &stage,
+            )
         });
     }
 

@@ -95,9 +95,33 @@ pub enum ViewerError {
     /// (never shown as an error; the scheduler hands them on).
     #[error("{} datasets opened together are shown as one coin across venues", .0.len())]
     SeveralDatasets(Vec<PathBuf>),
+    /// Several native datasets were opened together with raw files: which raw file goes with
+    /// which dataset cannot be told.
+    #[error(
+        "the datasets {} were opened together with other files: open the datasets alone (one \
+         coin across venues), or one dataset with its klines, open interest or liquidations",
+        file_names(.0)
+    )]
+    DatasetsAmongFiles(Vec<PathBuf>),
+    /// The file opened is a view file (several venues of one coin): the load job tells, and the
+    /// scheduler opens it as venues (never shown as an error).
+    #[error("{} is a view file: it is shown as one coin across venues", .0.display())]
+    ViewFile(PathBuf),
     /// The network runtime could not start.
     #[error("could not start the network runtime: {0}")]
     Runtime(String),
+}
+
+/// The names of files, for messages: `a.json, b.json`.
+fn file_names(paths: &[PathBuf]) -> String {
+    let names: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            p.file_name()
+                .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into())
+        })
+        .collect();
+    names.join(", ")
 }
 
 /// A venue's symbol list, as far as it has arrived.

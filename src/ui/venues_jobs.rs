@@ -3,7 +3,7 @@
 //! fetch of a coin from every venue. The scheduler hands this its work first; what is not about
 //! venues goes on to the scheduler's own jobs.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 
@@ -47,16 +47,6 @@ pub struct VenueJobs {
 fn job<T: Send + 'static>(wake: &Wake, name: &str) -> LatestJob<T> {
     let wake = Arc::clone(wake);
     LatestJob::new(name, move || wake())
-}
-
-/// Whether `path` is a view file: its first bytes name the view format.
-fn is_view_file(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = [0u8; 256];
-    let Ok(read) = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) else {
-        return false;
-    };
-    String::from_utf8_lossy(&head[..read]).contains("\"liqmap-view\"")
 }
 
 /// Reads the datasets a source names and runs every venue's engine.
@@ -142,18 +132,13 @@ impl VenueJobs {
                 self.build
                     .submit(move || (true, build_venues(source, &model)));
             }
-            Work::Load(path) if is_view_file(path) => {
-                let source = VenuesSource::View(path.clone());
-                self.build
-                    .submit(move || (true, build_venues(source, &model)));
-            }
             Work::SaveView(path) => self.start_save(state, path.clone()),
             Work::FetchCoin(request) => {
                 if let Err(err) = self.start_fetch(state, request.clone(), net) {
                     state.errors.push(err);
                 }
             }
-            Work::Load(_) | Work::LoadSample | Work::ForgetLoad => {
+            Work::Load(_) | Work::LoadSample | Work::OpenInMemory { .. } => {
                 // Another dataset is on its way: venues still being read would replace it.
                 self.build.cancel();
                 return false;

@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use super::several::{kind_of, liquidations_of, open_interest_of};
+use super::read_files::ReadFiles;
+use super::several::{liquidations_of, open_interest_of};
 use crate::dataset::detect::FormatKind;
 use crate::dataset::merge::{merge_liquidations, merge_open_interest};
 use crate::dataset::{DatasetError, DatasetErrorKind, validate};
@@ -24,10 +25,20 @@ pub struct Added {
 /// Adds the open interest or liquidations of `path` to `dataset`; a klines file or a dataset is
 /// refused (open it instead). On error the dataset is unchanged.
 pub fn add_file(dataset: &mut Dataset, path: &Path) -> Result<Added, DatasetError> {
-    let kind = kind_of(path)?;
+    add_read_file(dataset, path, &mut ReadFiles::default())
+}
+
+/// [`add_file`], taking the file from `files` when it was read already (read once to tell its
+/// kind, then parsed from that text).
+pub fn add_read_file(
+    dataset: &mut Dataset,
+    path: &Path,
+    files: &mut ReadFiles,
+) -> Result<Added, DatasetError> {
+    let kind = files.read_kind(path)?;
     let merged = match kind {
         FormatKind::OpenInterest => {
-            let samples = open_interest_of(path, dataset)?;
+            let samples = open_interest_of(path, dataset, files)?;
             let span = dataset.time_range_ms().ok_or_else(|| {
                 DatasetError::new(path, DatasetErrorKind::NoRows("no bars to add to"))
             })?;
@@ -35,7 +46,7 @@ pub fn add_file(dataset: &mut Dataset, path: &Path) -> Result<Added, DatasetErro
             merge_open_interest(&mut dataset.open_interest, &samples)
         }
         FormatKind::Liquidations => {
-            let events = liquidations_of(path, &dataset.symbol)?;
+            let events = liquidations_of(path, &dataset.symbol, files)?;
             merge_liquidations(&mut dataset.liquidations, &events)
         }
         FormatKind::Klines | FormatKind::Dataset => {

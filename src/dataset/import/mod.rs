@@ -15,17 +15,19 @@ mod force_order_json;
 mod liquidations_csv;
 mod metrics_csv;
 mod okx_candles;
+pub mod read_files;
 pub mod several;
 
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
-use super::detect::{self, Format, FormatKind, json_error};
+use super::detect::{Format, FormatKind, json_error};
 use super::error::{DatasetErrorKind, Issue};
 use super::location::Located;
-use super::{DatasetError, source, symbol, validate};
+use super::{DatasetError, symbol, validate};
 use crate::model::{Bar, Dataset, Liquidation, OpenInterestSample, Side};
+use read_files::ReadFiles;
 
 /// Venue name when neither the data nor `--exchange` says otherwise.
 pub const DEFAULT_EXCHANGE: &str = "binance-usdm";
@@ -113,10 +115,14 @@ fn side_from_word(word: &str) -> Result<Side, DatasetErrorKind> {
     }
 }
 
-/// Reads and detects a file, checking it holds the `expected` kind of data.
-fn read(path: &Path, expected: FormatKind) -> Result<(String, Format), DatasetError> {
-    let text = source::read_text(path)?;
-    let format = detect::detect(&text).map_err(|kind| DatasetError::new(path, kind))?;
+/// Reads and detects a file (or takes it from `files`, read already), checking it holds the
+/// `expected` kind of data.
+fn read(
+    path: &Path,
+    expected: FormatKind,
+    files: &mut ReadFiles,
+) -> Result<(String, Format), DatasetError> {
+    let (text, format) = files.take(path)?;
     check_kind(path, format, expected)?;
     Ok((text, format))
 }
@@ -138,8 +144,8 @@ fn check_kind(path: &Path, format: Format, expected: FormatKind) -> Result<(), D
     Ok(())
 }
 
-fn parse_klines(path: &Path) -> Result<Klines, DatasetError> {
-    let (text, format) = read(path, FormatKind::Klines)?;
+fn parse_klines(path: &Path, files: &mut ReadFiles) -> Result<Klines, DatasetError> {
+    let (text, format) = read(path, FormatKind::Klines, files)?;
     parse_klines_text(path, &text, format)
 }
 
@@ -158,8 +164,8 @@ fn parse_klines_text(path: &Path, text: &str, format: Format) -> Result<Klines, 
     parsed.map_err(|issue| issue.in_file(path))
 }
 
-fn parse_open_interest(path: &Path) -> Result<OpenInterest, DatasetError> {
-    let (text, format) = read(path, FormatKind::OpenInterest)?;
+fn parse_open_interest(path: &Path, files: &mut ReadFiles) -> Result<OpenInterest, DatasetError> {
+    let (text, format) = read(path, FormatKind::OpenInterest, files)?;
     let parsed = match format {
         Format::BinanceOpenInterestJson => binance_open_interest_json::parse(&text),
         Format::BinanceMetricsCsv => metrics_csv::parse(&text),
@@ -169,8 +175,8 @@ fn parse_open_interest(path: &Path) -> Result<OpenInterest, DatasetError> {
     parsed.map_err(|issue| issue.in_file(path))
 }
 
-fn parse_liquidations(path: &Path) -> Result<Liquidations, DatasetError> {
-    let (text, format) = read(path, FormatKind::Liquidations)?;
+fn parse_liquidations(path: &Path, files: &mut ReadFiles) -> Result<Liquidations, DatasetError> {
+    let (text, format) = read(path, FormatKind::Liquidations, files)?;
     let parsed = match format {
         Format::ForceOrderJson => force_order_json::parse(&text),
         Format::LiquidationsCsv => liquidations_csv::parse(&text),
@@ -328,8 +334,16 @@ fn keep_symbol<T>(
 
 /// Builds a dataset from the files of `request`, checking everything.
 pub fn import(request: &ImportRequest) -> Result<Dataset, DatasetError> {
-    let klines = parse_klines(&request.klines)?;
-    import_parsed(request, klines)
+    import_read(request, &mut ReadFiles::default())
+}
+
+/// [`import`], taking the files `files` has read already from it instead of reading them again.
+pub fn import_read(
+    request: &ImportRequest,
+    files: &mut ReadFiles,
+) -> Result<Dataset, DatasetError> {
+    let klines = parse_klines(&request.klines, files)?;
+    import_parsed(request, klines, files)
 }
 
 /// Builds a dataset from one klines file already read as `text` and detected as `format`
@@ -340,11 +354,19 @@ pub(crate) fn import_klines_text(
     format: Format,
 ) -> Result<Dataset, DatasetError> {
     let klines = parse_klines_text(path, text, format)?;
-    import_parsed(&ImportRequest::klines_only(path), klines)
+    import_parsed(
+        &ImportRequest::klines_only(path),
+        klines,
+        &mut ReadFiles::default(),
+    )
 }
 
 /// The rest of an import once the klines are parsed: checks, open interest, liquidations.
-fn import_parsed(request: &ImportRequest, klines: Klines) -> Result<Dataset, DatasetError> {
+fn import_parsed(
+    request: &ImportRequest,
+    klines: Klines,
+    files: &mut ReadFiles,
+) -> Result<Dataset, DatasetError> {
     let klines_path = request.klines.as_path();
     let klines_error = |issue: Issue| issue.in_file(klines_path);
     let bars_at = |i: usize| klines.bars.describe(i);
@@ -352,14 +374,14 @@ fn import_parsed(request: &ImportRequest, klines: Klines) -> Result<Dataset, Dat
     let interval_ms = validate::interval_ms(&klines.bars.values, &bars_at).map_err(klines_error)?;
 
     let open_interest = match &request.open_interest {
-        Some(path) => Some(parse_open_interest(path)?),
+        Some(path) => Some(parse_open_interest(path, files)?),
         None => None,
     };
     let detected_exchange = klines
         .exchange
         .or(open_interest.as_ref().and_then(|oi| oi.exchange));
     let liquidations = match &request.liquidations {
-        Some(path) => Some(parse_liquidations(path)?),
+        Some(path) => Some(parse_liquidations(path, files)?),
         None => None,
     };
     let symbol = resolve_symbol(

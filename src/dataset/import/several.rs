@@ -5,10 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{ImportRequest, keep_symbol, parse_liquidations, parse_open_interest};
-use crate::dataset::detect::{self, FormatKind};
+use super::read_files::ReadFiles;
+use super::{ImportRequest, import_read, keep_symbol, parse_liquidations, parse_open_interest};
+use crate::dataset::detect::FormatKind;
 use crate::dataset::merge::{self, merge_liquidations, merge_open_interest};
-use crate::dataset::{DatasetError, DatasetErrorKind, source, validate};
+use crate::dataset::{DatasetError, DatasetErrorKind, validate};
 use crate::model::{Dataset, Liquidation, OpenInterestSample};
 
 /// What to import: each option's files, in the order given.
@@ -28,13 +29,20 @@ pub struct SeveralRequest {
 
 /// The kind of data `path` holds, told by its content (zips by the CSV inside).
 pub fn kind_of(path: &Path) -> Result<FormatKind, DatasetError> {
-    let text = source::read_text(path)?;
-    let format = detect::detect(&text).map_err(|kind| DatasetError::new(path, kind))?;
-    Ok(format.kind())
+    ReadFiles::default().read_kind(path)
 }
 
 /// Builds one dataset from all the files of `request`.
 pub fn import_several(request: &SeveralRequest) -> Result<Dataset, DatasetError> {
+    import_several_read(request, &mut ReadFiles::default())
+}
+
+/// [`import_several`], taking the files `files` has read already from it instead of reading
+/// them again.
+pub fn import_several_read(
+    request: &SeveralRequest,
+    files: &mut ReadFiles,
+) -> Result<Dataset, DatasetError> {
     let Some((first, rest)) = request.klines.split_first() else {
         return Err(DatasetError::new(
             Path::new("--klines"),
@@ -42,13 +50,16 @@ pub fn import_several(request: &SeveralRequest) -> Result<Dataset, DatasetError>
         ));
     };
     if rest.is_empty() && request.open_interest.len() <= 1 && request.liquidations.len() <= 1 {
-        return super::import(&ImportRequest {
-            klines: first.clone(),
-            open_interest: request.open_interest.first().cloned(),
-            liquidations: request.liquidations.first().cloned(),
-            exchange: request.exchange.clone(),
-            symbol: request.symbol.clone(),
-        });
+        return import_read(
+            &ImportRequest {
+                klines: first.clone(),
+                open_interest: request.open_interest.first().cloned(),
+                liquidations: request.liquidations.first().cloned(),
+                exchange: request.exchange.clone(),
+                symbol: request.symbol.clone(),
+            },
+            files,
+        );
     }
     let one = |path: &PathBuf| ImportRequest {
         klines: path.clone(),
@@ -56,9 +67,9 @@ pub fn import_several(request: &SeveralRequest) -> Result<Dataset, DatasetError>
         symbol: request.symbol.clone(),
         ..ImportRequest::default()
     };
-    let mut dataset = super::import(&one(first))?;
+    let mut dataset = import_read(&one(first), files)?;
     for path in rest {
-        let more = super::import(&one(path))?;
+        let more = import_read(&one(path), files)?;
         merge::merge(&mut dataset, &more).map_err(|e| {
             DatasetError::new(
                 path,
@@ -79,12 +90,12 @@ pub fn import_several(request: &SeveralRequest) -> Result<Dataset, DatasetError>
         }
     };
     for path in &request.open_interest {
-        let samples = open_interest_of(path, &dataset)?;
+        let samples = open_interest_of(path, &dataset, files)?;
         validate::open_interest_overlaps(&samples, span).map_err(|issue| issue.in_file(path))?;
         merge_open_interest(&mut dataset.open_interest, &samples);
     }
     for path in &request.liquidations {
-        let events = liquidations_of(path, &dataset.symbol)?;
+        let events = liquidations_of(path, &dataset.symbol, files)?;
         merge_liquidations(&mut dataset.liquidations, &events);
     }
     Ok(dataset)
@@ -94,8 +105,9 @@ pub fn import_several(request: &SeveralRequest) -> Result<Dataset, DatasetError>
 pub(super) fn open_interest_of(
     path: &Path,
     dataset: &Dataset,
+    files: &mut ReadFiles,
 ) -> Result<Vec<OpenInterestSample>, DatasetError> {
-    let mut parsed = parse_open_interest(path)?;
+    let mut parsed = parse_open_interest(path, files)?;
     keep_symbol(&mut parsed.samples, &dataset.symbol, path, "open interest")?;
     let values: Vec<OpenInterestSample> = parsed.samples.values.iter().map(|t| t.value).collect();
     let at = |i: usize| parsed.samples.describe(i);
@@ -106,8 +118,12 @@ pub(super) fn open_interest_of(
 }
 
 /// The liquidations of `path` for `symbol`, checked as a single import checks them.
-pub(super) fn liquidations_of(path: &Path, symbol: &str) -> Result<Vec<Liquidation>, DatasetError> {
-    let mut parsed = parse_liquidations(path)?;
+pub(super) fn liquidations_of(
+    path: &Path,
+    symbol: &str,
+    files: &mut ReadFiles,
+) -> Result<Vec<Liquidation>, DatasetError> {
+    let mut parsed = parse_liquidations(path, files)?;
     keep_symbol(&mut parsed.events, symbol, path, "liquidations")?;
     let values: Vec<Liquidation> = parsed.events.values.iter().map(|t| t.value).collect();
     let at = |i: usize| parsed.events.describe(i);

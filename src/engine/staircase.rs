@@ -5,7 +5,8 @@
 //! earlier bar was above the price, so above that low too). The staircase is a stack (nearest
 //! bar on top, lows falling towards the bottom); moving the birth one bar back pops the steps
 //! that bar's low covers and pushes it. A level's death is then the nearest step at or below its
-//! price, found by galloping down from the top: a few steps for short-lived high-leverage levels.
+//! price, found by galloping from where the same tier's answer was one bar later: prices move
+//! little from bar to bar and the stack only changes at its top, so that is a few probes.
 //! The stack and the answers are shared by every tier of the side, and the two sides are
 //! independent, so a margin change rebuilds the ten layers of a year in two sweeps, one per
 //! core, with no table built first.
@@ -25,14 +26,18 @@ pub(super) fn first_later_reached<T>(
 ) -> Vec<Vec<u32>> {
     let n = values.len();
     let mut deaths: Vec<Vec<u32>> = thresholds.iter().map(|_| vec![u32::MAX; n]).collect();
+    // Where each series' last answer ended in the stack: the next birth's price is close to
+    // this one's, and the stack changes only at its top, so the next answer is found near it.
+    let mut hints = vec![0usize; thresholds.len()];
     // (value, index): values rise from the bottom to the top, indices fall.
     let mut stack: Vec<(f64, usize)> = Vec::new();
     for born in (0..n).rev() {
-        for (threshold, death) in thresholds.iter().zip(deaths.iter_mut()) {
+        for ((threshold, death), hint) in thresholds.iter().zip(deaths.iter_mut()).zip(&mut hints) {
             let (Some(&price), Some(slot)) = (threshold.get(born), death.get_mut(born)) else {
                 continue;
             };
-            if let Some(found) = nearest_at_or_below(&stack, sign * price) {
+            *hint = run_end_near(&stack, sign * price, *hint);
+            if let Some(&(_, found)) = hint.checked_sub(1).and_then(|top| stack.get(top)) {
                 *slot = u32::try_from(found).unwrap_or(u32::MAX);
             }
         }
@@ -51,28 +56,47 @@ pub(super) fn first_later_reached<T>(
     deaths
 }
 
-/// The index of the step nearest the top whose value is at or below `threshold`.
-fn nearest_at_or_below(stack: &[(f64, usize)], threshold: f64) -> Option<usize> {
-    // Steps at or below the threshold are a run at the bottom; find where it ends, galloping
-    // from the top. `high`: every step from `high` up is above the threshold.
-    let mut high = stack.len();
-    let mut stride = 1;
-    let low = loop {
-        let Some(probe) = high.checked_sub(stride) else {
-            break 0;
-        };
-        if stack.get(probe).is_some_and(|&(v, _)| v <= threshold) {
-            break probe + 1;
+/// How many steps from the bottom are at or below `threshold` (they are a run at the bottom,
+/// the values rising upwards), galloping outwards from `hint`; the last of them is the nearest
+/// bar at or below it.
+fn run_end_near(stack: &[(f64, usize)], threshold: f64, hint: usize) -> usize {
+    let reached = |at: usize| stack.get(at).is_some_and(|&(v, _)| v <= threshold);
+    let hint = hint.min(stack.len());
+    // The run ends in [low, high]: every step below `low` is reached, none from `high` up.
+    let (low, high) = match hint.checked_sub(1) {
+        Some(below_hint) if !reached(below_hint) => {
+            let mut high = below_hint;
+            let mut stride = 1;
+            loop {
+                match high.checked_sub(stride) {
+                    None => break (0, high),
+                    Some(probe) if reached(probe) => break (probe + 1, high),
+                    Some(probe) => {
+                        high = probe;
+                        stride *= 2;
+                    }
+                }
+            }
         }
-        high = probe;
-        stride *= 2;
+        _ => {
+            let mut low = hint;
+            let mut stride = 1;
+            loop {
+                let probe = low + stride - 1;
+                if probe >= stack.len() {
+                    break (low, stack.len());
+                }
+                if !reached(probe) {
+                    break (low, probe);
+                }
+                low = probe + 1;
+                stride *= 2;
+            }
+        }
     };
-    let end = low
-        + stack
-            .get(low..high)?
-            .partition_point(|&(v, _)| v <= threshold);
-    let (_, index) = *stack.get(end.checked_sub(1)?)?;
-    Some(index)
+    low + stack
+        .get(low..high)
+        .map_or(0, |steps| steps.partition_point(|&(v, _)| v <= threshold))
 }
 
 #[cfg(test)]
@@ -154,6 +178,20 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn the_run_ends_where_a_binary_search_says_from_any_hint(
+            mut values in proptest::collection::vec((0u8..40).prop_map(f64::from), 0..70),
+            threshold in (0u8..42).prop_map(f64::from),
+            hint in 0usize..80,
+        ) {
+            values.sort_by(f64::total_cmp);
+            let stack: Vec<(f64, usize)> = values.iter().map(|&v| (v, 0)).collect();
+            prop_assert_eq!(
+                run_end_near(&stack, threshold, hint),
+                values.partition_point(|&v| v <= threshold)
+            );
+        }
+
         #[test]
         fn agrees_with_a_linear_scan(
             // Small whole numbers: many equal values, where "at or below" and the popping of

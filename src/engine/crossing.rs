@@ -1,4 +1,6 @@
-//! "The first later bar whose low reaches this price": the death index of a level.
+//! "The first later bar whose low reaches this price", from any start: the death index of a
+//! level when an engine is extended by new bars (the full build answers it for every birth at
+//! once with [`super::staircase`]).
 //!
 //! Minima of aligned blocks of 1, 2, 4, ... values answer it in O(log d) by galloping from the
 //! start (d is the distance to the answer), so short-lived high-leverage levels cost a few steps

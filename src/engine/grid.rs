@@ -18,6 +18,10 @@ const MAX_CELLS: usize = 50_000_000;
 /// Below this many (bar, layer) pairs the layers are built on one thread.
 const PARALLEL_MIN_WORK: usize = 200_000;
 
+/// Cells summed together by [`Grid::compose_into`]: 32 KiB of output, held in the L1/L2 cache
+/// while every layer is added to it.
+const COMPOSE_BLOCK_CELLS: usize = 4096;
+
 /// The window and resolution of a grid.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GridRequest {
@@ -105,14 +109,27 @@ pub struct Grid {
 
 impl Grid {
     /// Sums the layers with the selection's weights into `out` (resized to rows × columns).
+    ///
+    /// The cells are summed a block at a time, every layer into the block before the next: the
+    /// block stays in the cache, where a whole-grid pass per layer read and wrote the output
+    /// from memory once per layer. Each cell adds its layers in the same order either way, so
+    /// the sums are the same to the bit.
     pub fn compose_into(&self, selection: &LayerSelection, out: &mut Vec<f64>) {
         let cells = self.request.rows * self.request.columns;
-        out.clear();
+        let weighted: Vec<(&[f64], f64)> = self
+            .layers
+            .iter()
+            .zip(&self.layer_keys)
+            .map(|(layer, &(side, tier))| (layer.as_slice(), selection.weight(side, tier)))
+            .filter(|&(_, weight)| weight > 0.0)
+            .collect();
         out.resize(cells, 0.0);
-        for (layer, &(side, tier)) in self.layers.iter().zip(&self.layer_keys) {
-            let weight = selection.weight(side, tier);
-            if weight > 0.0 {
-                for (o, v) in out.iter_mut().zip(layer) {
+        for (block, chunk) in out.chunks_mut(COMPOSE_BLOCK_CELLS).enumerate() {
+            chunk.fill(0.0);
+            let start = block * COMPOSE_BLOCK_CELLS;
+            for &(layer, weight) in &weighted {
+                let values = layer.get(start..).unwrap_or(&[]);
+                for (o, v) in chunk.iter_mut().zip(values) {
                     *o += weight * v;
                 }
             }
@@ -138,6 +155,16 @@ impl Grid {
 
 /// Builds the grid (see [`Engine::grid`]).
 pub(super) fn build_grid(engine: &Engine, request: &GridRequest) -> Result<Grid, GridError> {
+    let parallel = engine.bar_count() * engine.layers().len() >= PARALLEL_MIN_WORK;
+    build_grid_on(engine, request, parallel)
+}
+
+/// [`build_grid`] on one thread or over the cores.
+fn build_grid_on(
+    engine: &Engine,
+    request: &GridRequest,
+    parallel: bool,
+) -> Result<Grid, GridError> {
     let GridRequest {
         start_ms,
         end_ms,
@@ -197,7 +224,7 @@ pub(super) fn build_grid(engine: &Engine, request: &GridRequest) -> Result<Grid,
         step_factor: &step_factor,
     };
     let layers = engine.layers();
-    let values: Vec<Vec<f64>> = if n * layers.len() < PARALLEL_MIN_WORK {
+    let values: Vec<Vec<f64>> = if !parallel {
         (0..layers.len()).map(|i| ctx.layer(i)).collect()
     } else {
         // Layers are independent: rayon spreads them over the cores.
@@ -315,5 +342,83 @@ impl LayerContext<'_> {
             }
         }
         values
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::ModelSettings;
+
+    fn btc_engine() -> Engine {
+        let data = crate::dataset::load(std::path::Path::new("assets/btcusdt-5m.json"))
+            .expect("the bundled BTCUSDT sample");
+        Engine::new(&data, &ModelSettings::default()).expect("engine")
+    }
+
+    fn bits(values: &[f64]) -> Vec<u64> {
+        values.iter().map(|v| v.to_bits()).collect()
+    }
+
+    #[test]
+    fn the_grid_over_the_cores_is_the_grid_of_one_thread() {
+        let engine = btc_engine();
+        let (low, high) = engine.level_price_range().expect("levels");
+        // A window inside the data and one past both of its ends.
+        let whole = GridRequest::whole(&engine, low, high, 700, 300);
+        let span = whole.end_ms - whole.start_ms;
+        let windows = [
+            whole,
+            GridRequest {
+                start_ms: whole.start_ms + span / 3,
+                end_ms: whole.end_ms - span / 4,
+                ..whole
+            },
+            GridRequest {
+                start_ms: whole.start_ms - span / 10,
+                end_ms: whole.end_ms + span / 10,
+                columns: 1333,
+                rows: 97,
+                ..whole
+            },
+        ];
+        for request in windows {
+            let one = build_grid_on(&engine, &request, false).expect("grid");
+            let many = build_grid_on(&engine, &request, true).expect("grid");
+            assert_eq!(one.layers.len(), 10);
+            assert!(one.layers.iter().flatten().any(|&v| v > 0.0));
+            assert_eq!(one.column_bar, many.column_bar);
+            assert_eq!(one.layer_keys, many.layer_keys);
+            for (a, b) in one.layers.iter().zip(&many.layers) {
+                assert_eq!(bits(a), bits(b));
+            }
+        }
+    }
+
+    #[test]
+    fn composing_by_blocks_sums_each_cell_as_a_pass_per_layer_does() {
+        let engine = btc_engine();
+        let (low, high) = engine.level_price_range().expect("levels");
+        // More cells than a few blocks, and not a whole number of blocks.
+        let request = GridRequest::whole(&engine, low, high, 331, 157);
+        let grid = engine.grid(&request).expect("grid");
+        let mut selection = engine.default_selection();
+        let mut out = vec![7.0; 3];
+        for hidden in [None, Some(4), Some(0)] {
+            if let Some(share) = hidden.and_then(|tier| selection.tier_share.get_mut(tier)) {
+                *share = 0.0;
+            }
+            let mut by_layer = vec![0.0; request.rows * request.columns];
+            for (layer, &(side, tier)) in grid.layers.iter().zip(&grid.layer_keys) {
+                let weight = selection.weight(side, tier);
+                if weight > 0.0 {
+                    for (o, v) in by_layer.iter_mut().zip(layer) {
+                        *o += weight * v;
+                    }
+                }
+            }
+            grid.compose_into(&selection, &mut out);
+            assert_eq!(bits(&out), bits(&by_layer), "hidden tier {hidden:?}");
+        }
     }
 }

@@ -5,43 +5,17 @@
 //! maintenance margin: nothing else. A change of the long/short split, the source of new
 //! positions, the fade or a tier's weight leaves every layer as it was; adding a tier builds one
 //! new layer per side; only a change of the margin or the entry price builds them all again.
+//! The layers to build are built per side, each side in one sweep over the bars
+//! ([`super::staircase`]), the two sides on two cores.
 
-use rayon::prelude::*;
-
-use super::crossing::FirstCrossing;
 use super::inputs::{self, BarInputs};
+use super::staircase::first_later_reached;
 use super::{Engine, EngineError, Layer, long_liquidation_price, short_liquidation_price};
 use crate::model::{Dataset, Side};
 use crate::settings::{ModelSettings, ResolvedSettings};
 
 /// Below this many bars the layers are built on one thread: splitting costs more than it saves.
 const PARALLEL_MIN_BARS: usize = 10_000;
-
-/// The first later bar crossing a price, for each side.
-struct Crossings {
-    lows: FirstCrossing,
-    /// Negated highs turn "first high >= price" into "first -high <= -price".
-    neg_highs: FirstCrossing,
-}
-
-impl Crossings {
-    fn new(dataset: &Dataset) -> Self {
-        Crossings {
-            lows: FirstCrossing::new(dataset.bars.iter().map(|b| b.low).collect()),
-            neg_highs: FirstCrossing::new(dataset.bars.iter().map(|b| -b.high).collect()),
-        }
-    }
-
-    /// The death bar of a level born at `born`, `u32::MAX` if it stands to the end.
-    fn death(&self, side: Side, born: usize, price: f64) -> u32 {
-        // The bar that creates a level never kills it: search from the next bar.
-        let death = match side {
-            Side::Long => self.lows.first_at_or_below(born + 1, price),
-            Side::Short => self.neg_highs.first_at_or_below(born + 1, -price),
-        };
-        death.map_or(u32::MAX, |d| u32::try_from(d).unwrap_or(u32::MAX))
-    }
-}
 
 /// Side, tier index and leverage of every layer, side-major.
 fn layer_specs(settings: &ResolvedSettings) -> Vec<(Side, usize, f64)> {
@@ -58,45 +32,90 @@ fn layer_specs(settings: &ResolvedSettings) -> Vec<(Side, usize, f64)> {
         .collect()
 }
 
-fn build_layer(
-    (side, tier, leverage): (Side, usize, f64),
+/// The layers of `specs` that are on `side`, with their place in `specs`: prices from the entry
+/// prices, deaths from one sweep over the bars for all of them.
+fn side_layers(
+    side: Side,
+    specs: &[(Side, usize, f64)],
+    dataset: &Dataset,
     inputs: &BarInputs,
-    crossings: &Crossings,
     mmr: f64,
-) -> Layer {
-    let price: Vec<f64> = inputs
-        .entry_price
-        .iter()
-        .map(|&entry| match side {
-            Side::Long => long_liquidation_price(entry, leverage, mmr),
-            Side::Short => short_liquidation_price(entry, leverage, mmr),
-        })
-        .collect();
-    let death_bar = price
+) -> Vec<(usize, Layer)> {
+    let mine: Vec<(usize, usize, f64)> = specs
         .iter()
         .enumerate()
-        .map(|(born, &p)| crossings.death(side, born, p))
+        .filter(|(_, spec)| spec.0 == side)
+        .map(|(at, &(_, tier, leverage))| (at, tier, leverage))
         .collect();
-    Layer {
-        side,
-        tier,
-        leverage,
-        price,
-        death_bar,
+    if mine.is_empty() {
+        return Vec::new();
     }
+    let prices: Vec<Vec<f64>> = mine
+        .iter()
+        .map(|&(_, _, leverage)| {
+            inputs
+                .entry_price
+                .iter()
+                .map(|&entry| match side {
+                    Side::Long => long_liquidation_price(entry, leverage, mmr),
+                    Side::Short => short_liquidation_price(entry, leverage, mmr),
+                })
+                .collect()
+        })
+        .collect();
+    let thresholds: Vec<&[f64]> = prices.iter().map(Vec::as_slice).collect();
+    // Longs die on a low at or below their price, shorts on a high at or above it.
+    let deaths = match side {
+        Side::Long => first_later_reached(&dataset.bars, |b| b.low, 1.0, &thresholds),
+        Side::Short => first_later_reached(&dataset.bars, |b| b.high, -1.0, &thresholds),
+    };
+    mine.into_iter()
+        .zip(prices)
+        .zip(deaths)
+        .map(|(((at, tier, leverage), price), death_bar)| {
+            (
+                at,
+                Layer {
+                    side,
+                    tier,
+                    leverage,
+                    price,
+                    death_bar,
+                },
+            )
+        })
+        .collect()
 }
 
-/// Runs `build` on every spec, over the cores for big datasets (layers are independent).
-fn each_spec(
+/// The layers of `specs`, in their order: the longs and the shorts are two independent sweeps,
+/// run on two cores for big datasets.
+fn build_specs(
     specs: &[(Side, usize, f64)],
-    bars: usize,
-    build: impl Fn(&(Side, usize, f64)) -> Layer + Sync + Send,
+    dataset: &Dataset,
+    inputs: &BarInputs,
+    mmr: f64,
 ) -> Vec<Layer> {
-    if bars < PARALLEL_MIN_BARS {
-        specs.iter().map(build).collect()
+    let parallel = dataset.bars.len() >= PARALLEL_MIN_BARS;
+    build_specs_on(specs, dataset, inputs, mmr, parallel)
+}
+
+/// [`build_specs`] on one thread or two.
+fn build_specs_on(
+    specs: &[(Side, usize, f64)],
+    dataset: &Dataset,
+    inputs: &BarInputs,
+    mmr: f64,
+    parallel: bool,
+) -> Vec<Layer> {
+    let side = |side: Side| side_layers(side, specs, dataset, inputs, mmr);
+    let (longs, shorts) = if parallel {
+        rayon::join(|| side(Side::Long), || side(Side::Short))
     } else {
-        specs.par_iter().map(build).collect()
-    }
+        (side(Side::Long), side(Side::Short))
+    };
+    let mut layers: Vec<(usize, Layer)> = longs.into_iter().chain(shorts).collect();
+    layers.sort_by_key(|(at, _)| *at);
+    layers.into_iter().map(|(_, layer)| layer).collect()
 }
 
 /// Every layer of the dataset under the settings.
@@ -105,10 +124,7 @@ pub(super) fn build_layers(
     settings: &ResolvedSettings,
     inputs: &BarInputs,
 ) -> Vec<Layer> {
-    let crossings = Crossings::new(dataset);
-    each_spec(&layer_specs(settings), dataset.bars.len(), |&spec| {
-        build_layer(spec, inputs, &crossings, settings.mmr)
-    })
+    build_specs(&layer_specs(settings), dataset, inputs, settings.mmr)
 }
 
 impl Engine {
@@ -146,28 +162,23 @@ impl Engine {
                 .filter(|_| same_entries)
         };
         let specs = layer_specs(&resolved);
-        let all_kept = specs.iter().all(|&(side, _, lev)| old(side, lev).is_some());
-        // The crossing tables are only built when some layer needs building.
-        let crossings = (!all_kept).then(|| Crossings::new(dataset));
-        let layers = each_spec(
-            &specs,
-            dataset.bars.len(),
-            |&(side, tier, leverage)| match (old(side, leverage), &crossings) {
-                (Some(kept), _) => Layer {
+        let missing: Vec<(Side, usize, f64)> = specs
+            .iter()
+            .filter(|&&(side, _, leverage)| old(side, leverage).is_none())
+            .copied()
+            .collect();
+        // Built in `specs` order, so they come out as the kept ones leave gaps for them.
+        let mut built = build_specs(&missing, dataset, &inputs, resolved.mmr).into_iter();
+        let layers: Vec<Layer> = specs
+            .iter()
+            .filter_map(|&(side, tier, leverage)| match old(side, leverage) {
+                Some(kept) => Some(Layer {
                     tier,
                     ..kept.clone()
-                },
-                (None, Some(crossings)) => {
-                    build_layer((side, tier, leverage), &inputs, crossings, resolved.mmr)
-                }
-                (None, None) => build_layer(
-                    (side, tier, leverage),
-                    &inputs,
-                    &Crossings::new(dataset),
-                    resolved.mmr,
-                ),
-            },
-        );
+                }),
+                None => built.next(),
+            })
+            .collect();
         Ok(super::anchor::anchored(Engine {
             bar_time_ms: self.bar_time_ms.clone(),
             interval_ms: self.interval_ms,
@@ -249,6 +260,34 @@ mod tests {
             let reused = engine.with_settings(&data, settings).expect(what);
             let fresh = Engine::new(&data, settings).expect(what);
             assert_same(&reused, &fresh, what);
+        }
+    }
+
+    #[test]
+    fn two_threads_build_the_layers_one_thread_builds() {
+        let data = crate::dataset::load(std::path::Path::new("assets/btcusdt-5m.json"))
+            .expect("the bundled BTCUSDT sample");
+        let settings = ModelSettings {
+            tiers: "3:1,5:1,10:1,25:1,50:1,100:1,125:1".parse().expect("tiers"),
+            ..ModelSettings::default()
+        };
+        let resolved = settings.resolve(&data).expect("settings");
+        let inputs = inputs::bar_inputs(&data, &resolved);
+        let specs = layer_specs(&resolved);
+        let one = build_specs_on(&specs, &data, &inputs, resolved.mmr, false);
+        let two = build_specs_on(&specs, &data, &inputs, resolved.mmr, true);
+        assert_eq!(one.len(), 14);
+        let died: usize = one
+            .iter()
+            .map(|l| l.death_bar.iter().filter(|&&d| d != u32::MAX).count())
+            .sum();
+        assert!(died > 1000, "{died} levels die");
+        for (a, b) in one.iter().zip(&two) {
+            assert_eq!((a.side, a.tier), (b.side, b.tier));
+            assert_eq!(a.leverage.to_bits(), b.leverage.to_bits());
+            assert_eq!(a.death_bar, b.death_bar);
+            let bits = |v: &[f64]| v.iter().map(|p| p.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&a.price), bits(&b.price));
         }
     }
 

@@ -12,9 +12,56 @@ const EXACT_POWERS_OF_TEN: [f64; 23] = [
 /// Integers up to this are exact in an `f64`.
 const EXACT_MANTISSA: u64 = 1 << 53;
 
+/// `10^k` for the digits read at once.
+const POWERS_OF_TEN: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+/// The digits at the start of 8 bytes (the first byte lowest): their value and how many there
+/// are. Eight bytes are tested and summed at once, with no branch per digit (whose mispredicted
+/// ends, a number's length varying, cost more than the arithmetic).
+fn eight_digits(bytes: [u8; 8]) -> (u64, usize) {
+    let chunk = u64::from_le_bytes(bytes);
+    let values = chunk.wrapping_sub(0x3030_3030_3030_3030);
+    // A byte below '0' wraps to 0xd0 or more, one above '9' reaches 0x80 with 0x46 added; bytes
+    // after the first non-digit may be garbled by borrows and carries, and are not used.
+    let non_digit = (values | chunk.wrapping_add(0x4646_4646_4646_4646)) & 0x8080_8080_8080_8080;
+    let count = (non_digit.trailing_zeros() / 8) as usize;
+    if count == 0 {
+        return (0, 0);
+    }
+    // The digits moved to the top, zeros (leading zeros of the number) below them.
+    let digits = values << (8 * (8 - count));
+    let pairs = (digits & 0x0f0f_0f0f_0f0f_0f0f).wrapping_mul(2561) >> 8;
+    let fours = (pairs & 0x00ff_00ff_00ff_00ff).wrapping_mul(6_553_601) >> 16;
+    let value = (fours & 0x0000_ffff_0000_ffff).wrapping_mul(42_949_672_960_001) >> 32;
+    (value, count)
+}
+
 /// The digits from `pos` appended to `value` (wrapping past 19 digits), and the position after
 /// them.
 fn digits(text: &[u8], mut pos: usize, mut value: u64) -> (u64, usize) {
+    while let Some(bytes) = text.get(pos..pos + 8) {
+        let Ok(bytes) = <[u8; 8]>::try_from(bytes) else {
+            break;
+        };
+        let (read, count) = eight_digits(bytes);
+        let scale = POWERS_OF_TEN.get(count).copied().unwrap_or(1);
+        value = value.wrapping_mul(scale).wrapping_add(read);
+        pos += count;
+        if count < 8 {
+            return (value, pos);
+        }
+    }
+    // The last bytes of the text, one at a time.
     while let Some(&byte) = text.get(pos) {
         let digit = byte.wrapping_sub(b'0');
         if digit > 9 {
@@ -141,5 +188,31 @@ pub(super) fn parse_side(text: &[u8], start: usize) -> Option<(Side, usize)> {
         Some((Side::Short, start + 7))
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eight_digits_stop_at_the_first_other_byte() {
+        let read = |text: &[u8; 8]| eight_digits(*text);
+        assert_eq!(read(b"12345678"), (12_345_678, 8));
+        assert_eq!(read(b"59922.6,"), (59_922, 5));
+        assert_eq!(read(b"0.5,1,2,"), (0, 1));
+        assert_eq!(read(b",1234567"), (0, 0));
+        assert_eq!(read(b"9/:09999"), (9, 1), "'/' and ':' border the digits");
+        assert_eq!(read(b"00000001"), (1, 8));
+        assert_eq!(read(b"1\xff345678"), (1, 1));
+        assert_eq!(read(b"123\x00\x00\x00\x00\x00"), (123, 3));
+    }
+
+    #[test]
+    fn digits_read_across_the_last_eight_bytes() {
+        let text = b"123456789012345678,9";
+        assert_eq!(digits(text, 0, 0), (123_456_789_012_345_678, 18));
+        assert_eq!(digits(text, 19, 0), (9, 20));
+        assert_eq!(digits(b"42", 0, 7), (742, 2));
     }
 }

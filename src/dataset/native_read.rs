@@ -63,10 +63,18 @@ fn bars(raw: &RawBars<'_>) -> Option<Vec<Bar>> {
         Column::new(raw.open_time_ms?, |p, rows| {
             fill(p, rows, parse_i64, |b, v| b.open_time_ms = v)
         }),
-        Column::new(raw.open?, |p, rows| fill(p, rows, parse_f64, |b, v| b.open = v)),
-        Column::new(raw.high?, |p, rows| fill(p, rows, parse_f64, |b, v| b.high = v)),
-        Column::new(raw.low?, |p, rows| fill(p, rows, parse_f64, |b, v| b.low = v)),
-        Column::new(raw.close?, |p, rows| fill(p, rows, parse_f64, |b, v| b.close = v)),
+        Column::new(raw.open?, |p, rows| {
+            fill(p, rows, parse_f64, |b, v| b.open = v)
+        }),
+        Column::new(raw.high?, |p, rows| {
+            fill(p, rows, parse_f64, |b, v| b.high = v)
+        }),
+        Column::new(raw.low?, |p, rows| {
+            fill(p, rows, parse_f64, |b, v| b.low = v)
+        }),
+        Column::new(raw.close?, |p, rows| {
+            fill(p, rows, parse_f64, |b, v| b.close = v)
+        }),
         Column::new(raw.volume?, |p, rows| {
             fill(p, rows, parse_f64, |b, v| b.volume = v)
         }),
@@ -94,9 +102,12 @@ fn open_interest(raw: &RawOpenInterest<'_>) -> Option<Vec<OpenInterestSample>> {
             fill(p, rows, parse_f64, |s, v| s.open_interest = v)
         }),
     ];
-    columns.extend(optional(raw.value_usd, |p, rows: &mut [OpenInterestSample]| {
-        fill(p, rows, parse_optional_f64, |s, v| s.value_usd = v)
-    }));
+    columns.extend(optional(
+        raw.value_usd,
+        |p, rows: &mut [OpenInterestSample]| {
+            fill(p, rows, parse_optional_f64, |s, v| s.value_usd = v)
+        },
+    ));
     rows(blank, &columns)
 }
 
@@ -111,8 +122,12 @@ fn liquidations(raw: &RawLiquidations<'_>) -> Option<Vec<Liquidation>> {
         Column::new(raw.time_ms?, |p, rows| {
             fill(p, rows, parse_i64, |l, v| l.time_ms = v)
         }),
-        Column::new(raw.side?, |p, rows| fill(p, rows, parse_side, |l, v| l.side = v)),
-        Column::new(raw.price?, |p, rows| fill(p, rows, parse_f64, |l, v| l.price = v)),
+        Column::new(raw.side?, |p, rows| {
+            fill(p, rows, parse_side, |l, v| l.side = v)
+        }),
+        Column::new(raw.price?, |p, rows| {
+            fill(p, rows, parse_f64, |l, v| l.price = v)
+        }),
         Column::new(raw.quantity?, |p, rows| {
             fill(p, rows, parse_f64, |l, v| l.quantity = v)
         }),

@@ -311,9 +311,14 @@ fn an_error_past_the_first_chunk_of_rows_names_the_file_and_its_entry() {
     // A value that does not parse, in a later chunk: the serde reader's message, naming the file.
     let damaged = with_entry(&text, "volume", 9_000, "1.e3");
     std::fs::write(&path, &damaged).expect("write");
-    let said = crate::dataset::load(&path).expect_err("a bad number").to_string();
+    let said = crate::dataset::load(&path)
+        .expect_err("a bad number")
+        .to_string();
     assert!(said.starts_with(&format!("{}: ", path.display())), "{said}");
-    assert_eq!(said, format!("{}: {}", path.display(), said_by_serde(&damaged)));
+    assert_eq!(
+        said,
+        format!("{}: {}", path.display(), said_by_serde(&damaged))
+    );
 }
 
 /// The serde reader's error for `text`, without a file name.

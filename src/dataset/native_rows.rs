@@ -155,7 +155,15 @@ mod tests {
 
     #[test]
     fn every_entry_lands_in_its_row_across_chunk_boundaries() {
-        for n in [0, 1, 2, CHUNK_ROWS - 1, CHUNK_ROWS, CHUNK_ROWS + 1, 3 * CHUNK_ROWS + 5] {
+        for n in [
+            0,
+            1,
+            2,
+            CHUNK_ROWS - 1,
+            CHUNK_ROWS,
+            CHUNK_ROWS + 1,
+            3 * CHUNK_ROWS + 5,
+        ] {
             let expected: Vec<i64> = (0..n as i64).map(|i| i * 7 - 3).collect();
             let text = expected
                 .iter()
@@ -179,7 +187,8 @@ mod tests {
 
     #[test]
     fn columns_of_different_lengths_are_refused() {
-        let fill_first = |p: &[u8], rows: &mut [(i64, i64)]| fill(p, rows, parse_i64, |r, v| r.0 = v);
+        let fill_first =
+            |p: &[u8], rows: &mut [(i64, i64)]| fill(p, rows, parse_i64, |r, v| r.0 = v);
         let fill_second =
             |p: &[u8], rows: &mut [(i64, i64)]| fill(p, rows, parse_i64, |r, v| r.1 = v);
         let same = [

@@ -14,7 +14,9 @@ pub mod summary;
 pub mod view;
 
 mod location;
+mod native_numbers;
 mod native_read;
+mod native_rows;
 mod sample;
 mod shape;
 mod source;
@@ -45,15 +47,16 @@ pub fn load_staged(path: &Path, on_read: impl FnOnce()) -> Result<Dataset, Datas
     if parquet::is_parquet(path) {
         return parquet::load(path);
     }
-    let text = source::read_text(path)?;
+    let bytes = source::read_bytes(path)?;
     on_read();
-    // The prefix check spares big native files a second scan; the full detection still finds
-    // native files whose keys were reordered by hand.
-    if detect::looks_native(&text) {
-        return native_read::from_string(text).map_err(|issue| issue.in_file(path));
+    // The fast reader declines anything but the plain native layout at once (a CSV at its first
+    // byte), and spares the files it reads a pass checking the whole text as UTF-8.
+    if let Some(read) = native_read::from_bytes(&bytes) {
+        return read.map_err(|issue| issue.in_file(path));
     }
+    let text = source::into_text(path, bytes)?;
     match detect::detect(&text).map_err(|kind| DatasetError::new(path, kind))? {
-        Format::Native => native_read::from_str(&text).map_err(|issue| issue.in_file(path)),
+        Format::Native => native::from_str(&text).map_err(|issue| issue.in_file(path)),
         format => import::import_klines_text(path, &text, format),
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! The schema is described in `docs/dataset-format.md`.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::detect::json_error;
@@ -136,15 +137,27 @@ pub fn from_str(text: &str) -> Result<Dataset, Issue> {
 }
 
 /// Checks a parsed file's tag and version, gathers its columns into rows and checks them like
-/// an import (shared with the fast reader in `native_read`).
+/// an import (shared with the Parquet reader).
 pub(super) fn finish(file: File) -> Result<Dataset, Issue> {
-    if file.format != FORMAT_TAG {
-        return Err(Kind::NotNative(file.format).into());
-    }
-    check_version(u64::from(file.version))?;
+    check_tag_and_version(&file.format, file.version)?;
     let dataset = into_dataset(file)?;
     check(&dataset)?;
     Ok(dataset)
+}
+
+/// Checks the tag and version of a file read into rows, and its rows like an import (the end of
+/// the fast reader in `native_read`, and of [`finish`]).
+pub(super) fn finish_rows(format: &str, version: u32, dataset: Dataset) -> Result<Dataset, Issue> {
+    check_tag_and_version(format, version)?;
+    check(&dataset)?;
+    Ok(dataset)
+}
+
+fn check_tag_and_version(format: &str, version: u32) -> Result<(), Kind> {
+    if format != FORMAT_TAG {
+        return Err(Kind::NotNative(format.to_string()));
+    }
+    check_version(u64::from(version))
 }
 
 fn check_version(version: u64) -> Result<(), Kind> {
@@ -284,7 +297,7 @@ fn check(dataset: &Dataset) -> Result<(), Issue> {
             entry: i + 1,
         }
     };
-    validate::bars(&dataset.bars, &entry("bars"))?;
+    check_bars(&dataset.bars)?;
     let oi_at = entry("open_interest");
     validate::open_interest(&dataset.open_interest, &oi_at)?;
     validate::open_interest_usd(&dataset.open_interest, &dataset.bars, &oi_at)?;
@@ -292,4 +305,27 @@ fn check(dataset: &Dataset) -> Result<(), Issue> {
     validate::liquidations(&dataset.liquidations, &at)?;
     validate::liquidations_sorted(&dataset.liquidations, &at)?;
     Ok(())
+}
+
+/// Bars checked per job: the year's half million are checked on every core.
+const CHECK_CHUNK_BARS: usize = 1 << 16;
+
+/// [`validate::bars`] over chunks of bars on every core. Each chunk is checked with the bar
+/// before it, so the order across chunks is checked too, and the error of the earliest chunk
+/// with one is the error a single pass finds first.
+fn check_bars(bars: &[Bar]) -> Result<(), Issue> {
+    let starts: Vec<usize> = (0..bars.len().max(1)).step_by(CHECK_CHUNK_BARS).collect();
+    let results: Vec<Result<(), Issue>> = starts
+        .par_iter()
+        .map(|&start| {
+            let from = start.saturating_sub(1);
+            let end = bars.len().min(start + CHECK_CHUNK_BARS);
+            let at = |i: usize| Location::Entry {
+                group: "bars",
+                entry: from + i + 1,
+            };
+            validate::bars(bars.get(from..end).unwrap_or_default(), &at)
+        })
+        .collect();
+    results.into_iter().find(Result::is_err).unwrap_or(Ok(()))
 }

@@ -1,107 +1,138 @@
 //! The fast reader of the native format: one pass over the text finds each column's array, then
-//! the columns are parsed (in parallel) straight into vectors of numbers.
+//! the columns are parsed (on every core) straight into rows (`native_rows`).
 //!
 //! It accepts only what the serde reader in `native` accepts, and reads the same values bit for
 //! bit (numbers are rounded correctly, as `serde_json` with `float_roundtrip` does). Anything it
 //! does not expect (a syntax error, an unknown or repeated key, an escape in a string, a value of
-//! the wrong type, a number out of range) sends the whole text to the serde reader, so damaged
-//! files get exactly the errors they always got, naming the entry at fault.
-
-use rayon::prelude::*;
+//! the wrong type, a number out of range, columns of different lengths) is left to the serde
+//! reader, so damaged files get exactly the errors they always got, naming the entry at fault.
 
 use super::error::Issue;
-use super::native::{self, BarColumns, File, LiquidationColumns, OpenInterestColumns};
-use crate::model::{Dataset, Side};
+use super::native;
+use super::native_numbers::{parse_f64, parse_i64, parse_optional_f64, parse_side};
+use super::native_rows::{Column, Fill, fill, rows};
+use crate::model::{Bar, Dataset, Liquidation, OpenInterestSample, Side};
 
-/// Reads native JSON and checks it like an import (the fast path of [`native::from_str`]).
-pub fn from_str(text: &str) -> Result<Dataset, Issue> {
-    match fast_file(text) {
-        Some(file) => native::finish(file),
-        None => native::from_str(text),
-    }
-}
+/// The UTF-8 byte-order mark, which the text reader strips too.
+const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
 
-/// As [`from_str`], dropping the text once the columns are parsed, so that the text and the rows
-/// are never held together.
-pub fn from_string(text: String) -> Result<Dataset, Issue> {
-    match fast_file(&text) {
-        Some(file) => {
-            drop(text);
-            native::finish(file)
-        }
-        None => native::from_str(&text),
-    }
-}
-
-/// The file's columns, or `None` where the text is not the plain native layout.
-fn fast_file(text: &str) -> Option<File> {
-    let raw = RawFile::scan(text.as_bytes())?;
-    let mut jobs = vec![
-        Job::I64(raw.bars.open_time_ms?),
-        Job::F64(raw.bars.open?),
-        Job::F64(raw.bars.high?),
-        Job::F64(raw.bars.low?),
-        Job::F64(raw.bars.close?),
-        Job::F64(raw.bars.volume?),
-        Job::OptionalF64(raw.bars.taker_buy_volume.flatten()),
-        Job::OptionalF64(raw.bars.quote_volume.flatten()),
-    ];
-    if let Some(oi) = &raw.open_interest {
-        jobs.extend([
-            Job::I64(oi.time_ms?),
-            Job::F64(oi.open_interest?),
-            Job::OptionalF64(oi.value_usd.flatten()),
-        ]);
-    }
-    if let Some(l) = &raw.liquidations {
-        jobs.extend([
-            Job::I64(l.time_ms?),
-            Job::Side(l.side?),
-            Job::F64(l.price?),
-            Job::F64(l.quantity?),
-        ]);
-    }
-    // Columns are independent: each core takes whole columns.
-    let parsed: Option<Vec<Column>> = jobs.into_par_iter().map(Job::run).collect();
-    let mut columns = parsed?.into_iter();
-    let mut next = || columns.next();
-    let bars = BarColumns {
-        open_time_ms: next()?.i64()?,
-        open: next()?.f64()?,
-        high: next()?.f64()?,
-        low: next()?.f64()?,
-        close: next()?.f64()?,
-        volume: next()?.f64()?,
-        taker_buy_volume: next()?.optional()?,
-        quote_volume: next()?.optional()?,
-    };
-    let open_interest = match raw.open_interest {
-        Some(_) => OpenInterestColumns {
-            time_ms: next()?.i64()?,
-            open_interest: next()?.f64()?,
-            value_usd: next()?.optional()?,
-        },
-        None => OpenInterestColumns::default(),
-    };
-    let liquidations = match raw.liquidations {
-        Some(_) => LiquidationColumns {
-            time_ms: next()?.i64()?,
-            side: next()?.side()?,
-            price: next()?.f64()?,
-            quantity: next()?.f64()?,
-        },
-        None => LiquidationColumns::default(),
-    };
-    Some(File {
-        format: raw.format?.to_string(),
-        version: raw.version?,
+/// Reads native JSON and checks it like an import; `None` where the bytes are not the plain
+/// native layout (another format, or a damaged or hand-edited file: the serde reader in
+/// `native` then reads it and says what is wrong). The bytes need not be checked as UTF-8
+/// first: the layout accepted is ASCII outside its strings, and its strings are checked.
+pub fn from_bytes(bytes: &[u8]) -> Option<Result<Dataset, Issue>> {
+    let bytes = bytes.strip_prefix(BYTE_ORDER_MARK).unwrap_or(bytes);
+    let raw = RawFile::scan(bytes)?;
+    let dataset = Dataset {
         exchange: raw.exchange?.to_string(),
         symbol: raw.symbol?.to_string(),
         interval_ms: raw.interval_ms?,
-        bars,
-        open_interest,
-        liquidations,
-    })
+        bars: bars(&raw.bars)?,
+        open_interest: match &raw.open_interest {
+            Some(o) => open_interest(o)?,
+            None => Vec::new(),
+        },
+        liquidations: match &raw.liquidations {
+            Some(l) => liquidations(l)?,
+            None => Vec::new(),
+        },
+    };
+    Some(native::finish_rows(raw.format?, raw.version?, dataset))
+}
+
+/// An optional column: present with entries, or absent, `null` or empty (which the serde reader
+/// reads as absent too).
+fn optional<'a, R>(text: Option<Option<Array<'a>>>, fill: Fill<R>) -> Option<Column<'a, R>> {
+    text.flatten()
+        .map(|text| Column::new(text, fill))
+        .filter(|c| c.rows() > 0)
+}
+
+fn bars(raw: &RawBars<'_>) -> Option<Vec<Bar>> {
+    let blank = Bar {
+        open_time_ms: 0,
+        open: 0.0,
+        high: 0.0,
+        low: 0.0,
+        close: 0.0,
+        volume: 0.0,
+        taker_buy_volume: None,
+        quote_volume: None,
+    };
+    let mut columns: Vec<Column<'_, Bar>> = vec![
+        Column::new(raw.open_time_ms?, |p, rows| {
+            fill(p, rows, parse_i64, |b, v| b.open_time_ms = v)
+        }),
+        Column::new(raw.open?, |p, rows| {
+            fill(p, rows, parse_f64, |b, v| b.open = v)
+        }),
+        Column::new(raw.high?, |p, rows| {
+            fill(p, rows, parse_f64, |b, v| b.high = v)
+        }),
+        Column::new(raw.low?, |p, rows| {
+            fill(p, rows, parse_f64, |b, v| b.low = v)
+        }),
+        Column::new(raw.close?, |p, rows| {
+            fill(p, rows, parse_f64, |b, v| b.close = v)
+        }),
+        Column::new(raw.volume?, |p, rows| {
+            fill(p, rows, parse_f64, |b, v| b.volume = v)
+        }),
+    ];
+    columns.extend(optional(raw.taker_buy_volume, |p, rows: &mut [Bar]| {
+        fill(p, rows, parse_optional_f64, |b, v| b.taker_buy_volume = v)
+    }));
+    columns.extend(optional(raw.quote_volume, |p, rows: &mut [Bar]| {
+        fill(p, rows, parse_optional_f64, |b, v| b.quote_volume = v)
+    }));
+    rows(blank, &columns)
+}
+
+fn open_interest(raw: &RawOpenInterest<'_>) -> Option<Vec<OpenInterestSample>> {
+    let blank = OpenInterestSample {
+        time_ms: 0,
+        open_interest: 0.0,
+        value_usd: None,
+    };
+    let mut columns: Vec<Column<'_, OpenInterestSample>> = vec![
+        Column::new(raw.time_ms?, |p, rows| {
+            fill(p, rows, parse_i64, |s, v| s.time_ms = v)
+        }),
+        Column::new(raw.open_interest?, |p, rows| {
+            fill(p, rows, parse_f64, |s, v| s.open_interest = v)
+        }),
+    ];
+    columns.extend(optional(
+        raw.value_usd,
+        |p, rows: &mut [OpenInterestSample]| {
+            fill(p, rows, parse_optional_f64, |s, v| s.value_usd = v)
+        },
+    ));
+    rows(blank, &columns)
+}
+
+fn liquidations(raw: &RawLiquidations<'_>) -> Option<Vec<Liquidation>> {
+    let blank = Liquidation {
+        time_ms: 0,
+        side: Side::Long,
+        price: 0.0,
+        quantity: 0.0,
+    };
+    let columns: [Column<'_, Liquidation>; 4] = [
+        Column::new(raw.time_ms?, |p, rows| {
+            fill(p, rows, parse_i64, |l, v| l.time_ms = v)
+        }),
+        Column::new(raw.side?, |p, rows| {
+            fill(p, rows, parse_side, |l, v| l.side = v)
+        }),
+        Column::new(raw.price?, |p, rows| {
+            fill(p, rows, parse_f64, |l, v| l.price = v)
+        }),
+        Column::new(raw.quantity?, |p, rows| {
+            fill(p, rows, parse_f64, |l, v| l.quantity = v)
+        }),
+    ];
+    rows(blank, &columns)
 }
 
 /// The text between `[` and `]` of one column.
@@ -304,239 +335,6 @@ impl<'a> Cursor<'a> {
                 return None;
             }
         }
-    }
-}
-
-/// One column to parse.
-enum Job<'a> {
-    I64(Array<'a>),
-    F64(Array<'a>),
-    OptionalF64(Option<Array<'a>>),
-    Side(Array<'a>),
-}
-
-/// A parsed column.
-enum Column {
-    I64(Vec<i64>),
-    F64(Vec<f64>),
-    OptionalF64(Option<Vec<Option<f64>>>),
-    Side(Vec<Side>),
-}
-
-impl Job<'_> {
-    fn run(self) -> Option<Column> {
-        Some(match self {
-            Job::I64(text) => Column::I64(entries(text, parse_i64)?),
-            Job::F64(text) => Column::F64(entries(text, parse_f64)?),
-            Job::OptionalF64(None) => Column::OptionalF64(None),
-            Job::OptionalF64(Some(text)) => {
-                Column::OptionalF64(Some(entries(text, parse_optional_f64)?))
-            }
-            Job::Side(text) => Column::Side(entries(text, parse_side)?),
-        })
-    }
-}
-
-impl Column {
-    fn i64(self) -> Option<Vec<i64>> {
-        match self {
-            Column::I64(v) => Some(v),
-            _ => None,
-        }
-    }
-
-    fn f64(self) -> Option<Vec<f64>> {
-        match self {
-            Column::F64(v) => Some(v),
-            _ => None,
-        }
-    }
-
-    fn optional(self) -> Option<Option<Vec<Option<f64>>>> {
-        match self {
-            Column::OptionalF64(v) => Some(v),
-            _ => None,
-        }
-    }
-
-    fn side(self) -> Option<Vec<Side>> {
-        match self {
-            Column::Side(v) => Some(v),
-            _ => None,
-        }
-    }
-}
-
-/// Reads one value at a position: the value and the position after it.
-type Entry<T> = fn(&[u8], usize) -> Option<(T, usize)>;
-
-/// The comma-separated values of an array's inner text.
-fn entries<T>(text: &[u8], entry: Entry<T>) -> Option<Vec<T>> {
-    // Values hold no commas (no strings but sides), so the commas count the entries: the vector
-    // is allocated once at its size, where a guess from the text's length held up to twice the
-    // memory the year's columns need (the peak of `liqmap info`).
-    let mut values = Vec::with_capacity(memchr::memchr_iter(b',', text).count() + 1);
-    let skip = |mut pos: usize| {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = text.get(pos) {
-            pos += 1;
-        }
-        pos
-    };
-    let mut pos = skip(0);
-    if pos == text.len() {
-        return Some(values);
-    }
-    loop {
-        let (value, end) = entry(text, pos)?;
-        values.push(value);
-        pos = skip(end);
-        match text.get(pos) {
-            None => return Some(values),
-            Some(b',') => pos = skip(pos + 1),
-            Some(_) => return None,
-        }
-    }
-}
-
-/// Powers of ten that an `f64` holds exactly.
-const EXACT_POWERS_OF_TEN: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
-
-/// Integers up to this are exact in an `f64`.
-const EXACT_MANTISSA: u64 = 1 << 53;
-
-/// A JSON number (the grammar checked), correctly rounded to the nearest `f64`; `None` for a
-/// number outside the `f64` range, which serde refuses too.
-fn parse_f64(text: &[u8], start: usize) -> Option<(f64, usize)> {
-    let mut pos = start;
-    let negative = text.get(pos) == Some(&b'-');
-    if negative {
-        pos += 1;
-    }
-    let mut mantissa: u64 = 0;
-    let mut digits = 0u32;
-    let mut exponent: i64 = 0;
-    let mut digit = |d: u8, mantissa: &mut u64| {
-        // Leading zeros do not count; beyond 19 digits the mantissa no longer fits.
-        if *mantissa != 0 || d != 0 {
-            digits += 1;
-        }
-        *mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
-    };
-    match text.get(pos) {
-        Some(b'0') => pos += 1,
-        Some(b'1'..=b'9') => {
-            while let Some(&b @ b'0'..=b'9') = text.get(pos) {
-                digit(b - b'0', &mut mantissa);
-                pos += 1;
-            }
-        }
-        _ => return None,
-    }
-    if text.get(pos) == Some(&b'.') {
-        pos += 1;
-        let first = pos;
-        while let Some(&b @ b'0'..=b'9') = text.get(pos) {
-            digit(b - b'0', &mut mantissa);
-            exponent -= 1;
-            pos += 1;
-        }
-        if pos == first {
-            return None;
-        }
-    }
-    if let Some(b'e' | b'E') = text.get(pos) {
-        pos += 1;
-        let exponent_negative = text.get(pos) == Some(&b'-');
-        if let Some(b'+' | b'-') = text.get(pos) {
-            pos += 1;
-        }
-        let first = pos;
-        let mut written: i64 = 0;
-        while let Some(&b @ b'0'..=b'9') = text.get(pos) {
-            written = written
-                .saturating_mul(10)
-                .saturating_add(i64::from(b - b'0'));
-            pos += 1;
-        }
-        if pos == first {
-            return None;
-        }
-        exponent = exponent.saturating_add(if exponent_negative { -written } else { written });
-    }
-    let exact = digits <= 19 && mantissa <= EXACT_MANTISSA;
-    let power = usize::try_from(exponent.unsigned_abs())
-        .ok()
-        .and_then(|e| EXACT_POWERS_OF_TEN.get(e));
-    let value = match power {
-        // Clinger's fast path: both operands exact, so the one rounding is the correct one.
-        Some(&power) if exact && exponent < 0 => mantissa as f64 / power,
-        Some(&power) if exact => mantissa as f64 * power,
-        _ => {
-            let token = std::str::from_utf8(text.get(start..pos)?).ok()?;
-            return token
-                .parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite())
-                .map(|v| (v, pos));
-        }
-    };
-    Some((if negative { -value } else { value }, pos))
-}
-
-/// A number or `null`.
-fn parse_optional_f64(text: &[u8], start: usize) -> Option<(Option<f64>, usize)> {
-    if text.get(start..)?.starts_with(b"null") {
-        return Some((None, start + 4));
-    }
-    parse_f64(text, start).map(|(v, end)| (Some(v), end))
-}
-
-/// A JSON integer that fits an `i64`. `-0` is refused, as serde reads it as a float.
-fn parse_i64(text: &[u8], start: usize) -> Option<(i64, usize)> {
-    let mut pos = start;
-    let negative = text.get(pos) == Some(&b'-');
-    if negative {
-        pos += 1;
-    }
-    let mut magnitude: u64 = 0;
-    match text.get(pos) {
-        Some(b'0') => pos += 1,
-        Some(b'1'..=b'9') => {
-            while let Some(&b @ b'0'..=b'9') = text.get(pos) {
-                magnitude = magnitude
-                    .checked_mul(10)?
-                    .checked_add(u64::from(b - b'0'))?;
-                pos += 1;
-            }
-        }
-        _ => return None,
-    }
-    if let Some(b'.' | b'e' | b'E') = text.get(pos) {
-        return None;
-    }
-    let value = if negative {
-        if magnitude == 0 {
-            return None;
-        }
-        0i64.checked_sub_unsigned(magnitude)?
-    } else {
-        i64::try_from(magnitude).ok()?
-    };
-    Some((value, pos))
-}
-
-/// `"long"` or `"short"`.
-fn parse_side(text: &[u8], start: usize) -> Option<(Side, usize)> {
-    let rest = text.get(start..)?;
-    if rest.starts_with(b"\"long\"") {
-        Some((Side::Long, start + 6))
-    } else if rest.starts_with(b"\"short\"") {
-        Some((Side::Short, start + 7))
-    } else {
-        None
     }
 }
 

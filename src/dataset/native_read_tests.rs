@@ -10,6 +10,16 @@ use crate::dataset::{ImportRequest, import};
 const SAMPLE: &str = include_str!("../../assets/sample.json");
 const BTC: &str = include_str!("../../assets/btcusdt-5m.json");
 
+/// What the fast reader makes of the text, `None` where it leaves the text to the serde reader.
+fn fast(text: &str) -> Option<Result<Dataset, Issue>> {
+    from_bytes(text.as_bytes())
+}
+
+/// The text read as `dataset::load` reads it: the fast reader, else the serde reader.
+fn from_str(text: &str) -> Result<Dataset, Issue> {
+    fast(text).unwrap_or_else(|| native::from_str(text))
+}
+
 fn data(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
@@ -52,15 +62,19 @@ fn bits(d: &Dataset) -> Vec<u64> {
 
 /// The text goes through the fast path (no fallback) and reads as the serde reader reads it.
 fn assert_same_through_fast_path(text: &str) {
-    assert!(fast_file(text).is_some(), "the fast path declined the file");
-    let fast = from_str(text).expect("fast reader");
+    let fast = fast(text)
+        .expect("the fast path declined the file")
+        .expect("fast reader");
     let serde = native::from_str(text).expect("serde reader");
     assert_eq!(fast.exchange, serde.exchange);
     assert_eq!(fast.symbol, serde.symbol);
     assert_eq!(bits(&fast), bits(&serde));
     assert_eq!(fast, serde);
-    let owned = from_string(text.to_string()).expect("fast reader, owned text");
-    assert_eq!(bits(&owned), bits(&serde));
+    let marked = format!("\u{feff}{text}");
+    let after_mark = from_bytes(marked.as_bytes())
+        .expect("the fast path declined the file after a byte-order mark")
+        .expect("fast reader after a byte-order mark");
+    assert_eq!(bits(&after_mark), bits(&serde));
 }
 
 #[test]
@@ -145,7 +159,7 @@ fn hand_written_number_forms_read_the_same() {
 }
 
 /// Damage applied to the sample, and whether the fast path still parses it (the checks after
-/// parsing then report it) or hands it to the serde reader.
+/// parsing then report it) or hands it to the serde reader (which then reports it).
 fn damaged() -> Vec<(&'static str, String, bool)> {
     let truncated = SAMPLE[..SAMPLE.len() / 2].to_string();
     vec![
@@ -194,7 +208,7 @@ fn damaged() -> Vec<(&'static str, String, bool)> {
         (
             "extra entry in one column",
             SAMPLE.replacen("\"high\":[", "\"high\":[40,", 1),
-            true,
+            false,
         ),
         (
             "high below low in entry 1",
@@ -226,14 +240,14 @@ fn damaged_files_give_the_serde_readers_errors() {
         let old = said(native::from_str(&text).expect_err(name));
         let new = said(from_str(&text).expect_err(name));
         assert_eq!(new, old, "{name}");
-        assert_eq!(fast_file(&text).is_some(), fast_parses, "{name}");
+        assert_eq!(fast(&text).is_some(), fast_parses, "{name}");
     }
 }
 
 #[test]
 fn an_unknown_key_is_left_to_the_serde_reader_which_ignores_it() {
     let text = SAMPLE.replacen("\"bars\":{", "\"colour\":1,\"bars\":{", 1);
-    assert!(fast_file(&text).is_none());
+    assert!(fast(&text).is_none());
     let read = from_str(&text).expect("serde ignores unknown keys");
     assert_eq!(
         bits(&read),
@@ -262,6 +276,54 @@ fn errors_found_after_parsing_name_the_entry() {
         "{}",
         message("high below low in entry 1")
     );
+}
+
+/// `text` with entry `index` (from 0) of `column` replaced by `value`.
+fn with_entry(text: &str, column: &str, index: usize, value: &str) -> String {
+    let key = format!("\"{column}\":[");
+    let mut at = text.find(&key).expect("column") + key.len();
+    for _ in 0..index {
+        at += text[at..].find(',').expect("another entry") + 1;
+    }
+    let end = at + text[at..].find([',', ']']).expect("the entry's end");
+    format!("{}{value}{}", &text[..at], &text[end..])
+}
+
+#[test]
+fn an_error_past_the_first_chunk_of_rows_names_the_file_and_its_entry() {
+    // Size is the point (more bars than the reader's chunks of 8192 rows): the seeded generator.
+    let dataset = crate::synth::synthetic_dataset(20_000, 60_000, 300_000, 7);
+    let text = native::to_string(&dataset).expect("encode");
+    assert_same_through_fast_path(&text);
+    assert_eq!(from_str(&text).expect("read"), dataset);
+
+    let entry = 12_345;
+    let damaged = with_entry(&text, "low", entry - 1, "1e9");
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("minutes.json");
+    std::fs::write(&path, &damaged).expect("write");
+    let error = crate::dataset::load(&path).expect_err("a low above the high");
+    let said = error.to_string();
+    let expected = format!("{}: bars entry {entry}: high ", path.display());
+    assert!(said.starts_with(&expected), "{said}");
+    assert!(said.contains("is below low 1000000000"), "{said}");
+
+    // A value that does not parse, in a later chunk: the serde reader's message, naming the file.
+    let damaged = with_entry(&text, "volume", 9_000, "1.e3");
+    std::fs::write(&path, &damaged).expect("write");
+    let said = crate::dataset::load(&path)
+        .expect_err("a bad number")
+        .to_string();
+    assert!(said.starts_with(&format!("{}: ", path.display())), "{said}");
+    assert_eq!(
+        said,
+        format!("{}: {}", path.display(), said_by_serde(&damaged))
+    );
+}
+
+/// The serde reader's error for `text`, without a file name.
+fn said_by_serde(text: &str) -> String {
+    said(native::from_str(text).expect_err("the serde reader refuses it"))
 }
 
 proptest! {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::dataset::detect::{self, Format, FormatKind};
-use crate::dataset::{DatasetError, DatasetErrorKind, native_read, parquet, source};
+use crate::dataset::{DatasetError, DatasetErrorKind, native, native_read, parquet, source};
 use crate::model::Dataset;
 
 /// Texts read and detected, by path, waiting for the import that parses them. Each is handed
@@ -46,7 +46,9 @@ impl ReadFiles {
         }
         match self.take(path)? {
             (text, Format::Native) => {
-                native_read::from_string(text).map_err(|issue| issue.in_file(path))
+                let read = native_read::from_bytes(text.as_bytes())
+                    .unwrap_or_else(|| native::from_str(&text));
+                read.map_err(|issue| issue.in_file(path))
             }
             (_, found) => Err(DatasetError::new(
                 path,

@@ -1,5 +1,5 @@
-//! Number formats shared by the settings' summaries and the pictures' labels (below both, so
-//! neither depends on the other for them).
+//! Text formats shared across layers: numbers for the settings' summaries and the pictures'
+//! labels, and names safe in a file path (below all of them, so none depends on another).
 
 /// A number written with a comma between each group of three digits of its whole part, as
 /// trading charts print prices: `114,679.3`, `-1,234,567`. Takes a formatted number or an
@@ -29,6 +29,20 @@ pub fn group_thousands(number: impl std::fmt::Display) -> String {
     grouped
 }
 
+/// `name` with every character other than ASCII letters, digits, `-` and `_` replaced by
+/// `replacement`, so that it can be one part of a file path and never leave its folder.
+pub fn path_safe(name: &str, replacement: char) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                replacement
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,5 +59,12 @@ mod tests {
         assert_eq!(group_thousands(i64::MIN), "-9,223,372,036,854,775,808");
         assert_eq!(group_thousands(f64::INFINITY), "inf");
         assert_eq!(group_thousands(f64::NAN), "NaN");
+    }
+
+    #[test]
+    fn path_safe_names_keep_letters_digits_dashes_and_underscores_only() {
+        assert_eq!(path_safe("BTC-USDT-SWAP", '_'), "BTC-USDT-SWAP");
+        assert_eq!(path_safe("../x y/é", '_'), "___x_y__");
+        assert_eq!(path_safe("binance usdm", '-'), "binance-usdm");
     }
 }

@@ -134,16 +134,7 @@ impl CacheEntry {
 pub fn entry_path(dir: &Path, venue: Venue, symbol: &str, interval_ms: i64) -> PathBuf {
     // Symbols are venue names like BTCUSDT or BTC-USDT-SWAP; anything else is replaced so a
     // symbol can never name a path outside the cache.
-    let safe: String = symbol
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let safe = crate::format::path_safe(symbol, '_');
     dir.join(venue.cli_name())
         .join(safe)
         .join(format!("{interval_ms}ms.json"))

@@ -48,16 +48,7 @@ pub fn dataset_path_beside(view_path: &Path, venue: &str) -> PathBuf {
     let stem = file.strip_suffix(".json").unwrap_or(&file);
     let stem = stem.strip_suffix(".view").unwrap_or(stem);
     let stem = if stem.is_empty() { "view" } else { stem };
-    let venue: String = venue
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let venue = crate::format::path_safe(venue, '-');
     view_path.with_file_name(format!("{stem}-{venue}.json"))
 }
 

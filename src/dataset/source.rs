@@ -24,21 +24,30 @@ const PIECE_BYTES: usize = 4 << 20;
 /// The file's bytes. A big file is read in pieces on every core: copying the page cache into
 /// fresh memory (a page fault per 4 KB page) was a tenth of `liqmap info`'s time on the year.
 fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    // Opened once: a named pipe can be opened and read only once.
+    let mut file = std::fs::File::open(path)?;
     #[cfg(unix)]
-    if let Some(bytes) = read_in_pieces(path)? {
+    if let Some(bytes) = read_in_pieces(&file)? {
         return Ok(bytes);
     }
-    std::fs::read(path)
+    // Pieces are read at offsets, which leaves the file's position at its start.
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
-/// The bytes of a big regular file read in pieces, `None` for a small file or one whose length
-/// changed while it was read (read whole then).
+/// The bytes of a big regular file read in pieces, `None` for a small file, anything but a
+/// regular file, or one whose length changed while it was read (read whole then).
 #[cfg(unix)]
-fn read_in_pieces(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+fn read_in_pieces(file: &std::fs::File) -> std::io::Result<Option<Vec<u8>>> {
     use rayon::prelude::*;
     use std::os::unix::fs::FileExt;
-    let file = std::fs::File::open(path)?;
-    let len = file.metadata()?.len();
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Ok(None);
+    }
+    let len = metadata.len();
     let Ok(size) = usize::try_from(len) else {
         return Ok(None);
     };

@@ -299,10 +299,8 @@ mod tests {
         std::thread::spawn(move || {
             let _ = sender.send(open_several(&[pipe, liquidations], None));
         });
-        // Generous: a debug build among the whole suite took over 20 s (a .ci/run failed so);
-        // a second read would wait for ever, not for 120 s.
         let opened = received
-            .recv_timeout(std::time::Duration::from_secs(120))
+            .recv_timeout(std::time::Duration::from_secs(20))
             .expect("the klines were read twice: the second read waits for ever")
             .unwrap();
         // The same data as the files imported from disk (the name gives the symbol).

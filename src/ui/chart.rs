@@ -12,7 +12,7 @@ use super::chart_axes::{
 };
 use super::chart_hover::{liquidation_at, liquidation_tooltip_ui};
 use super::chart_layers::{
-    cell_tooltip_ui, draw_candles, draw_cluster_marks, draw_highlight, draw_pin, draw_predicted,
+    cell_tooltip_ui, draw_cluster_marks, draw_highlight, draw_pin, draw_predicted,
     draw_real_liquidations,
 };
 use super::chart_toolbar::chart_toolbar_ui;
@@ -161,7 +161,7 @@ pub fn chart_ui(
         if let Some(highlight) = &state.view.highlight {
             draw_highlight(plot_ui, highlight, dataset.interval_ms);
         }
-        draw_candles(plot_ui, state, &bounds, size.x);
+        super::candle_mesh::draw_candles(plot_ui, state, &bounds, size.x);
         if let Some(last) = dataset.bars.last() {
             // The price itself is tagged on the axis (`paint_axis_tags`).
             plot_ui.hline(

@@ -1,104 +1,22 @@
-//! What the chart draws over the heatmap: candles, real and predicted liquidations, cluster
+//! What the chart draws over the heatmap besides the candles (`candle_mesh`): real and predicted liquidations, cluster
 //! marks, and the hover tooltip. Colours and marker sizes come from the shared theme.
 
 use std::collections::BTreeMap;
 
 use egui::{Align2, Color32, RichText, Stroke};
 use egui_plot::{
-    BoxElem, BoxPlot, BoxSpread, Line, LineStyle, MarkerShape, PlotBounds, PlotPoint, PlotPoints,
-    Points, Polygon, Text, VLine,
+    Line, LineStyle, MarkerShape, PlotBounds, PlotPoint, PlotPoints, Points, Polygon, Text, VLine,
 };
 
 use super::chart_hover::{largest_marker_px, visible_liquidations};
 use super::data::{CellInfo, ViewData};
-use super::look::{
-    CANDLE_OUTLINE_COLOR, DOWN_COLOR, LONG_COLOR, SHORT_COLOR, UP_COLOR, side_color,
-};
+use super::look::{LONG_COLOR, SHORT_COLOR, side_color};
 use super::time_axis::clock_time;
 use super::view::Highlight;
 use crate::engine::score::BarLiquidations;
 use crate::model::{Dataset, Side};
 use crate::render::labels::{compact_usd, human_price};
-use crate::render::theme::{CANDLE_OUTLINE_PX, marker_radius_px};
-
-pub(super) fn draw_candles(
-    plot_ui: &mut egui_plot::PlotUi<'_>,
-    state: &super::state::ViewerState,
-    bounds: &PlotBounds,
-    width_px: f32,
-) {
-    let start_ms = (bounds.min()[0] * 1000.0).floor() as i64;
-    let end_ms = (bounds.max()[0] * 1000.0).ceil() as i64;
-    // One candle per three screen points at most: candles stay readable when zoomed out.
-    let columns = (width_px / 3.0).max(1.0) as u32;
-    let Some(candles) = state.candles(start_ms, end_ms, columns) else {
-        return;
-    };
-    // The rim's width in plot units: seconds and USD per screen point.
-    let frame = plot_ui.response().rect;
-    let rim = CANDLE_OUTLINE_PX;
-    let rim_s = rim * bounds.width() / f64::from(frame.width().max(1.0));
-    let rim_usd = rim * bounds.height() / f64::from(frame.height().max(1.0));
-    let mut rims = Vec::with_capacity(candles.len());
-    let mut up = Vec::new();
-    let mut down = Vec::new();
-    for candle in candles.iter() {
-        let x = (candle.start_ms + candle.end_ms) as f64 / 2000.0;
-        let width = (candle.end_ms - candle.start_ms) as f64 / 1000.0 * 0.7;
-        let body_low = candle.open_usd.min(candle.close_usd);
-        let body_high = candle.open_usd.max(candle.close_usd);
-        let color = if candle.is_up() { UP_COLOR } else { DOWN_COLOR };
-        // The dark rim: the candle grown by the rim on every side, wick included (a wick line
-        // of 1 + 2 rims under the 1-point wick).
-        rims.push(
-            BoxElem::new(
-                x,
-                BoxSpread::new(
-                    candle.low_usd - rim_usd,
-                    body_low - rim_usd,
-                    body_high + rim_usd,
-                    body_high + rim_usd,
-                    candle.high_usd + rim_usd,
-                ),
-            )
-            .box_width(width + 2.0 * rim_s)
-            .whisker_width(0.0)
-            .fill(CANDLE_OUTLINE_COLOR)
-            .stroke(Stroke::new(1.0 + 2.0 * rim as f32, CANDLE_OUTLINE_COLOR)),
-        );
-        let elem = BoxElem::new(
-            x,
-            BoxSpread::new(
-                candle.low_usd,
-                body_low,
-                body_high,
-                body_high,
-                candle.high_usd,
-            ),
-        )
-        .box_width(width)
-        .whisker_width(0.0)
-        .fill(color)
-        .stroke(Stroke::new(1.0, color));
-        if candle.is_up() {
-            up.push(elem);
-        } else {
-            down.push(elem);
-        }
-    }
-    // Every rim first, then every candle: a neighbour's rim never covers a body.
-    plot_ui.box_plot(
-        BoxPlot::new("candle rims", rims)
-            .color(CANDLE_OUTLINE_COLOR)
-            .allow_hover(false),
-    );
-    plot_ui.box_plot(BoxPlot::new("up", up).color(UP_COLOR).allow_hover(false));
-    plot_ui.box_plot(
-        BoxPlot::new("down", down)
-            .color(DOWN_COLOR)
-            .allow_hover(false),
-    );
-}
+use crate::render::theme::marker_radius_px;
 
 pub(super) fn draw_real_liquidations(
     plot_ui: &mut egui_plot::PlotUi<'_>,

@@ -8,6 +8,7 @@
 pub mod action;
 mod add_series;
 pub mod app;
+pub mod candle_mesh;
 pub mod chart;
 pub mod chart_axes;
 mod chart_hover;

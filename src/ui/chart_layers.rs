@@ -1,5 +1,5 @@
-//! What the chart draws over the heatmap besides the candles (`candle_mesh`): real and predicted liquidations, cluster
-//! marks, and the hover tooltip. Colours and marker sizes come from the shared theme.
+//! What the chart draws over the heatmap besides the candles (`candle_mesh`): real and
+//! predicted liquidations, cluster marks, and the hover tooltip. Colours and marker sizes come from the shared theme.
 
 use std::collections::BTreeMap;
 

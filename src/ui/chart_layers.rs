@@ -1,5 +1,6 @@
 //! What the chart draws over the heatmap besides the candles (`candle_mesh`): real and
-//! predicted liquidations, cluster marks, and the hover tooltip. Colours and marker sizes come from the shared theme.
+//! predicted liquidations, cluster marks, and the hover tooltip. Colours and marker sizes come
+//! from the shared theme.
 
 use std::collections::BTreeMap;
 

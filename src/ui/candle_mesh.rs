@@ -9,9 +9,10 @@
 use std::ops::RangeInclusive;
 
 use egui::epaint::{Mesh, Shape};
-use egui::{Color32, Pos2, Rect, Ui};
+use egui::{Color32, Ui};
 use egui_plot::{PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotPoint, PlotTransform};
 
+use super::plot_mesh::{push_rect, snap};
 use crate::render::candles::Candle;
 
 /// Share of a candle's time span its body covers; the rest is the gap to its neighbours.
@@ -68,7 +69,7 @@ pub fn candle_pixels(
     transform: &PlotTransform,
     pixels_per_point: f32,
 ) -> CandlePixels {
-    let snap = |points: f32| (points * pixels_per_point).round() / pixels_per_point;
+    let snap = |points: f32| snap(points, pixels_per_point);
     let pixel = 1.0 / pixels_per_point;
     let centre_s = (candle.start_ms + candle.end_ms) as f64 / 2000.0;
     let half_s = (candle.end_ms - candle.start_ms) as f64 / 2000.0 * BODY_SHARE;
@@ -95,13 +96,6 @@ pub fn candle_pixels(
 /// meet, or zoomed far out they run together into a dark band over the heatmap.
 pub fn has_rim(body_px: f32, gap_px: f32, rim_px: f32) -> bool {
     rim_px > 0.0 && body_px >= 2.0 && gap_px >= 2.0 * rim_px + 1.0
-}
-
-fn push_rect(mesh: &mut Mesh, x: [f32; 2], y: [f32; 2], color: Color32) {
-    mesh.add_colored_rect(
-        Rect::from_min_max(Pos2::new(x[0], y[0]), Pos2::new(x[1], y[1])),
-        color,
-    );
 }
 
 impl PlotItem for CandleMesh {
@@ -206,6 +200,7 @@ pub fn draw_candles(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use egui::{Pos2, Rect};
 
     /// One point per second and per dollar: 0–100 s across, 0–100 USD from bottom to top.
     fn transform() -> PlotTransform {

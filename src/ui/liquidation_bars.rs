@@ -9,12 +9,13 @@ use std::ops::Range;
 use std::sync::{Arc, Weak};
 
 use egui::RichText;
-use egui_plot::{Bar, BarChart, MarkerShape, Plot, PlotPoints, Points};
+use egui_plot::{MarkerShape, Plot, PlotPoints, Points};
 
 use super::action::Action;
 use super::chart::time_axis_group;
 use super::chart_axes::PRICE_AXIS_WIDTH_PT;
 use super::look::{LONG_COLOR, REAL_COLOR, SHORT_COLOR};
+use super::plot_mesh::{BarMesh, PlotRect};
 use super::state::ViewerState;
 use super::time_axis::{clock_offset_s, format_time_label_shifted, time_grid_spacer_shifted};
 use crate::engine::Engine;
@@ -186,12 +187,13 @@ fn plot_ui(
         .iter()
         .flat_map(|c| c.sums.predicted_usd.into_iter().chain(c.sums.real_usd))
         .fold(0.0, f64::max);
-    let bars = |side: usize, sign: f64| -> Vec<Bar> {
+    let bars = |side: usize, sign: f64| -> Vec<PlotRect> {
         drawn
             .iter()
             .filter_map(|c| {
                 let usd = *c.sums.predicted_usd.get(side)?;
-                (usd > 0.0).then(|| Bar::new(c.time_s, sign * usd).width(c.width_s * 0.8))
+                let half_s = c.width_s * 0.4;
+                (usd > 0.0).then_some([[c.time_s - half_s, c.time_s + half_s], [0.0, sign * usd]])
             })
             .collect()
     };
@@ -227,16 +229,16 @@ fn plot_ui(
             }
             let top = (top_usd * 1.1).max(1.0);
             plot_ui.set_plot_bounds_y(-top..=top);
-            plot_ui.bar_chart(
-                BarChart::new("predicted long liquidations", bars(0, -1.0))
-                    .color(LONG_COLOR)
-                    .allow_hover(false),
-            );
-            plot_ui.bar_chart(
-                BarChart::new("predicted short liquidations", bars(1, 1.0))
-                    .color(SHORT_COLOR)
-                    .allow_hover(false),
-            );
+            plot_ui.add(BarMesh::new(
+                "predicted long liquidations",
+                bars(0, -1.0),
+                LONG_COLOR,
+            ));
+            plot_ui.add(BarMesh::new(
+                "predicted short liquidations",
+                bars(1, 1.0),
+                SHORT_COLOR,
+            ));
             plot_ui.points(
                 Points::new("real liquidations", PlotPoints::from(real))
                     .shape(MarkerShape::Circle)

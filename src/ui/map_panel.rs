@@ -4,10 +4,11 @@
 //! Its totals cover the rows in view, and say so.
 
 use egui::RichText;
-use egui_plot::{Bar, BarChart, Line, Plot, PlotPoints};
+use egui_plot::{Line, Plot, PlotPoints};
 
 use super::chart::price_cursor_group;
 use super::look::{LAST_PRICE_COLOR, LONG_COLOR, SHORT_COLOR};
+use super::plot_mesh::BarMesh;
 use super::state::ViewerState;
 use super::time_axis::clock_time;
 use crate::render::labels::compact_usd;
@@ -67,10 +68,10 @@ pub fn map_ui(ui: &mut egui::Ui, state: &ViewerState, price_range: Option<(f64, 
         .zip(&profile.short_usd)
     {
         if *long > 0.0 {
-            long_bars.push(Bar::new(low + half, *long).width(profile.row_height_usd));
+            long_bars.push([[0.0, *long], [*low, low + profile.row_height_usd]]);
         }
         if *short > 0.0 {
-            short_bars.push(Bar::new(low + half, *short).width(profile.row_height_usd));
+            short_bars.push([[0.0, *short], [*low, low + profile.row_height_usd]]);
         }
     }
     // Cumulative from the price outward: longs summed downward, shorts upward.
@@ -128,18 +129,8 @@ pub fn map_ui(ui: &mut egui::Ui, state: &ViewerState, price_range: Option<(f64, 
             if let Some((low, high)) = price_range {
                 plot_ui.set_plot_bounds_y(low..=high);
             }
-            plot_ui.bar_chart(
-                BarChart::new("longs", long_bars)
-                    .horizontal()
-                    .color(LONG_COLOR)
-                    .allow_hover(false),
-            );
-            plot_ui.bar_chart(
-                BarChart::new("shorts", short_bars)
-                    .horizontal()
-                    .color(SHORT_COLOR)
-                    .allow_hover(false),
-            );
+            plot_ui.add(BarMesh::new("longs", long_bars, LONG_COLOR).with_row_gap());
+            plot_ui.add(BarMesh::new("shorts", short_bars, SHORT_COLOR).with_row_gap());
             plot_ui.line(
                 Line::new("cumulative longs", PlotPoints::from(scaled(cum_long)))
                     .color(LONG_COLOR.gamma_multiply(0.6))

@@ -32,6 +32,7 @@ pub mod menu;
 pub mod opening;
 pub mod path_panel;
 pub mod path_window;
+pub mod plot_mesh;
 pub mod progress;
 pub mod reducer;
 pub mod remote;

@@ -200,16 +200,8 @@ pub fn draw_candles(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use egui::{Pos2, Rect};
-
-    /// One point per second and per dollar: 0–100 s across, 0–100 USD from bottom to top.
-    fn transform() -> PlotTransform {
-        PlotTransform::new(
-            Rect::from_min_max(Pos2::ZERO, Pos2::new(100.0, 100.0)),
-            PlotBounds::from_min_max([0.0, 0.0], [100.0, 100.0]),
-            false,
-        )
-    }
+    // One point per second and per dollar: 0–100 s across, 0–100 USD from bottom to top.
+    use crate::ui::plot_mesh::unit_transform as transform;
 
     fn candle(start_s: i64, end_s: i64, [open, high, low, close]: [f64; 4]) -> Candle {
         Candle {

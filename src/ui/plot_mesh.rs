@@ -133,18 +133,20 @@ impl PlotItem for BarMesh {
     }
 }
 
+/// One point per unit: x 0–100 across, y 0–100 from bottom to top (for tests).
+#[cfg(test)]
+pub(super) fn unit_transform() -> PlotTransform {
+    PlotTransform::new(
+        Rect::from_min_max(Pos2::ZERO, Pos2::new(100.0, 100.0)),
+        PlotBounds::from_min_max([0.0, 0.0], [100.0, 100.0]),
+        false,
+    )
+}
+
 #[cfg(test)]
 mod tests {
+    use super::unit_transform as transform;
     use super::*;
-
-    /// One point per unit: x 0–100 across, y 0–100 from bottom to top.
-    fn transform() -> PlotTransform {
-        PlotTransform::new(
-            Rect::from_min_max(Pos2::ZERO, Pos2::new(100.0, 100.0)),
-            PlotBounds::from_min_max([0.0, 0.0], [100.0, 100.0]),
-            false,
-        )
-    }
 
     #[test]
     fn a_bar_lands_on_the_pixels_of_its_values_either_way_round() {

@@ -293,6 +293,36 @@ impl Venues {
         Ok(())
     }
 
+    /// Replaces a venue's dataset and engine with newer ones (live mode grew its dataset and
+    /// extended its engine, see [`Engine::extended`]); its name and settings stay. A new engine
+    /// counts as one engine run.
+    pub fn update_venue(
+        &mut self,
+        venue: usize,
+        dataset: Arc<Dataset>,
+        engine: Arc<Engine>,
+    ) -> Result<(), VenuesError> {
+        let count = self.len();
+        if self
+            .venues
+            .iter()
+            .enumerate()
+            .any(|(i, v)| i != venue && v.engine.settings().tiers != engine.settings().tiers)
+        {
+            return Err(VenuesError::TiersDiffer);
+        }
+        let slot = self.venues.get_mut(venue).ok_or(VenuesError::NoSuchVenue {
+            index: venue,
+            count,
+        })?;
+        if !Arc::ptr_eq(&slot.engine, &engine) {
+            self.engine_runs += 1;
+        }
+        slot.dataset = dataset;
+        slot.engine = engine;
+        Ok(())
+    }
+
     /// Ticks a venue on or off, keeping its weight.
     pub fn set_enabled(&mut self, venue: usize, enabled: bool) -> Result<(), VenuesError> {
         let weight = self.settings(venue).map_or(1.0, |s| s.weight);

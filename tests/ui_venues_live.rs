@@ -227,6 +227,15 @@ fn single_venue_cells(app: &LiqmapApp, dataset: &Dataset) -> Vec<f64> {
         .compose(&app.state.settings.selection())
 }
 
+/// Goes live and steps until both venues' rows are in: Binance's bar and each venue's streamed
+/// liquidation, and both first polls.
+fn go_live_until_both_grew(harness: &mut Harness<'static, App>) {
+    app(harness).send(Action::Live(true));
+    step_until(harness, |a| {
+        binance_grown(a) && datasets(a).iter().all(|d| d.liquidations.len() == 1) && polled(a)
+    });
+}
+
 /// Whether every followed venue's first poll has come back.
 fn polled(a: &LiqmapApp) -> bool {
     a.state.remote.live.as_ref().is_some_and(|l| {
@@ -301,10 +310,7 @@ fn each_venue_grows_its_own_dataset_and_the_sum_changes_by_that_venue_alone() {
     let interval_s = FIVE_MIN_MS as f64 / 1000.0;
     let full = app(&mut harness).state.view.bounds().unwrap();
 
-    app(&mut harness).send(Action::Live(true));
-    step_until(&mut harness, |a| {
-        binance_grown(a) && datasets(a).iter().all(|d| d.liquidations.len() == 1) && polled(a)
-    });
+    go_live_until_both_grew(&mut harness);
     let app_ = harness.state().as_ref().unwrap();
     let after = datasets(app_);
     // Binance: the recorded bar 600, its recorded open interest, its streamed liquidation.
@@ -483,10 +489,7 @@ fn stopping_live_cancels_every_venue_feed() {
     let server = rt.block_on(venues_server());
     let streams = rt.block_on(streams(Some(binance_frame()), Some(bybit_frame())));
     let mut harness = coin_view_fetched(&server, &streams);
-    app(&mut harness).send(Action::Live(true));
-    step_until(&mut harness, |a| {
-        binance_grown(a) && datasets(a).iter().all(|d| d.liquidations.len() == 1) && polled(a)
-    });
+    go_live_until_both_grew(&mut harness);
     let cancel = app(&mut harness)
         .state
         .remote
@@ -544,10 +547,7 @@ fn a_venue_other_than_the_reference_growing_changes_the_sum_and_not_the_chart() 
     let before = datasets(app(&mut harness));
     let full = app(&mut harness).state.view.bounds().unwrap();
 
-    app(&mut harness).send(Action::Live(true));
-    step_until(&mut harness, |a| {
-        binance_grown(a) && datasets(a).iter().all(|d| d.liquidations.len() == 1) && polled(a)
-    });
+    go_live_until_both_grew(&mut harness);
     let app_ = harness.state().as_ref().unwrap();
     let after = datasets(app_);
     assert_recorded_bars(&after[0], FETCHED + 1);

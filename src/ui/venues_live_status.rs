@@ -60,3 +60,64 @@ pub fn feeds_ui(ui: &mut egui::Ui, live: &LiveStatus) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{CancelToken, Venue};
+    use crate::ui::data::FetchedSource;
+
+    fn followed(name: &str) -> VenueFeed {
+        let source = FetchedSource {
+            venue: Venue::Bybit,
+            symbol: "BTCUSDT".into(),
+            interval_ms: 300_000,
+        };
+        VenueFeed {
+            name: name.into(),
+            status: Some(super::super::live::fresh_status(source, CancelToken::new())),
+        }
+    }
+
+    fn from_file(name: &str) -> VenueFeed {
+        VenueFeed {
+            name: name.into(),
+            status: None,
+        }
+    }
+
+    #[test]
+    fn the_start_line_names_the_venues_followed_and_those_not() {
+        let feeds = [followed("a"), from_file("b"), followed("c")];
+        assert_eq!(
+            started_line(&feeds),
+            "live: a, c; b opened from a file, not followed"
+        );
+        let feeds = [followed("a"), from_file("b"), from_file("c")];
+        assert_eq!(
+            started_line(&feeds),
+            "live: a; b, c opened from files, not followed"
+        );
+        assert_eq!(started_line(&[followed("a")]), "live: a");
+    }
+
+    #[test]
+    fn a_failing_poll_shows_on_its_venue_line() {
+        let mut feed = followed("bybit-linear");
+        assert_eq!(feed_line(&feed), "bybit-linear: connecting…");
+        assert!(!is_troubled(&feed));
+        if let Some(status) = &mut feed.status {
+            status.poll_error = Some("HTTP 502".into());
+        }
+        assert_eq!(
+            feed_line(&feed),
+            "bybit-linear: connecting… · polling failed, retrying: HTTP 502"
+        );
+        assert!(is_troubled(&feed));
+        assert_eq!(
+            feed_line(&from_file("okx-swap")),
+            "okx-swap: opened from a file, not followed"
+        );
+        assert!(!is_troubled(&from_file("okx-swap")));
+    }
+}

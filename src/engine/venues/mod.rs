@@ -536,4 +536,41 @@ mod tests {
                 .contains("relative values, not USD: hyperliquid; the sum mixes units")
         );
     }
+
+    #[test]
+    fn a_venue_updated_keeps_its_settings_and_refuses_other_tiers() {
+        let settings = ModelSettings::default();
+        let sample = crate::dataset::sample().expect("the bundled sample");
+        let mut venues = Venues::new(vec![sample.clone(), sample.clone()], &settings).unwrap();
+        venues.set_enabled(1, false).unwrap();
+        let runs = venues.engine_runs();
+        let mut grown = sample.clone();
+        grown.bars.truncate(grown.bars.len() - 1);
+        let grown = Arc::new(grown);
+        let engine = Arc::new(Engine::new(&grown, &settings).unwrap());
+        venues
+            .update_venue(1, Arc::clone(&grown), Arc::clone(&engine))
+            .unwrap();
+        assert!(Arc::ptr_eq(&venues.shared_dataset(1).unwrap(), &grown));
+        assert_eq!(venues.settings(1).map(|s| s.enabled), Some(false));
+        assert_eq!(venues.name(1), Some("binance-usdm#2"));
+        assert_eq!(venues.engine_runs(), runs + 1);
+        // The same engine again (a liquidation-only update) is no engine run.
+        venues.update_venue(1, grown, engine).unwrap();
+        assert_eq!(venues.engine_runs(), runs + 1);
+
+        let mut fewer_tiers = settings.clone();
+        fewer_tiers.tiers.0.truncate(1);
+        let other = Arc::new(Engine::new(&sample, &fewer_tiers).unwrap());
+        let shared = Arc::new(sample);
+        assert_eq!(
+            venues.update_venue(0, Arc::clone(&shared), other),
+            Err(VenuesError::TiersDiffer)
+        );
+        let same = Arc::new(Engine::new(&shared, &settings).unwrap());
+        assert_eq!(
+            venues.update_venue(2, shared, same),
+            Err(VenuesError::NoSuchVenue { index: 2, count: 2 })
+        );
+    }
 }

@@ -1,8 +1,8 @@
 //! A coin view in the viewer beyond the toggles (driven with egui_kittest, no rendering): the
 //! Score panel and the liquidation bars under the chart sum the ticked venues, a coin view saved
-//! with File ▸ Save view as… reopens the same, Live says why it is off, and the paths where
-//! nothing can be shown keep the old view: a coin fetch where every venue fails, and a view file
-//! naming a missing dataset.
+//! with File ▸ Save view as… reopens the same, Live says why it is off when no venue was
+//! fetched, and the paths where nothing can be shown keep the old view: a coin fetch where every
+//! venue fails, and a view file naming a missing dataset.
 //!
 //! As in `ui_venues.rs`, the bundled HYPEUSDT sample (real Binance data) stands in for two
 //! venues, once as it is and once relabelled: with the same data on both, the summed map is the
@@ -268,8 +268,11 @@ fn save_view_with_one_dataset_shown_says_there_is_no_coin_view() {
 }
 
 #[test]
-fn live_is_refused_in_a_coin_view_with_the_reason() {
+fn live_is_refused_in_a_coin_view_with_no_fetched_venue_with_the_reason() {
+    // Both venues come from memory, as files would: none has an exchange to follow (a coin
+    // view that was fetched goes live, see ui_venues_live.rs).
     let mut harness = two_venues(SourceConfig::default());
+    assert!(!app(&mut harness).state.can_go_live());
     app(&mut harness).send(Action::Live(true));
     harness.run_steps(3);
     let app_ = harness.state().as_ref().unwrap();
@@ -277,7 +280,7 @@ fn live_is_refused_in_a_coin_view_with_the_reason() {
     let errors: Vec<String> = app_.state.errors.iter().map(|e| e.to_string()).collect();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
-        errors[0].contains("does not follow a coin view across venues"),
+        errors[0].contains("no venue of this coin view was fetched from an exchange"),
         "{errors:?}"
     );
 }

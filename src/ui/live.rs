@@ -3,7 +3,8 @@
 //! dataset as" keeps them. The dataset is changed in place; updates wait (briefly) for a
 //! background job that still reads it instead of copying it. New or changed bars extend the
 //! engine in the background (only they are computed again, see `Engine::extended`);
-//! liquidations alone change nothing else.
+//! liquidations alone change nothing else. The feeds (`spawn_feed`) and the rows they deliver
+//! (`Pending`) also serve a coin view, one feed per venue (see `venues_live`).
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -11,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::dataset::merge;
 use crate::model::{Bar, Dataset, Liquidation, OpenInterestSample};
+use crate::source::FetchRequest;
 use crate::source::{self, CancelToken, LatestSample, LiveEvent, SourceConfig, StreamStatus};
 
 use super::data::FetchedSource;
@@ -31,7 +33,7 @@ const RETRY_S: f64 = 0.1;
 
 /// What the live tasks deliver to the UI thread.
 #[derive(Debug)]
-enum LiveUpdate {
+pub(super) enum LiveUpdate {
     Latest(LatestSample),
     /// Closed bars and open interest of a hole between the data and the newest poll.
     Backfill(Dataset),
@@ -40,15 +42,144 @@ enum LiveUpdate {
     StreamEnded(Result<StreamStatus, String>),
 }
 
+/// Where one feed's tasks deliver: the venue's index in a coin view (0 for one dataset).
+#[derive(Clone)]
+pub(super) struct Feed {
+    venue: usize,
+    sender: Sender<(usize, LiveUpdate)>,
+    wake: Wake,
+}
+
+impl Feed {
+    /// A feed of `venue` delivering to `sender`, waking the UI with `wake`.
+    pub(super) fn new(venue: usize, sender: Sender<(usize, LiveUpdate)>, wake: Wake) -> Self {
+        Feed {
+            venue,
+            sender,
+            wake,
+        }
+    }
+
+    /// Delivers `update`; false once the UI side is gone.
+    fn send(&self, update: LiveUpdate) -> bool {
+        self.sender.send((self.venue, update)).is_ok()
+    }
+
+    fn wake(&self) {
+        (self.wake)();
+    }
+}
+
+/// Starts the tasks of one feed: the poll of the last bars and open interest (and of holes)
+/// and the liquidation stream, both ending when `cancel` fires.
+pub(super) fn spawn_feed(
+    runtime: &tokio::runtime::Runtime,
+    source: FetchedSource,
+    newest_open_ms: Option<i64>,
+    config: SourceConfig,
+    cancel: &CancelToken,
+    feed: Feed,
+) {
+    runtime.spawn(poll_loop(
+        source.clone(),
+        newest_open_ms,
+        config.clone(),
+        cancel.clone(),
+        feed.clone(),
+    ));
+    runtime.spawn(stream_loop(source, config, cancel.clone(), feed));
+}
+
+/// A live session's state before its first report.
+pub(super) fn fresh_status(source: FetchedSource, cancel: CancelToken) -> LiveStatus {
+    LiveStatus {
+        source,
+        stream: None,
+        stream_note: None,
+        poll_error: None,
+        polls: 0,
+        liquidations_added: 0,
+        cancel,
+        venues: Vec::new(),
+    }
+}
+
+/// What a fetched dataset's live feed follows: the request it was fetched with.
+pub(super) fn source_of(request: &FetchRequest) -> FetchedSource {
+    FetchedSource {
+        venue: request.venue,
+        symbol: request.symbol.clone(),
+        interval_ms: request.interval_ms,
+    }
+}
+
+/// Rows delivered and not merged yet.
+#[derive(Debug, Default, Clone)]
+pub(super) struct Pending {
+    bars: Vec<Bar>,
+    open_interest: Vec<OpenInterestSample>,
+    liquidations: Vec<Liquidation>,
+}
+
+/// What a merge of pending rows changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(super) struct Merged {
+    /// Bars or open interest changed: the engine must be extended.
+    pub bars_changed: bool,
+    /// Liquidations not held before.
+    pub liquidations_added: usize,
+}
+
+impl Pending {
+    /// Keeps the rows of `update` and writes what it says of the feed into `status`.
+    pub(super) fn take_in(&mut self, update: LiveUpdate, status: &mut LiveStatus) {
+        match update {
+            LiveUpdate::Latest(sample) => {
+                status.polls += 1;
+                status.poll_error = None;
+                self.bars.extend(sample.bars);
+                self.open_interest.extend(sample.open_interest);
+            }
+            LiveUpdate::Backfill(hole) => {
+                self.bars.extend(hole.bars);
+                self.open_interest.extend(hole.open_interest);
+            }
+            LiveUpdate::PollFailed(message) => status.poll_error = Some(message),
+            LiveUpdate::Event(LiveEvent::Liquidation(liquidation)) => {
+                self.liquidations.push(liquidation);
+            }
+            LiveUpdate::Event(LiveEvent::Status(stream)) => status.stream = Some(stream),
+            LiveUpdate::StreamEnded(Ok(_)) => {
+                status.stream_note = Some("the liquidation stream ended".to_string());
+            }
+            LiveUpdate::StreamEnded(Err(message)) => status.stream_note = Some(message),
+        }
+    }
+
+    /// Whether no row waits.
+    pub(super) fn is_empty(&self) -> bool {
+        self.bars.is_empty() && self.open_interest.is_empty() && self.liquidations.is_empty()
+    }
+
+    /// Merges the rows into `dataset` in arrival order (of two updates of one bar, the later
+    /// one wins) and empties itself.
+    pub(super) fn merge_into(&mut self, dataset: &mut Dataset) -> Merged {
+        let bars_changed = merge::merge_bars(&mut dataset.bars, &self.bars).changed()
+            | merge::merge_open_interest(&mut dataset.open_interest, &self.open_interest).changed();
+        let added = merge::merge_liquidations(&mut dataset.liquidations, &self.liquidations).added;
+        *self = Pending::default();
+        Merged {
+            bars_changed,
+            liquidations_added: added,
+        }
+    }
+}
+
 /// The running tasks of a live session: what they deliver arrives here.
 pub struct LiveTasks {
-    updates: Receiver<LiveUpdate>,
-    /// Bars not merged yet: a job still reads the dataset shown.
-    bars: Vec<Bar>,
-    /// Open-interest samples not merged yet, for the same reason.
-    open_interest: Vec<OpenInterestSample>,
-    /// Liquidations not merged yet, for the same reason.
-    liquidations: Vec<Liquidation>,
+    updates: Receiver<(usize, LiveUpdate)>,
+    /// Rows not merged yet: a job still reads the dataset shown.
+    pending: Pending,
     /// Since when updates wait for the jobs.
     waiting_since: Option<Instant>,
 }
@@ -71,38 +202,20 @@ impl LiveTasks {
             .loaded
             .as_ref()
             .and_then(|l| l.dataset.bars.last().map(|bar| bar.open_time_ms));
-        let config = state.remote.config.clone();
         let cancel = CancelToken::new();
         let (sender, updates) = channel();
-        runtime.spawn(poll_loop(
+        spawn_feed(
+            runtime,
             source.clone(),
             newest_open_ms,
-            config.clone(),
-            cancel.clone(),
-            sender.clone(),
-            Arc::clone(&wake),
-        ));
-        runtime.spawn(stream_loop(
-            source.clone(),
-            config,
-            cancel.clone(),
-            sender,
-            wake,
-        ));
-        state.remote.live = Some(LiveStatus {
-            source,
-            stream: None,
-            stream_note: None,
-            poll_error: None,
-            polls: 0,
-            liquidations_added: 0,
-            cancel,
-        });
+            state.remote.config.clone(),
+            &cancel,
+            Feed::new(0, sender, wake),
+        );
+        state.remote.live = Some(fresh_status(source, cancel));
         Some(LiveTasks {
             updates,
-            bars: Vec::new(),
-            open_interest: Vec::new(),
-            liquidations: Vec::new(),
+            pending: Pending::default(),
             waiting_since: None,
         })
     }
@@ -113,34 +226,11 @@ impl LiveTasks {
         let Some(live) = &mut state.remote.live else {
             return effects;
         };
-        let bars = &mut self.bars;
-        let open_interest = &mut self.open_interest;
-        let liquidations = &mut self.liquidations;
-        while let Ok(update) = self.updates.try_recv() {
+        while let Ok((_, update)) = self.updates.try_recv() {
             effects.repaint = true;
-            match update {
-                LiveUpdate::Latest(sample) => {
-                    live.polls += 1;
-                    live.poll_error = None;
-                    bars.extend(sample.bars);
-                    open_interest.extend(sample.open_interest);
-                }
-                LiveUpdate::Backfill(hole) => {
-                    bars.extend(hole.bars);
-                    open_interest.extend(hole.open_interest);
-                }
-                LiveUpdate::PollFailed(message) => live.poll_error = Some(message),
-                LiveUpdate::Event(LiveEvent::Liquidation(liquidation)) => {
-                    liquidations.push(liquidation);
-                }
-                LiveUpdate::Event(LiveEvent::Status(status)) => live.stream = Some(status),
-                LiveUpdate::StreamEnded(Ok(_)) => {
-                    live.stream_note = Some("the liquidation stream ended".to_string());
-                }
-                LiveUpdate::StreamEnded(Err(message)) => live.stream_note = Some(message),
-            }
+            self.pending.take_in(update, live);
         }
-        if bars.is_empty() && open_interest.is_empty() && liquidations.is_empty() {
+        if self.pending.is_empty() {
             return effects;
         }
         let Some(loaded) = &mut state.data.loaded else {
@@ -157,17 +247,11 @@ impl LiveTasks {
         }
         self.waiting_since = None;
         let dataset = Arc::make_mut(&mut loaded.dataset);
-        // In arrival order: of two updates of one bar, the later one wins.
-        let bars_changed = merge::merge_bars(&mut dataset.bars, bars).changed()
-            | merge::merge_open_interest(&mut dataset.open_interest, open_interest).changed();
-        let added = merge::merge_liquidations(&mut dataset.liquidations, liquidations).added;
-        bars.clear();
-        open_interest.clear();
-        liquidations.clear();
+        let merged = self.pending.merge_into(dataset);
         let new_end = dataset.time_range_ms().map(|(_, end)| end);
-        live.liquidations_added += added as u64;
-        if bars_changed || added > 0 {
-            reducer::grown(state, old_end, new_end, bars_changed, &mut effects);
+        live.liquidations_added += merged.liquidations_added as u64;
+        if merged.bars_changed || merged.liquidations_added > 0 {
+            reducer::grown(state, old_end, new_end, merged.bars_changed, &mut effects);
         }
         effects
     }
@@ -178,8 +262,7 @@ async fn poll_loop(
     newest_open_ms: Option<i64>,
     config: SourceConfig,
     cancel: CancelToken,
-    sender: Sender<LiveUpdate>,
-    wake: Wake,
+    feed: Feed,
 ) {
     let period_ms = source
         .interval_ms
@@ -227,11 +310,11 @@ async fn poll_loop(
             return;
         }
         for update in updates {
-            if sender.send(update).is_err() {
+            if !feed.send(update) {
                 return;
             }
         }
-        wake();
+        feed.wake();
         tokio::select! {
             () = cancel.cancelled() => return,
             () = tokio::time::sleep(period) => {}
@@ -292,22 +375,15 @@ async fn backfill(
     }
 }
 
-async fn stream_loop(
-    source: FetchedSource,
-    config: SourceConfig,
-    cancel: CancelToken,
-    sender: Sender<LiveUpdate>,
-    wake: Wake,
-) {
+async fn stream_loop(source: FetchedSource, config: SourceConfig, cancel: CancelToken, feed: Feed) {
     let (events, mut received) = tokio::sync::mpsc::channel(STREAM_QUEUE);
-    let forward_sender = sender.clone();
-    let forward_wake = Arc::clone(&wake);
+    let forward = feed.clone();
     let forwarder = tokio::spawn(async move {
         while let Some(event) = received.recv().await {
-            if forward_sender.send(LiveUpdate::Event(event)).is_err() {
+            if !forward.send(LiveUpdate::Event(event)) {
                 return;
             }
-            forward_wake();
+            forward.wake();
         }
     });
     let ended =
@@ -315,7 +391,7 @@ async fn stream_loop(
     // The stream dropped its sender; the forwarder delivers what is queued and ends.
     let _ = forwarder.await;
     if !cancel.is_cancelled() {
-        let _ = sender.send(LiveUpdate::StreamEnded(ended.map_err(|e| e.to_string())));
-        wake();
+        feed.send(LiveUpdate::StreamEnded(ended.map_err(|e| e.to_string())));
+        feed.wake();
     }
 }

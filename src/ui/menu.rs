@@ -161,7 +161,11 @@ fn live_status_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Acti
     {
         actions.push(Action::Live(on));
     }
-    if let Some(live) = &state.remote.live {
+    if let Some(live) = &state.remote.live
+        && !live.venues.is_empty()
+    {
+        super::venues_live_status::feeds_ui(ui, live);
+    } else if let Some(live) = &state.remote.live {
         let line = live.status_line();
         if live.is_troubled() {
             ui.colored_label(WARNING_COLOR, line);

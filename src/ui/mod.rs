@@ -48,6 +48,8 @@ pub mod tiers_shown;
 pub mod time_axis;
 pub mod venues_fetch_panel;
 pub mod venues_jobs;
+pub mod venues_live;
+pub mod venues_live_status;
 pub mod venues_panel;
 pub mod venues_save;
 pub mod venues_shares;

@@ -48,6 +48,7 @@ pub struct Scheduler {
     net: Net,
     venues: super::venues_jobs::VenueJobs,
     live: Option<LiveTasks>,
+    venues_live: Option<super::venues_live::VenuesLiveTasks>,
     picked_sender: Sender<(Pick, DialogOutcome)>,
     picked: Receiver<(Pick, DialogOutcome)>,
 }
@@ -68,6 +69,7 @@ impl Scheduler {
             net: Net::new(Arc::clone(&wake)),
             venues: super::venues_jobs::VenueJobs::new(&wake),
             live: None,
+            venues_live: None,
             picked_sender,
             picked,
             wake,
@@ -85,6 +87,7 @@ impl Scheduler {
             || self.bars.is_busy()
             || self.venues.is_busy()
             || self.add.is_busy()
+            || self.venues_live.as_ref().is_some_and(|l| l.is_busy())
     }
 
     /// Takes in what the jobs and tasks delivered; returns the work that follows.
@@ -206,6 +209,12 @@ impl Scheduler {
         if state.remote.live.is_none() {
             // Stopped (by the user, or because another dataset is shown): the tasks end.
             self.live = None;
+            self.venues_live = None;
+        }
+        if let Some(live) = &mut self.venues_live {
+            let more = live.apply(state);
+            effects.work.extend(more.work);
+            effects.repaint |= more.repaint;
         }
         if let Some(live) = &mut self.live {
             let more = live.apply(state);
@@ -253,7 +262,15 @@ impl Scheduler {
                 }
                 Work::StartLive => match self.net.runtime() {
                     Ok(runtime) => {
-                        self.live = LiveTasks::start(state, runtime, Arc::clone(&self.wake));
+                        self.live = None;
+                        self.venues_live = None;
+                        if state.data.venues.is_some() {
+                            self.venues_live = super::venues_live::VenuesLiveTasks::start(
+                                state, runtime, &self.wake,
+                            );
+                        } else {
+                            self.live = LiveTasks::start(state, runtime, Arc::clone(&self.wake));
+                        }
                     }
                     Err(err) => state.errors.push(err),
                 },

@@ -82,7 +82,7 @@ pub enum ViewerError {
     /// Live mode was asked for on data that was not fetched.
     #[error("live: fetch a dataset from an exchange first")]
     NotLive,
-    /// Live mode was asked for in a coin view across venues, which it does not follow yet.
+    /// Live mode was asked for in a coin view none of whose venues was fetched.
     #[error("live: {}", super::venues_state::LIVE_NOT_IN_COIN_VIEW)]
     NotLiveVenues,
     /// A venue of a fetch of every venue brought nothing (not listed, or failed); the others show.
@@ -165,6 +165,18 @@ pub struct LiveStatus {
     pub liquidations_added: u64,
     /// Stops the session's tasks.
     pub cancel: CancelToken,
+    /// In a coin view, every venue's feed in venue order (empty when one dataset is followed;
+    /// the fields above then describe the session, not a feed).
+    pub venues: Vec<VenueFeed>,
+}
+
+/// One venue of a coin view followed live.
+#[derive(Debug)]
+pub struct VenueFeed {
+    /// The venue's name in the view.
+    pub name: String,
+    /// Its feed's state; `None` when the venue was opened from a file and is not followed.
+    pub status: Option<LiveStatus>,
 }
 
 impl LiveStatus {
@@ -502,9 +514,10 @@ impl ViewerState {
         }
     }
 
-    /// Whether the shown dataset was fetched, so live mode can keep it updated.
+    /// Whether the shown dataset was fetched (or, in a coin view, a venue was), so live mode
+    /// can keep it updated.
     pub fn can_go_live(&self) -> bool {
-        self.fetched_source().is_some()
+        self.fetched_source().is_some() || self.data.venues.as_ref().is_some_and(|v| v.is_fetched())
     }
 }
 

@@ -13,7 +13,7 @@ use crate::engine::{Cluster, GridError};
 use crate::model::Dataset;
 use crate::settings::ModelSettings;
 use crate::source::coin_fetch::{CoinRequest, VenueFetch, fetch_coin};
-use crate::source::{CancelToken, FetchProgress, Venue};
+use crate::source::{CancelToken, FetchProgress, FetchRequest, Venue};
 
 use super::action::Work;
 use super::reducer::{self, Effects};
@@ -51,9 +51,20 @@ fn job<T: Send + 'static>(wake: &Wake, name: &str) -> LatestJob<T> {
 
 /// Reads the datasets a source names and runs every venue's engine.
 fn build_venues(source: VenuesSource, model: &ModelSettings) -> Result<VenuesView, ViewerError> {
+    let mut fetched = Vec::new();
     let (datasets, paths, settings, reference): (Vec<Arc<Dataset>>, Vec<PathBuf>, _, _) =
         match source {
             VenuesSource::Memory(datasets) => (datasets, Vec::new(), Vec::new(), None),
+            VenuesSource::Fetched(venues) => {
+                let datasets = venues
+                    .into_iter()
+                    .map(|(dataset, request)| {
+                        fetched.push(Some(request));
+                        dataset
+                    })
+                    .collect();
+                (datasets, Vec::new(), Vec::new(), None)
+            }
             VenuesSource::Files(paths) => {
                 let datasets = read_all(&paths)?;
                 (datasets, paths, Vec::new(), None)
@@ -74,7 +85,7 @@ fn build_venues(source: VenuesSource, model: &ModelSettings) -> Result<VenuesVie
         };
     let mut venues = Venues::from_shared(datasets, model)?;
     apply(&mut venues, &settings, reference)?;
-    Ok(VenuesView::new(venues, paths))
+    Ok(VenuesView::new(venues, paths).with_fetched(fetched))
 }
 
 fn read_all(paths: &[PathBuf]) -> Result<Vec<Arc<Dataset>>, ViewerError> {
@@ -181,7 +192,7 @@ impl VenueJobs {
         match work {
             Work::Engine | Work::ExtendEngine => {
                 let model = state.settings.model.clone();
-                let paths = view.paths.clone();
+                let (paths, fetched) = (view.paths.clone(), view.fetched.clone());
                 self.build.submit(move || {
                     let settings: Vec<VenueSettings> = (0..venues.len())
                         .filter_map(|i| venues.settings(i))
@@ -191,7 +202,7 @@ impl VenueJobs {
                         .collect();
                     let rebuilt = Venues::from_shared(datasets, &model).and_then(|mut v| {
                         apply(&mut v, &settings, Some(venues.reference()))?;
-                        Ok(VenuesView::new(v, paths))
+                        Ok(VenuesView::new(v, paths).with_fetched(fetched))
                     });
                     (false, rebuilt.map_err(ViewerError::from))
                 });
@@ -343,8 +354,22 @@ fn saved_view(state: &mut ViewerState, datasets: &[Arc<Dataset>], saved: SavedVi
 }
 
 /// The venues' engines ran again (new model settings): the view keeps its window and settings.
+/// Engines run on datasets that live mode has grown since are run again on the grown ones.
 fn rebuilt(state: &mut ViewerState, view: VenuesView, effects: &mut Effects) {
-    if state.data.venues.is_none() {
+    let Some(shown) = &state.data.venues else {
+        return;
+    };
+    let grown = (0..shown.venues.len()).any(|i| {
+        match (
+            shown.venues.shared_dataset(i),
+            view.venues.shared_dataset(i),
+        ) {
+            (Some(now), Some(then)) => !Arc::ptr_eq(&now, &then),
+            _ => true,
+        }
+    });
+    if grown {
+        effects.work.push(Work::Engine);
         return;
     }
     let reference = view.venues.reference();
@@ -372,7 +397,16 @@ fn coin_fetched(
         .collect();
     for (venue, result) in results {
         match result {
-            VenueFetch::Fetched { outcome, .. } => datasets.push(Arc::new(outcome.dataset)),
+            VenueFetch::Fetched { outcome, symbol } => {
+                let asked = FetchRequest {
+                    venue,
+                    symbol,
+                    interval_ms: request.interval_ms,
+                    start_ms: request.start_ms,
+                    end_ms: request.end_ms,
+                };
+                datasets.push((Arc::new(outcome.dataset), asked));
+            }
             other => {
                 state
                     .errors
@@ -399,6 +433,6 @@ fn coin_fetched(
     if !datasets.is_empty() {
         effects
             .work
-            .push(Work::Venues(VenuesSource::Memory(datasets)));
+            .push(Work::Venues(VenuesSource::Fetched(datasets)));
     }
 }

@@ -9,14 +9,14 @@ use crate::engine::venues::{VenueGrids, VenueSettings, Venues, VenuesError};
 use crate::engine::{Cluster, LayerSelection};
 use crate::model::Dataset;
 use crate::source::coin_fetch::CoinRequest;
-use crate::source::{CancelToken, FetchProgress, Venue};
+use crate::source::{CancelToken, FetchProgress, FetchRequest, Venue};
 use crate::time::format_time_ms;
 
-/// Why Live is off in a coin view: live mode follows one fetched dataset; following several
-/// venues would mean one feed per venue merged into its own dataset and every venue's engine
-/// extended, which is not built yet.
-pub const LIVE_NOT_IN_COIN_VIEW: &str = "live mode does not follow a coin view across venues yet \
-    (each venue would need its own feed); fetch one venue's dataset to follow it live";
+/// Why Live is off in a coin view: a venue is followed through the exchange it was fetched
+/// from, and none of these was fetched.
+pub const LIVE_NOT_IN_COIN_VIEW: &str = "no venue of this coin view was fetched from an exchange \
+    (venues opened from files are not followed); fetch the coin from every venue (File ▸ Fetch \
+    from exchange…, all venues) to follow it live";
 
 /// Several venues of one coin, as shown.
 #[derive(Debug, Clone)]
@@ -25,6 +25,9 @@ pub struct VenuesView {
     pub venues: Venues,
     /// The files they were read from, in venue order (empty for data fetched or in memory).
     pub paths: Vec<PathBuf>,
+    /// What each venue was fetched with, in venue order (`None`: opened from a file or built
+    /// in memory): what live mode follows.
+    pub fetched: Vec<Option<FetchRequest>>,
     /// Every venue's grid of the window, and their sum (once the first grid is ready).
     pub grids: Option<VenueGrids>,
     /// Each venue's share of each cluster of `ViewData::clusters`, in the same order.
@@ -35,11 +38,24 @@ impl VenuesView {
     /// The venues as they are, no grid yet.
     pub fn new(venues: Venues, paths: Vec<PathBuf>) -> Self {
         VenuesView {
+            fetched: vec![None; venues.len()],
             venues,
             paths,
             grids: None,
             cluster_shares: Vec::new(),
         }
+    }
+
+    /// The same view, its venues known to be fetched with `fetched` (in venue order).
+    pub fn with_fetched(mut self, fetched: Vec<Option<FetchRequest>>) -> Self {
+        self.fetched = fetched;
+        self.fetched.resize(self.venues.len(), None);
+        self
+    }
+
+    /// Whether a venue was fetched from its exchange, so live mode can follow it.
+    pub fn is_fetched(&self) -> bool {
+        self.fetched.iter().any(Option::is_some)
     }
 
     /// Re-composes every venue's kept layers under `selection` and writes their sum to `out`
@@ -212,8 +228,10 @@ pub enum VenuesSource {
     Files(Vec<PathBuf>),
     /// A view file naming them, with each venue's settings.
     View(PathBuf),
-    /// Datasets in memory (fetched, or built by a test).
+    /// Datasets in memory (built by a test or a caller that keeps no source).
     Memory(Vec<Arc<Dataset>>),
+    /// Datasets fetched from their exchanges, each with its request (live mode follows them).
+    Fetched(Vec<(Arc<Dataset>, FetchRequest)>),
 }
 
 /// One venue's line in the fetch of a coin.

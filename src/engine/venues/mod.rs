@@ -293,6 +293,36 @@ impl Venues {
         Ok(())
     }
 
+    /// Replaces a venue's dataset and engine with newer ones (live mode grew its dataset and
+    /// extended its engine, see [`Engine::extended`]); its name and settings stay. A new engine
+    /// counts as one engine run.
+    pub fn update_venue(
+        &mut self,
+        venue: usize,
+        dataset: Arc<Dataset>,
+        engine: Arc<Engine>,
+    ) -> Result<(), VenuesError> {
+        let count = self.len();
+        if self
+            .venues
+            .iter()
+            .enumerate()
+            .any(|(i, v)| i != venue && v.engine.settings().tiers != engine.settings().tiers)
+        {
+            return Err(VenuesError::TiersDiffer);
+        }
+        let slot = self.venues.get_mut(venue).ok_or(VenuesError::NoSuchVenue {
+            index: venue,
+            count,
+        })?;
+        if !Arc::ptr_eq(&slot.engine, &engine) {
+            self.engine_runs += 1;
+        }
+        slot.dataset = dataset;
+        slot.engine = engine;
+        Ok(())
+    }
+
     /// Ticks a venue on or off, keeping its weight.
     pub fn set_enabled(&mut self, venue: usize, enabled: bool) -> Result<(), VenuesError> {
         let weight = self.settings(venue).map_or(1.0, |s| s.weight);
@@ -504,6 +534,43 @@ mod tests {
             with_relative
                 .describe()
                 .contains("relative values, not USD: hyperliquid; the sum mixes units")
+        );
+    }
+
+    #[test]
+    fn a_venue_updated_keeps_its_settings_and_refuses_other_tiers() {
+        let settings = ModelSettings::default();
+        let sample = crate::dataset::sample().expect("the bundled sample");
+        let mut venues = Venues::new(vec![sample.clone(), sample.clone()], &settings).unwrap();
+        venues.set_enabled(1, false).unwrap();
+        let runs = venues.engine_runs();
+        let mut grown = sample.clone();
+        grown.bars.truncate(grown.bars.len() - 1);
+        let grown = Arc::new(grown);
+        let engine = Arc::new(Engine::new(&grown, &settings).unwrap());
+        venues
+            .update_venue(1, Arc::clone(&grown), Arc::clone(&engine))
+            .unwrap();
+        assert!(Arc::ptr_eq(&venues.shared_dataset(1).unwrap(), &grown));
+        assert_eq!(venues.settings(1).map(|s| s.enabled), Some(false));
+        assert_eq!(venues.name(1), Some("binance-usdm#2"));
+        assert_eq!(venues.engine_runs(), runs + 1);
+        // The same engine again (a liquidation-only update) is no engine run.
+        venues.update_venue(1, grown, engine).unwrap();
+        assert_eq!(venues.engine_runs(), runs + 1);
+
+        let mut fewer_tiers = settings.clone();
+        fewer_tiers.tiers.0.truncate(1);
+        let other = Arc::new(Engine::new(&sample, &fewer_tiers).unwrap());
+        let shared = Arc::new(sample);
+        assert_eq!(
+            venues.update_venue(0, Arc::clone(&shared), other),
+            Err(VenuesError::TiersDiffer)
+        );
+        let same = Arc::new(Engine::new(&shared, &settings).unwrap());
+        assert_eq!(
+            venues.update_venue(2, shared, same),
+            Err(VenuesError::NoSuchVenue { index: 2, count: 2 })
         );
     }
 }

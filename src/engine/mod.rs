@@ -501,18 +501,15 @@ mod tests {
         let engine = Engine::new(&data, &settings).expect("engine");
         let mut selection = engine.default_selection();
         selection.tier_share[2] = 0.0;
-        let sums = |deaths: &mut dyn FnMut(&mut dyn FnMut(PredictedLiquidation))| {
-            let mut per_bar = vec![[0.0f64; 2]; engine.bar_count()];
-            deaths(&mut |d| per_bar[d.bar][d.side.index()] += d.notional_usd * d.price);
-            per_bar
+        let add = |per_bar: &mut Vec<[f64; 2]>, d: PredictedLiquidation| {
+            per_bar[d.bar][d.side.index()] += d.notional_usd * d.price;
         };
-        let listed = sums(&mut |each| {
-            engine
-                .predicted_liquidations(&selection)
-                .into_iter()
-                .for_each(each)
-        });
-        let streamed = sums(&mut |each| engine.for_each_death(&selection, each));
+        let mut listed = vec![[0.0f64; 2]; engine.bar_count()];
+        for death in engine.predicted_liquidations(&selection) {
+            add(&mut listed, death);
+        }
+        let mut streamed = vec![[0.0f64; 2]; engine.bar_count()];
+        engine.for_each_death(&selection, |death| add(&mut streamed, death));
         // Many bars where several levels die, so the order of the additions matters.
         let events = engine.predicted_liquidations(&selection);
         let shared = events.windows(2).filter(|w| w[0].bar == w[1].bar).count();

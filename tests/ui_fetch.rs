@@ -365,7 +365,8 @@ fn live_mode_adds_the_new_bar_the_open_interest_and_streamed_liquidations() {
     let fresh = liqmap::engine::Engine::new(&dataset, &app.state.settings.model).unwrap();
     assert_eq!(engine.inputs(), fresh.inputs());
     for (x, y) in engine.layers().iter().zip(fresh.layers()) {
-        assert_eq!(x.price, y.price);
+        assert_eq!((x.leverage, x.mmr), (y.leverage, y.mmr));
+        assert!(engine.layer_prices(x).eq(fresh.layer_prices(y)));
         assert_eq!(x.death_bar, y.death_bar);
     }
     app.send(Action::Live(false));

@@ -68,7 +68,7 @@ fn layer_total(app: &LiqmapApp, tier: usize) -> f64 {
         .iter()
         .zip(&grid.layers)
         .filter(|((_, t), _)| *t == tier)
-        .map(|(_, values)| values.iter().sum::<f64>())
+        .map(|(_, values)| values.iter().map(|&v| f64::from(v)).sum::<f64>())
         .sum()
 }
 

@@ -96,7 +96,7 @@ pub(super) fn anchored(mut engine: Engine) -> Engine {
         engine.settings.volume_anchor = None;
         return engine;
     }
-    for side in &mut engine.inputs.new_usd {
+    for side in &mut std::sync::Arc::make_mut(&mut engine.inputs).new_usd {
         for usd in side.iter_mut() {
             *usd *= factor;
         }

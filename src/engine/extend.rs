@@ -10,7 +10,8 @@
 
 use super::crossing::FirstCrossing;
 use super::inputs::{self, BarInputs};
-use super::{Engine, EngineError, Layer, long_liquidation_price, short_liquidation_price};
+use super::layers::has_notional;
+use super::{Engine, EngineError, Layer};
 use crate::model::{Dataset, Side};
 use crate::settings::ModelSettings;
 
@@ -65,32 +66,34 @@ impl Engine {
             .layers
             .iter()
             .map(|old| {
-                let keep = first.min(old.price.len());
-                let mut price = Vec::with_capacity(n);
+                // The settings are the same, so the margin is; and the entry prices before
+                // `first` are, so the prices of the levels born there are too.
+                let keep = first.min(old.death_bar.len());
                 let mut death_bar = Vec::with_capacity(n);
-                for (&p, &death) in old.price.iter().zip(&old.death_bar).take(keep) {
-                    price.push(p);
-                    death_bar.push(if (death as usize) < first {
-                        death
-                    } else {
-                        death_from(old.side, first, p)
-                    });
+                for (born, &death) in old.death_bar.iter().enumerate().take(keep) {
+                    death_bar.push(
+                        if (death as usize) < first || !has_notional(&inputs, born) {
+                            death
+                        } else {
+                            let entry = inputs.entry_price.get(born).copied().unwrap_or(f64::NAN);
+                            death_from(old.side, first, old.price_of_entry(entry))
+                        },
+                    );
                 }
                 for born in keep..n {
+                    if !has_notional(&inputs, born) {
+                        death_bar.push(u32::MAX);
+                        continue;
+                    }
                     let entry = inputs.entry_price.get(born).copied().unwrap_or(f64::NAN);
-                    let p = match old.side {
-                        Side::Long => long_liquidation_price(entry, old.leverage, resolved.mmr),
-                        Side::Short => short_liquidation_price(entry, old.leverage, resolved.mmr),
-                    };
-                    price.push(p);
                     // The bar that creates a level never kills it: search from the next bar.
-                    death_bar.push(death_from(old.side, born + 1, p));
+                    death_bar.push(death_from(old.side, born + 1, old.price_of_entry(entry)));
                 }
                 Layer {
                     side: old.side,
                     tier: old.tier,
                     leverage: old.leverage,
-                    price,
+                    mmr: old.mmr,
                     death_bar,
                 }
             })
@@ -100,9 +103,9 @@ impl Engine {
             bar_time_ms: dataset.bars.iter().map(|b| b.open_time_ms).collect(),
             interval_ms: dataset.interval_ms,
             close: dataset.bars.iter().map(|b| b.close).collect(),
-            low,
-            high,
-            inputs,
+            low: low.into(),
+            high: high.into(),
+            inputs: std::sync::Arc::new(inputs),
             layers,
         })
     }
@@ -186,7 +189,7 @@ mod tests {
         assert_eq!(a.layers.len(), b.layers.len());
         for (x, y) in a.layers.iter().zip(&b.layers) {
             assert_eq!((x.side, x.tier), (y.side, y.tier));
-            assert_eq!(x.price, y.price);
+            assert_eq!((x.leverage, x.mmr), (y.leverage, y.mmr));
             assert_eq!(x.death_bar, y.death_bar, "{:?} tier {}", x.side, x.tier);
         }
     }

@@ -6,6 +6,14 @@
 //! running sum per row. The running sum is carried in the scale of the current column and
 //! multiplied by the scale's change from column to column, which applies shrink and fade without
 //! touching levels and without the overflow of dividing by a tiny scale.
+//!
+//! The sums are carried in f64 and each finished cell is stored as f32: a cell's value is a
+//! picture's colour and a tooltip's figure, and f32 keeps it to a relative 2^-24 (6e-8) of
+//! itself (cells under 1.2e-38 USD, the smallest normal f32, to 1.4e-45 USD), while the grid of a
+//! 1500 x 600 window with ten layers takes 36 MB instead of 72. Sums of layers
+//! ([`Grid::compose_into`]) add the stored values in f64.
+
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -103,8 +111,9 @@ pub struct Grid {
     pub column_bar: Vec<Option<usize>>,
     /// Side and tier of each layer, in the engine's layer order.
     pub layer_keys: Vec<(Side, usize)>,
-    /// Values of each layer, row-major (`row * columns + col`), row 0 the lowest price.
-    pub layers: Vec<Vec<f64>>,
+    /// Values of each layer, row-major (`row * columns + col`), row 0 the lowest price; each
+    /// within a relative 2^-24 of the f64 sum it was rounded from (see the module's description).
+    pub layers: Vec<Vec<f32>>,
 }
 
 impl Grid {
@@ -116,7 +125,7 @@ impl Grid {
     /// the sums are the same to the bit.
     pub fn compose_into(&self, selection: &LayerSelection, out: &mut Vec<f64>) {
         let cells = self.request.rows * self.request.columns;
-        let weighted: Vec<(&[f64], f64)> = self
+        let weighted: Vec<(&[f32], f64)> = self
             .layers
             .iter()
             .zip(&self.layer_keys)
@@ -129,8 +138,8 @@ impl Grid {
             let start = block * COMPOSE_BLOCK_CELLS;
             for &(layer, weight) in &weighted {
                 let values = layer.get(start..).unwrap_or(&[]);
-                for (o, v) in chunk.iter_mut().zip(values) {
-                    *o += weight * v;
+                for (o, &v) in chunk.iter_mut().zip(values) {
+                    *o += weight * f64::from(v);
                 }
             }
         }
@@ -148,8 +157,7 @@ impl Grid {
         self.layers
             .get(layer)
             .and_then(|values| values.get(row * self.request.columns + col))
-            .copied()
-            .unwrap_or(0.0)
+            .map_or(0.0, |&v| f64::from(v))
     }
 }
 
@@ -205,7 +213,11 @@ fn build_grid_on(
     }
     let log_scale = &engine.inputs().log_scale;
     let log_at = |bar: usize| log_scale.get(bar).copied().unwrap_or(0.0);
-    // The change of scale from the previous shown column to this one.
+    // The scale's log at each shown column's bar, and its change from the previous shown column.
+    let column_log: Vec<f64> = column_bar
+        .iter()
+        .map(|bar| bar.map_or(0.0, log_at))
+        .collect();
     let mut step_factor = vec![1.0; columns];
     let mut previous: Option<usize> = None;
     for (col, bar) in column_bar.iter().enumerate() {
@@ -216,31 +228,68 @@ fn build_grid_on(
             previous = Some(bar);
         }
     }
+    // What a level born at each bar is worth where it first shows, per USD born: the same for
+    // every layer, so found once here rather than once per layer.
+    let start_factor_of = |(born, &log_born): (usize, &f64)| {
+        first_column
+            .get(born)
+            .and_then(|&col| column_log.get(col))
+            .map_or(1.0, |&log_start| (log_start - log_born).exp())
+    };
+    let start_factor: Vec<f64> = if parallel {
+        log_scale
+            .par_iter()
+            .enumerate()
+            .map(start_factor_of)
+            .collect()
+    } else {
+        log_scale.iter().enumerate().map(start_factor_of).collect()
+    };
     let ctx = LayerContext {
         engine,
         request,
         column_bar: &column_bar,
         first_column: &first_column,
+        column_log: &column_log,
         step_factor: &step_factor,
+        start_factor: &start_factor,
     };
     let layers = engine.layers();
-    // The layers are allocated here, on the calling thread, and zeroed and filled on the cores.
-    // Allocated on rayon's workers they came from other malloc arenas, and summing them after a
-    // tier toggle was 10% slower; zeroed here, the build was 40 ms slower on the year
-    // (docs/benchmarks.md, the quiet re-run).
-    let mut values: Vec<Vec<f64>> = (0..layers.len())
-        .map(|_| Vec::with_capacity(request.rows * request.columns))
-        .collect();
-    if parallel {
-        // Layers are independent: rayon spreads them over the cores.
-        values
-            .par_iter_mut()
-            .enumerate()
-            .for_each(|(i, layer)| ctx.fill_layer(i, layer));
+    let cells = request.rows * request.columns;
+    let workers = if parallel {
+        rayon::current_num_threads().clamp(1, layers.len().max(1))
     } else {
-        for (i, layer) in values.iter_mut().enumerate() {
-            ctx.fill_layer(i, layer);
+        1
+    };
+    // The layers and each worker's scratch are allocated here, on the calling thread, and
+    // zeroed and filled on the cores. Allocated on rayon's workers they came from other malloc
+    // arenas, and summing them after a tier toggle was 10% slower; zeroed here, the build was
+    // 40 ms slower on the year (docs/benchmarks.md, the quiet re-run).
+    let mut values: Vec<Vec<f32>> = (0..layers.len())
+        .map(|_| Vec::with_capacity(cells))
+        .collect();
+    let scratch: Vec<Vec<DiffCell>> = (0..workers).map(|_| Vec::with_capacity(cells)).collect();
+    // Each worker takes a scratch and then the next layer not yet taken until none is left: one
+    // scratch per core, reused from layer to layer, rather than one per layer.
+    let jobs = Mutex::new(values.iter_mut().enumerate().rev().collect::<Vec<_>>());
+    let scratch = Mutex::new(scratch);
+    let work = || {
+        let Some(mut diff) = scratch.lock().ok().and_then(|mut s| s.pop()) else {
+            return;
+        };
+        while let Some((index, layer)) = jobs.lock().ok().and_then(|mut j| j.pop()) {
+            ctx.fill_layer(index, layer, &mut diff);
         }
+    };
+    if workers > 1 {
+        rayon::scope(|s| {
+            for _ in 1..workers {
+                s.spawn(|_| work());
+            }
+            work();
+        });
+    } else {
+        work();
     }
     Ok(Grid {
         request: *request,
@@ -248,6 +297,14 @@ fn build_grid_on(
         layer_keys: layers.iter().map(|l| (l.side, l.tier)).collect(),
         layers: values,
     })
+}
+
+/// One cell of a layer's difference array: the USD added and taken where levels first show and
+/// die, and how many levels start minus how many stop there.
+#[derive(Debug, Clone, Copy, Default)]
+struct DiffCell {
+    usd: f64,
+    levels: i32,
 }
 
 /// For each column, the last bar opening before the column ends, if that bar still covers the
@@ -274,35 +331,43 @@ struct LayerContext<'a> {
     request: &'a GridRequest,
     column_bar: &'a [Option<usize>],
     first_column: &'a [usize],
+    /// The scale's log at each column's bar (0 where no bar).
+    column_log: &'a [f64],
     step_factor: &'a [f64],
+    /// Per birth bar, what a USD born there is worth at its first shown column.
+    start_factor: &'a [f64],
 }
 
 impl LayerContext<'_> {
-    /// Fills one layer's values, row-major, into `values` (emptied first).
-    fn fill_layer(&self, index: usize, values: &mut Vec<f64>) {
+    /// Fills one layer's values, row-major, into `values` (emptied first). `diff` is scratch
+    /// of any length whose cells are all zero; it is left so.
+    fn fill_layer(&self, index: usize, values: &mut Vec<f32>, diff: &mut Vec<DiffCell>) {
         let columns = self.request.columns;
         let rows = self.request.rows;
         values.clear();
-        values.resize(rows * columns, 0.0);
-        let mut counts = vec![0i32; rows * columns];
         let Some(layer) = self.engine.layers().get(index) else {
+            values.resize(rows * columns, 0.0);
             return;
         };
+        diff.resize(rows * columns, DiffCell::default());
+        // Per row, the first column written and the one after the last: a row is zero before
+        // its first level shows, and after its last change once no level stands.
+        let mut written = vec![(columns, 0usize); rows];
         let inputs = self.engine.inputs();
         let notional = &inputs.new_usd[layer.side.index()];
-        let log_scale = &inputs.log_scale;
         let n = self.engine.bar_count();
         let row_height = self.request.row_height_usd();
-        for (born, ((&price, &death), &base)) in layer
-            .price
+        let born_inputs = notional
             .iter()
-            .zip(&layer.death_bar)
-            .zip(notional)
-            .enumerate()
+            .zip(&inputs.entry_price)
+            .zip(inputs.log_scale.iter().zip(self.start_factor));
+        for (born, (&death, ((&base, &entry), (&log_born, &start_factor)))) in
+            layer.death_bar.iter().zip(born_inputs).enumerate()
         {
             if base <= 0.0 {
                 continue;
             }
+            let price = layer.price_of_entry(entry);
             let row = ((price - self.request.price_low) / row_height).floor();
             if !(row >= 0.0 && row < rows as f64) {
                 continue;
@@ -317,39 +382,54 @@ impl LayerContext<'_> {
             if start >= stop {
                 continue;
             }
-            let log_born = log_scale.get(born).copied().unwrap_or(0.0);
-            let value_at = |col: usize| {
-                let bar = self.column_bar.get(col).copied().flatten().unwrap_or(born);
-                base * (log_scale.get(bar).copied().unwrap_or(log_born) - log_born).exp()
-            };
             let at = row * columns;
-            if let (Some(v), Some(c)) = (values.get_mut(at + start), counts.get_mut(at + start)) {
-                *v += value_at(start);
-                *c += 1;
+            if let Some(cell) = diff.get_mut(at + start) {
+                cell.usd += base * start_factor;
+                cell.levels += 1;
             }
+            let mut last = start;
             if stop < columns
-                && let (Some(v), Some(c)) = (values.get_mut(at + stop), counts.get_mut(at + stop))
+                && let (Some(cell), Some(&log_stop)) =
+                    (diff.get_mut(at + stop), self.column_log.get(stop))
             {
-                *v -= value_at(stop);
-                *c -= 1;
+                cell.usd -= base * (log_stop - log_born).exp();
+                cell.levels -= 1;
+                last = stop;
+            }
+            if let Some((first, end)) = written.get_mut(row) {
+                *first = (*first).min(start);
+                *end = (*end).max(last + 1);
             }
         }
-        for (row_values, row_counts) in values.chunks_mut(columns).zip(counts.chunks(columns)) {
+        for (row_diff, &(first, end)) in diff.chunks_mut(columns).zip(&written) {
+            let row_start = values.len();
+            let first = first.min(columns);
+            values.resize(row_start + first, 0.0);
             let mut running = 0.0;
             let mut standing = 0i32;
-            for (col, (value, count)) in row_values.iter_mut().zip(row_counts).enumerate() {
-                if self.column_bar.get(col).copied().flatten().is_none() {
-                    *value = 0.0;
+            let shown = self.column_bar.iter().zip(self.step_factor).skip(first);
+            let cells = row_diff.iter_mut().skip(first).zip(shown);
+            for (col, (cell, (bar, &step))) in (first..).zip(cells) {
+                if col >= end && standing == 0 {
+                    // Nothing stands and nothing changes any more: zeros to the row's end.
+                    break;
+                }
+                // Read and left zero for the next layer.
+                let cell = std::mem::take(cell);
+                if bar.is_none() {
+                    values.push(0.0);
                     continue;
                 }
-                running = running * self.step_factor.get(col).copied().unwrap_or(1.0) + *value;
-                standing += count;
+                running = running * step + cell.usd;
+                standing += cell.levels;
                 // When no level stands, the sum is zero by definition: drop rounding residue.
                 if standing == 0 {
                     running = 0.0;
                 }
-                *value = running.max(0.0);
+                // Rounded to f32 only here; the running sum stays f64.
+                values.push(running.max(0.0) as f32);
             }
+            values.resize(row_start + columns, 0.0);
         }
     }
 }
@@ -399,7 +479,8 @@ mod tests {
             assert_eq!(one.column_bar, many.column_bar);
             assert_eq!(one.layer_keys, many.layer_keys);
             for (a, b) in one.layers.iter().zip(&many.layers) {
-                assert_eq!(bits(a), bits(b));
+                let bits32 = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits32(a), bits32(b));
             }
         }
     }
@@ -421,8 +502,8 @@ mod tests {
             for (layer, &(side, tier)) in grid.layers.iter().zip(&grid.layer_keys) {
                 let weight = selection.weight(side, tier);
                 if weight > 0.0 {
-                    for (o, v) in by_layer.iter_mut().zip(layer) {
-                        *o += weight * v;
+                    for (o, &v) in by_layer.iter_mut().zip(layer) {
+                        *o += weight * f64::from(v);
                     }
                 }
             }

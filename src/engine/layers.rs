@@ -1,16 +1,20 @@
 //! Building the layers (a liquidation price and a death bar per level), and reusing the layers a
 //! change of settings leaves as they were.
 //!
-//! A layer depends on the bars' lows and highs, the entry prices, its side and leverage, and the
-//! maintenance margin: nothing else. A change of the long/short split, the source of new
-//! positions, the fade or a tier's weight leaves every layer as it was; adding a tier builds one
-//! new layer per side; only a change of the margin or the entry price builds them all again.
+//! A layer depends on the bars' lows and highs, the entry prices, its side and leverage, the
+//! maintenance margin, and which bars give notional (only their levels are searched for a
+//! death): nothing else. A change of the long/short split, the fade or a tier's weight leaves
+//! every layer as it was; adding a tier builds one new layer per side; a change of the margin,
+//! the entry price or the bars that give notional (the source of new positions) builds them all
+//! again.
 //! The layers to build are built per side, each side in one sweep over the bars
 //! ([`super::staircase`]), the two sides on two cores.
 
+use std::sync::Arc;
+
 use super::inputs::{self, BarInputs};
 use super::staircase::first_later_reached;
-use super::{Engine, EngineError, Layer, long_liquidation_price, short_liquidation_price};
+use super::{Engine, EngineError, Layer};
 use crate::model::{Dataset, Side};
 use crate::settings::{ModelSettings, ResolvedSettings};
 
@@ -32,8 +36,18 @@ fn layer_specs(settings: &ResolvedSettings) -> Vec<(Side, usize, f64)> {
         .collect()
 }
 
-/// The layers of `specs` that are on `side`, with their place in `specs`: prices from the entry
-/// prices, deaths from one sweep over the bars for all of them.
+/// Whether the levels born at `born` receive notional on either side: only theirs are searched
+/// for a death (see [`Layer::death_bar`]). In open-interest mode that is the bars where open
+/// interest rose, a tenth of a year of minutes with five-minute samples. Either side, so that
+/// a change of the long/short split, which moves notional between the sides, changes nothing.
+pub(super) fn has_notional(inputs: &BarInputs, born: usize) -> bool {
+    let [long, short] = &inputs.new_usd;
+    long.get(born).is_some_and(|&usd| usd > 0.0) || short.get(born).is_some_and(|&usd| usd > 0.0)
+}
+
+/// The layers of `specs` that are on `side`, with their place in `specs`: deaths from one sweep
+/// over the bars for all of them, each level's price computed from its entry price as the sweep
+/// reaches it.
 fn side_layers(
     side: Side,
     specs: &[(Side, usize, f64)],
@@ -41,50 +55,40 @@ fn side_layers(
     inputs: &BarInputs,
     mmr: f64,
 ) -> Vec<(usize, Layer)> {
-    let mine: Vec<(usize, usize, f64)> = specs
+    let mut mine: Vec<(usize, Layer)> = specs
         .iter()
         .enumerate()
         .filter(|(_, spec)| spec.0 == side)
-        .map(|(at, &(_, tier, leverage))| (at, tier, leverage))
+        .map(|(at, &(_, tier, leverage))| {
+            let layer = Layer {
+                side,
+                tier,
+                leverage,
+                mmr,
+                death_bar: Vec::new(),
+            };
+            (at, layer)
+        })
         .collect();
     if mine.is_empty() {
         return Vec::new();
     }
-    let prices: Vec<Vec<f64>> = mine
-        .iter()
-        .map(|&(_, _, leverage)| {
-            inputs
-                .entry_price
-                .iter()
-                .map(|&entry| match side {
-                    Side::Long => long_liquidation_price(entry, leverage, mmr),
-                    Side::Short => short_liquidation_price(entry, leverage, mmr),
-                })
-                .collect()
-        })
-        .collect();
-    let thresholds: Vec<&[f64]> = prices.iter().map(Vec::as_slice).collect();
-    // Longs die on a low at or below their price, shorts on a high at or above it.
-    let deaths = match side {
-        Side::Long => first_later_reached(&dataset.bars, |b| b.low, 1.0, &thresholds),
-        Side::Short => first_later_reached(&dataset.bars, |b| b.high, -1.0, &thresholds),
+    let entry = &inputs.entry_price;
+    let price = |series: usize, born: usize| match (mine.get(series), entry.get(born)) {
+        (Some((_, layer)), Some(&entry)) => layer.price_of_entry(entry),
+        _ => f64::NAN,
     };
-    mine.into_iter()
-        .zip(prices)
-        .zip(deaths)
-        .map(|(((at, tier, leverage), price), death_bar)| {
-            (
-                at,
-                Layer {
-                    side,
-                    tier,
-                    leverage,
-                    price,
-                    death_bar,
-                },
-            )
-        })
-        .collect()
+    let wanted = |born: usize| has_notional(inputs, born);
+    // Longs die on a low at or below their price, shorts on a high at or above it.
+    let series = mine.len();
+    let deaths = match side {
+        Side::Long => first_later_reached(&dataset.bars, |b| b.low, 1.0, series, price, wanted),
+        Side::Short => first_later_reached(&dataset.bars, |b| b.high, -1.0, series, price, wanted),
+    };
+    for ((_, layer), death_bar) in mine.iter_mut().zip(deaths) {
+        layer.death_bar = death_bar;
+    }
+    mine
 }
 
 /// The layers of `specs`, in their order: the longs and the shorts are two independent sweeps,
@@ -137,16 +141,32 @@ impl Engine {
         settings: &ModelSettings,
     ) -> Result<Engine, EngineError> {
         let resolved = settings.resolve(dataset)?;
+        let mine = self
+            .bar_time_ms
+            .iter()
+            .zip(self.low.iter().zip(self.high.iter()));
         let same_bars = dataset.interval_ms == self.interval_ms
             && dataset.bars.len() == self.bar_count()
-            && dataset.bars.iter().enumerate().all(|(i, b)| {
-                self.bar_time_ms.get(i) == Some(&b.open_time_ms)
-                    && self.low.get(i).map(|l| l.to_bits()) == Some(b.low.to_bits())
-                    && self.high.get(i).map(|h| h.to_bits()) == Some(b.high.to_bits())
-            });
+            && dataset
+                .bars
+                .iter()
+                .zip(mine)
+                .all(|(b, (&time, (&low, &high)))| {
+                    time == b.open_time_ms
+                        && low.to_bits() == b.low.to_bits()
+                        && high.to_bits() == b.high.to_bits()
+                });
         if !same_bars {
             return Engine::with_resolved(dataset, resolved);
         }
+        let same_closes = dataset.bars.len() == self.close.len()
+            && (dataset.bars.iter().zip(self.close.iter()))
+                .all(|(b, close)| b.close.to_bits() == close.to_bits());
+        let close = if same_closes {
+            Arc::clone(&self.close)
+        } else {
+            dataset.bars.iter().map(|b| b.close).collect()
+        };
         let inputs = inputs::bar_inputs(dataset, &resolved);
         let same_entries = resolved.mmr.to_bits() == self.settings.mmr.to_bits()
             && inputs.entry_price.len() == self.inputs.entry_price.len()
@@ -155,11 +175,14 @@ impl Engine {
                 .iter()
                 .zip(&self.inputs.entry_price)
                 .all(|(a, b)| a.to_bits() == b.to_bits());
+        // The levels searched for a death are those given notional: the same bars must be.
+        let same_searched = (0..self.bar_count())
+            .all(|born| has_notional(&inputs, born) == has_notional(&self.inputs, born));
         let old = |side: Side, leverage: f64| {
             self.layers
                 .iter()
                 .find(|l| l.side == side && l.leverage.to_bits() == leverage.to_bits())
-                .filter(|_| same_entries)
+                .filter(|_| same_entries && same_searched)
         };
         let specs = layer_specs(&resolved);
         let missing: Vec<(Side, usize, f64)> = specs
@@ -180,13 +203,13 @@ impl Engine {
             })
             .collect();
         Ok(super::anchor::anchored(Engine {
-            bar_time_ms: self.bar_time_ms.clone(),
+            bar_time_ms: Arc::clone(&self.bar_time_ms),
             interval_ms: self.interval_ms,
-            close: dataset.bars.iter().map(|b| b.close).collect(),
-            low: self.low.clone(),
-            high: self.high.clone(),
+            close,
+            low: Arc::clone(&self.low),
+            high: Arc::clone(&self.high),
             settings: resolved,
-            inputs,
+            inputs: Arc::new(inputs),
             layers,
         }))
     }
@@ -206,9 +229,11 @@ mod tests {
         for (x, y) in a.layers().iter().zip(b.layers()) {
             assert_eq!((x.side, x.tier), (y.side, y.tier), "{what}");
             assert_eq!(x.leverage.to_bits(), y.leverage.to_bits(), "{what}");
+            assert_eq!(x.mmr.to_bits(), y.mmr.to_bits(), "{what}");
             assert_eq!(x.death_bar, y.death_bar, "{what}");
-            let bits = |v: &[f64]| v.iter().map(|p| p.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&x.price), bits(&y.price), "{what}");
+            let bits =
+                |e: &Engine, l: &Layer| e.layer_prices(l).map(f64::to_bits).collect::<Vec<_>>();
+            assert_eq!(bits(a, x), bits(b, y), "{what}");
         }
     }
 
@@ -285,9 +310,8 @@ mod tests {
         for (a, b) in one.iter().zip(&two) {
             assert_eq!((a.side, a.tier), (b.side, b.tier));
             assert_eq!(a.leverage.to_bits(), b.leverage.to_bits());
+            assert_eq!(a.mmr.to_bits(), b.mmr.to_bits());
             assert_eq!(a.death_bar, b.death_bar);
-            let bits = |v: &[f64]| v.iter().map(|p| p.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&a.price), bits(&b.price));
         }
     }
 

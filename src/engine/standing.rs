@@ -120,7 +120,7 @@ impl<'e> StandingSweep<'e> {
                 Some(StandingLevel {
                     side: layer.side,
                     tier: layer.tier,
-                    price: *layer.price.get(born)?,
+                    price: layer.price_of_entry(*inputs.entry_price.get(born)?),
                     born_bar: born,
                     unit_notional_usd: notional.get(born)?
                         * (log_now - inputs.log_scale.get(born)?).exp(),

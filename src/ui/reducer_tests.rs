@@ -136,8 +136,8 @@ fn unticking_a_tier_re_sums_the_layers_without_computing_levels() {
         if tier == 4 {
             continue;
         }
-        for (cell, value) in expected.iter_mut().zip(&grid.layers[layer]) {
-            *cell += value * shares[tier];
+        for (cell, &value) in expected.iter_mut().zip(&grid.layers[layer]) {
+            *cell += f64::from(value) * shares[tier];
         }
     }
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);

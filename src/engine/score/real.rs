@@ -136,8 +136,9 @@ pub fn liquidations_per_bar(
     selection: &LayerSelection,
 ) -> Vec<BarLiquidations> {
     let mut bars = vec![BarLiquidations::default(); engine.bar_count()];
-    // Summed as USD x price first, divided by the USD at the end.
-    for death in engine.predicted_liquidations(selection) {
+    // Summed as USD x price first, divided by the USD at the end; the deaths of a bar come in
+    // the order of `predicted_liquidations` without that list being built.
+    engine.for_each_death(selection, |death| {
         let side = death.side.index();
         if let Some(bar) = bars.get_mut(death.bar)
             && let (Some(usd), Some(price)) = (
@@ -148,7 +149,7 @@ pub fn liquidations_per_bar(
             *usd += death.notional_usd;
             *price += death.notional_usd * death.price;
         }
-    }
+    });
     for bar in &mut bars {
         for (price, usd) in bar.predicted_price.iter_mut().zip(bar.predicted_usd) {
             *price = if usd > 0.0 { *price / usd } else { 0.0 };

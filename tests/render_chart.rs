@@ -67,6 +67,7 @@ fn spec<'a>(values: &'a [f64], bars: &'a [Bar]) -> ChartSpec<'a> {
         interval_ms: INTERVAL_MS,
         liquidations: &[],
         last_price_usd: None,
+        relative_values: false,
     }
 }
 

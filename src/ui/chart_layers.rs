@@ -5,21 +5,23 @@ use std::collections::BTreeMap;
 
 use egui::{Align2, Color32, RichText, Stroke};
 use egui_plot::{
-    BoxElem, BoxPlot, BoxSpread, Line, LineStyle, MarkerShape, PlotBounds, PlotPoint, PlotPoints,
-    Points, Polygon, Text, VLine,
+    BoxElem, BoxPlot, BoxSpread, HLine, Line, LineStyle, MarkerShape, PlotBounds, PlotPoint,
+    PlotPoints, Points, Polygon, Text, VLine,
 };
 
 use super::chart_hover::{largest_marker_px, visible_liquidations};
 use super::data::{CellInfo, ViewData};
 use super::look::{
-    CANDLE_OUTLINE_COLOR, DOWN_COLOR, LONG_COLOR, SHORT_COLOR, UP_COLOR, side_color,
+    CANDLE_OUTLINE_COLOR, DOWN_COLOR, LONG_COLOR, SHORT_COLOR, UP_COLOR, last_price_colors,
+    side_color,
 };
 use super::time_axis::clock_time;
 use super::view::Highlight;
 use crate::engine::score::BarLiquidations;
 use crate::model::{Dataset, Side};
+use crate::render::candles::Candle;
 use crate::render::labels::{compact_usd, human_price};
-use crate::render::theme::{CANDLE_OUTLINE_PX, marker_radius_px};
+use crate::render::theme::{LAST_PRICE_RIM_PX, candle_rim_px, marker_radius_px};
 
 pub(super) fn draw_candles(
     plot_ui: &mut egui_plot::PlotUi<'_>,
@@ -34,38 +36,81 @@ pub(super) fn draw_candles(
     let Some(candles) = state.candles(start_ms, end_ms, columns) else {
         return;
     };
-    // The rim's width in plot units: seconds and USD per screen point.
     let frame = plot_ui.response().rect;
-    let rim = CANDLE_OUTLINE_PX;
-    let rim_s = rim * bounds.width() / f64::from(frame.width().max(1.0));
-    let rim_usd = rim * bounds.height() / f64::from(frame.height().max(1.0));
-    let mut rims = Vec::with_capacity(candles.len());
-    let mut up = Vec::new();
-    let mut down = Vec::new();
-    for candle in candles.iter() {
+    let shapes = candle_shapes(&candles, bounds, frame.size());
+    // Every rim first, then every candle: a neighbour's rim never covers a body.
+    if !shapes.rims.is_empty() {
+        plot_ui.box_plot(
+            BoxPlot::new("candle rims", shapes.rims)
+                .color(CANDLE_OUTLINE_COLOR)
+                .allow_hover(false),
+        );
+    }
+    plot_ui.box_plot(
+        BoxPlot::new("up", shapes.up)
+            .color(UP_COLOR)
+            .allow_hover(false),
+    );
+    plot_ui.box_plot(
+        BoxPlot::new("down", shapes.down)
+            .color(DOWN_COLOR)
+            .allow_hover(false),
+    );
+}
+
+/// The boxes of the candles: the dark rims (none for narrow candles) and the up and down
+/// candles over them.
+struct CandleShapes {
+    rims: Vec<BoxElem>,
+    up: Vec<BoxElem>,
+    down: Vec<BoxElem>,
+}
+
+/// A rim thinner than this many points is left out: it would only darken the candle's edge.
+const LEAST_RIM_PT: f64 = 0.25;
+
+/// The candles' boxes on a plot of `size` points showing `bounds`. A candle's rim follows its
+/// width on screen ([`candle_rim_px`]): zoomed far out, rims would run together into a dark
+/// band hiding the heatmap, so narrow candles have none.
+fn candle_shapes(candles: &[Candle], bounds: &PlotBounds, size: egui::Vec2) -> CandleShapes {
+    // Points per second and per USD.
+    let pt_per_s = f64::from(size.x.max(1.0)) / bounds.width();
+    let pt_per_usd = f64::from(size.y.max(1.0)) / bounds.height();
+    let mut shapes = CandleShapes {
+        rims: Vec::with_capacity(candles.len()),
+        up: Vec::new(),
+        down: Vec::new(),
+    };
+    for candle in candles {
         let x = (candle.start_ms + candle.end_ms) as f64 / 2000.0;
-        let width = (candle.end_ms - candle.start_ms) as f64 / 1000.0 * 0.7;
+        let slot_s = (candle.end_ms - candle.start_ms) as f64 / 1000.0;
+        let width = slot_s * 0.7;
         let body_low = candle.open_usd.min(candle.close_usd);
         let body_high = candle.open_usd.max(candle.close_usd);
         let color = if candle.is_up() { UP_COLOR } else { DOWN_COLOR };
-        // The dark rim: the candle grown by the rim on every side, wick included (a wick line
-        // of 1 + 2 rims under the 1-point wick).
-        rims.push(
-            BoxElem::new(
-                x,
-                BoxSpread::new(
-                    candle.low_usd - rim_usd,
-                    body_low - rim_usd,
-                    body_high + rim_usd,
-                    body_high + rim_usd,
-                    candle.high_usd + rim_usd,
-                ),
-            )
-            .box_width(width + 2.0 * rim_s)
-            .whisker_width(0.0)
-            .fill(CANDLE_OUTLINE_COLOR)
-            .stroke(Stroke::new(1.0 + 2.0 * rim as f32, CANDLE_OUTLINE_COLOR)),
-        );
+        let rim = candle_rim_px(slot_s * pt_per_s);
+        if rim >= LEAST_RIM_PT {
+            // The rim's width in plot units: seconds and USD.
+            let (rim_s, rim_usd) = (rim / pt_per_s, rim / pt_per_usd);
+            // The candle grown by the rim on every side, wick included (a wick line of
+            // 1 + 2 rims under the 1-point wick).
+            shapes.rims.push(
+                BoxElem::new(
+                    x,
+                    BoxSpread::new(
+                        candle.low_usd - rim_usd,
+                        body_low - rim_usd,
+                        body_high + rim_usd,
+                        body_high + rim_usd,
+                        candle.high_usd + rim_usd,
+                    ),
+                )
+                .box_width(width + 2.0 * rim_s)
+                .whisker_width(0.0)
+                .fill(CANDLE_OUTLINE_COLOR)
+                .stroke(Stroke::new(1.0 + 2.0 * rim as f32, CANDLE_OUTLINE_COLOR)),
+            );
+        }
         let elem = BoxElem::new(
             x,
             BoxSpread::new(
@@ -81,23 +126,34 @@ pub(super) fn draw_candles(
         .fill(color)
         .stroke(Stroke::new(1.0, color));
         if candle.is_up() {
-            up.push(elem);
+            shapes.up.push(elem);
         } else {
-            down.push(elem);
+            shapes.down.push(elem);
         }
     }
-    // Every rim first, then every candle: a neighbour's rim never covers a body.
-    plot_ui.box_plot(
-        BoxPlot::new("candle rims", rims)
-            .color(CANDLE_OUTLINE_COLOR)
-            .allow_hover(false),
-    );
-    plot_ui.box_plot(BoxPlot::new("up", up).color(UP_COLOR).allow_hover(false));
-    plot_ui.box_plot(
-        BoxPlot::new("down", down)
-            .color(DOWN_COLOR)
-            .allow_hover(false),
-    );
+    shapes
+}
+
+/// The last price as a line across the plot in the theme's colours (`dark_mode` from egui's
+/// visuals), over a rim of the opposite lightness so that it shows on every heatmap cell.
+pub(super) fn draw_last_price(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    price: f64,
+    style: LineStyle,
+    dark_mode: bool,
+) {
+    let (core, rim) = last_price_colors(dark_mode);
+    let rim_width = 1.0 + 2.0 * LAST_PRICE_RIM_PX as f32;
+    // Dashes of one length along the same span line up, so the rim frames every dash.
+    for (color, width) in [(rim, rim_width), (core, 1.0)] {
+        plot_ui.hline(
+            HLine::new("last price", price)
+                .color(color)
+                .style(style)
+                .width(width)
+                .allow_hover(false),
+        );
+    }
 }
 
 pub(super) fn draw_real_liquidations(
@@ -331,5 +387,52 @@ pub fn cell_tooltip_ui(
             .map(|(l, usd)| format!("{l}x {:.0}%", usd / total * 100.0))
             .collect();
         ui.label(format!("tiers: {}", shares.join(", ")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A candle of one minute from 100 to 110 (wick 95 to 115).
+    fn minute(start_ms: i64) -> Candle {
+        Candle {
+            start_ms,
+            end_ms: start_ms + 60_000,
+            open_usd: 100.0,
+            high_usd: 115.0,
+            low_usd: 95.0,
+            close_usd: 110.0,
+        }
+    }
+
+    #[test]
+    fn narrow_candles_have_no_rim_and_wide_ones_keep_it() {
+        let candles: Vec<Candle> = (0..10).map(|i| minute(i * 60_000)).collect();
+        let size = egui::vec2(800.0, 400.0);
+        let prices = (90.0, 120.0);
+        // Ten minutes across 800 points: 80 points a candle, the full rim around each.
+        let wide = PlotBounds::from_min_max([0.0, prices.0], [600.0, prices.1]);
+        let shapes = candle_shapes(&candles, &wide, size);
+        assert_eq!(shapes.rims.len(), 10);
+        assert_eq!(shapes.up.len(), 10);
+        let rim = &shapes.rims[0];
+        assert_eq!(rim.stroke.width, 3.0);
+        // Grown by one point on each side: 0.75 s at 80 points a minute.
+        assert!(
+            (rim.box_width - (42.0 + 1.5)).abs() < 1e-9,
+            "{}",
+            rim.box_width
+        );
+        // A year of minutes across the same 800 points: a candle is a sliver of a point; the
+        // candles (not their rims) are what is drawn.
+        let year_s = 365.0 * 86_400.0;
+        let far = PlotBounds::from_min_max([0.0, prices.0], [year_s, prices.1]);
+        let shapes = candle_shapes(&candles, &far, size);
+        assert!(shapes.rims.is_empty());
+        assert_eq!(shapes.up.len(), 10);
+        // Three points a candle (the narrowest `draw_candles` merges to): still no rim.
+        let three_pt = PlotBounds::from_min_max([0.0, prices.0], [60.0 * 800.0 / 3.0, prices.1]);
+        assert!(candle_shapes(&candles, &three_pt, size).rims.is_empty());
     }
 }

@@ -7,10 +7,45 @@ use std::io::{self, Write};
 use crate::engine::{Cluster, GridRequest, LiqMap};
 use crate::time::format_time_ms;
 
-/// `price_low,price_high,long_usd,short_usd`, one line per non-empty row, ascending. Row edges
-/// are the exact decimals `k * bin` (`25.9`, not the binary product `25.900000000000002`).
-pub fn map_csv(map: &LiqMap) -> String {
-    let mut out = String::from("price_low,price_high,long_usd,short_usd\n");
+/// How value columns are named: `long_usd`, or `long_rel` when the values are relative (volume
+/// mode with no open-interest figure to scale to), so that no script reads them as USD. Prices
+/// stay USD either way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueNames {
+    /// USD values: `long_usd`.
+    Usd,
+    /// Relative values: `long_rel`.
+    Relative,
+}
+
+impl ValueNames {
+    /// The names for values that are USD (`is_usd`) or relative.
+    pub fn new(is_usd: bool) -> Self {
+        if is_usd {
+            ValueNames::Usd
+        } else {
+            ValueNames::Relative
+        }
+    }
+
+    /// `name` with the unit: `long_usd` or `long_rel`.
+    pub fn column(self, name: &str) -> String {
+        match self {
+            ValueNames::Usd => format!("{name}_usd"),
+            ValueNames::Relative => format!("{name}_rel"),
+        }
+    }
+}
+
+/// `price_low,price_high,long_usd,short_usd` (`long_rel,short_rel` for relative values), one
+/// line per non-empty row, ascending. Row edges are the exact decimals `k * bin` (`25.9`, not
+/// the binary product `25.900000000000002`).
+pub fn map_csv(map: &LiqMap, names: ValueNames) -> String {
+    let mut out = format!(
+        "price_low,price_high,{},{}\n",
+        names.column("long"),
+        names.column("short")
+    );
     let edge = |index: i64| row_edge(index, map.bin_usd);
     for row in map.non_empty_rows() {
         let _ = writeln!(
@@ -50,10 +85,12 @@ fn row_edge(index: i64, bin: f64) -> String {
     }
 }
 
-/// One line per cluster, ranked, with the share of each tier (`leverages` names the tiers).
-pub fn clusters_csv(clusters: &[Cluster], leverages: &[f64]) -> String {
-    let mut out = String::from(
-        "rank,side,price_low,price_high,peak_price,notional_usd,distance_pct,formed_time_ms,formed_time",
+/// One line per cluster, ranked, with the share of each tier (`leverages` names the tiers); the
+/// notional is `notional_usd`, or `notional_rel` for relative values.
+pub fn clusters_csv(clusters: &[Cluster], leverages: &[f64], names: ValueNames) -> String {
+    let mut out = format!(
+        "rank,side,price_low,price_high,peak_price,{},distance_pct,formed_time_ms,formed_time",
+        names.column("notional")
     );
     for leverage in leverages {
         let _ = write!(out, ",share_{leverage}x");
@@ -81,8 +118,15 @@ pub fn clusters_csv(clusters: &[Cluster], leverages: &[f64]) -> String {
     out
 }
 
-/// The header line of the grid CSV.
-pub const GRID_CSV_HEADER: &str = "time_ms,price_low,long_usd,short_usd\n";
+/// The header line of the grid CSV: `time_ms,price_low,long_usd,short_usd` (`long_rel,short_rel`
+/// for relative values).
+pub fn grid_csv_header(names: ValueNames) -> String {
+    format!(
+        "time_ms,price_low,{},{}\n",
+        names.column("long"),
+        names.column("short")
+    )
+}
 
 /// One strip of price rows of the grid CSV: `time_ms,price_low,long_usd,short_usd`, one line per
 /// non-empty cell, column by column; the time is the column's start, the values the chosen layers

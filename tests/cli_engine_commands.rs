@@ -58,7 +58,8 @@ fn three_bars(dir: &Path) -> PathBuf {
     path
 }
 
-/// One 10x tier, no margin, half long: levels at 90 (long) and 110 (short).
+/// One 10x tier, no margin, half long: levels at 90 (long) and 110 (short). Volume mode with no
+/// open interest to scale to: the values are relative, and the columns say so (`long_rel`).
 const MODEL: [&str; 10] = [
     "--source",
     "volume",
@@ -92,7 +93,7 @@ fn map_csv_at_a_time_is_worked_out_by_hand() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
-        "price_low,price_high,long_usd,short_usd\n90,91,150,0\n110,111,0,150\n"
+        "price_low,price_high,long_rel,short_rel\n90,91,150,0\n110,111,0,150\n"
     );
     // At the last bar the high of 111 has liquidated the shorts.
     let mut args = vec!["map", path, "--format", "csv"];
@@ -100,7 +101,7 @@ fn map_csv_at_a_time_is_worked_out_by_hand() {
     let out = liqmap(&args);
     assert_eq!(
         stdout(&out),
-        "price_low,price_high,long_usd,short_usd\n90,91,150,0\n"
+        "price_low,price_high,long_rel,short_rel\n90,91,150,0\n"
     );
 }
 
@@ -130,7 +131,7 @@ fn clusters_json_names_side_price_and_distance() {
     assert_eq!(clusters.len(), 2);
     // Two clusters of 150 USD each, one a side; the close of bar 1 is 100.
     for c in clusters {
-        assert_eq!(c["notional_usd"].as_f64(), Some(150.0));
+        assert_eq!(c["notional_rel"].as_f64(), Some(150.0));
         let (low, peak, distance) = match c["side"].as_str() {
             Some("long") => (90.0, 90.5, -9.5),
             Some("short") => (110.0, 110.5, 10.5),
@@ -175,7 +176,7 @@ fn export_writes_a_png_and_csv_files() {
     // the first two; the grid rows start at a multiple of the bin.
     let grid = std::fs::read_to_string(&grid).unwrap();
     let lines: Vec<&str> = grid.lines().collect();
-    assert_eq!(lines[0], "time_ms,price_low,long_usd,short_usd");
+    assert_eq!(lines[0], "time_ms,price_low,long_rel,short_rel");
     let at = |col: i64, price: &str, long: &str, short: &str| {
         format!("{},{price},{long},{short}", T0 + col * MIN)
     };
@@ -184,7 +185,7 @@ fn export_writes_a_png_and_csv_files() {
     assert!(lines.contains(&at(2, "90", "150", "0").as_str()), "{grid}");
     assert_eq!(lines.len(), 1 + 5);
     let clusters = std::fs::read_to_string(&clusters).unwrap();
-    assert!(clusters.starts_with("rank,side,price_low,price_high,peak_price,notional_usd,"));
+    assert!(clusters.starts_with("rank,side,price_low,price_high,peak_price,notional_rel,"));
     assert_eq!(
         clusters.lines().count(),
         2,
@@ -253,7 +254,7 @@ fn clusters_at_bar_1(leverage: &str, extra: &[&str]) -> Vec<(String, f64, f64, f
                 c["side"].as_str().unwrap().to_string(),
                 c["price_low"].as_f64().unwrap(),
                 c["price_high"].as_f64().unwrap(),
-                c["notional_usd"].as_f64().unwrap(),
+                c["notional_rel"].as_f64().unwrap(),
             )
         })
         .collect()

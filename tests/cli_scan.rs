@@ -55,7 +55,12 @@ fn nearest_by_hand(path: &Path) -> Vec<Expected> {
                 side: side.to_string(),
                 price_low: c["price_low"].as_f64().expect("number"),
                 price_high: c["price_high"].as_f64().expect("number"),
-                notional_usd: c["notional_usd"].as_f64().expect("number"),
+                // `clusters` names relative values `notional_rel`; scan's column is one for all.
+                notional_usd: c
+                    .get("notional_usd")
+                    .or_else(|| c.get("notional_rel"))
+                    .and_then(serde_json::Value::as_f64)
+                    .expect("number"),
                 distance_pct: c["distance_pct"].as_f64().expect("number"),
             };
             let better = best.as_ref().is_none_or(|b| {

@@ -13,7 +13,8 @@ const MIN: i64 = 60_000;
 const T0: i64 = 1_760_054_400_000;
 
 /// Two tiers of half the weight each, no margin, half long, rows of 1 USD: an entry at 100 puts
-/// longs at 90 (10x) and 95 (20x), shorts at 105 (20x) and 110 (10x).
+/// longs at 90 (10x) and 95 (20x), shorts at 105 (20x) and 110 (10x). Volume mode with no open
+/// interest to scale to: the values are relative, and the columns say so (`long_rel`).
 const MODEL: [&str; 10] = [
     "--source",
     "volume",
@@ -93,10 +94,10 @@ fn map_table_marks_the_close_row_and_sums_outward_from_it() {
         [
             "price_low",
             "price_high",
-            "long_usd",
-            "short_usd",
-            "cum_long_usd",
-            "cum_short_usd"
+            "long_rel",
+            "short_rel",
+            "cum_long_rel",
+            "cum_short_rel"
         ]
     );
     let rows: Vec<Vec<&str>> = text

@@ -97,3 +97,89 @@ fn the_map_table_total_says_relative_when_the_values_are() {
         "{total}"
     );
 }
+
+/// The column names of a Parquet file, in order.
+fn parquet_columns(path: &std::path::Path) -> Vec<String> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let file = std::fs::File::open(path).expect("open");
+    let reader = SerializedFileReader::new(file).expect("a Parquet file");
+    reader
+        .metadata()
+        .file_metadata()
+        .schema_descr()
+        .columns()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect()
+}
+
+#[test]
+fn relative_values_have_relative_column_names_in_every_format() {
+    // BTCUSDT in volume mode with no open-interest figure: no column may say usd.
+    let table = String::from_utf8_lossy(&liqmap(&["map", BTC]).stdout).into_owned();
+    // The header itself is checked in cli_tables; its note names the relative columns.
+    assert!(table.contains("cum_long_rel: longs liquidated"), "{table}");
+    let csv =
+        String::from_utf8_lossy(&liqmap(&["map", BTC, "--format", "csv"]).stdout).into_owned();
+    assert_eq!(
+        csv.lines().next(),
+        Some("price_low,price_high,long_rel,short_rel")
+    );
+    let doc = json(&liqmap(&["map", BTC, "--format", "json"]));
+    let row = doc["rows"][0].as_object().expect("a row");
+    assert!(row.contains_key("long_rel") && row.contains_key("short_rel"));
+    assert!(doc.get("long_total_rel").is_some() && doc.get("short_total_rel").is_some());
+    assert!(!doc.to_string().contains("long_usd") && !doc.to_string().contains("total_usd"));
+
+    let csv =
+        String::from_utf8_lossy(&liqmap(&["clusters", BTC, "--format", "csv"]).stdout).into_owned();
+    let header = csv.lines().next().expect("a header");
+    assert!(
+        header.contains(",notional_rel,") && !header.contains("usd"),
+        "{header}"
+    );
+    let doc = json(&liqmap(&["clusters", BTC, "--format", "json"]));
+    let first = doc["clusters"][0].as_object().expect("a cluster");
+    assert!(first.contains_key("notional_rel") && !first.contains_key("notional_usd"));
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let grid_csv = dir.path().join("grid.csv");
+    let grid_parquet = dir.path().join("grid.parquet");
+    let clusters_parquet = dir.path().join("clusters.parquet");
+    for (flag, path) in [
+        ("--grid-csv", &grid_csv),
+        ("--grid-csv", &grid_parquet),
+        ("--clusters-csv", &clusters_parquet),
+    ] {
+        let out = liqmap(&["export", BTC, flag, path.to_str().expect("utf-8")]);
+        assert!(out.status.success(), "{out:?}");
+    }
+    let grid = std::fs::read_to_string(&grid_csv).expect("the grid");
+    assert_eq!(
+        grid.lines().next(),
+        Some("time_ms,price_low,long_rel,short_rel")
+    );
+    assert_eq!(
+        parquet_columns(&grid_parquet),
+        ["time_ms", "price_low", "long_rel", "short_rel"]
+    );
+    assert!(parquet_columns(&clusters_parquet).contains(&"notional_rel".to_string()));
+
+    // With an open-interest figure the same columns are USD.
+    let csv = String::from_utf8_lossy(
+        &liqmap(&[
+            "map",
+            BTC,
+            "--format",
+            "csv",
+            "--oi-anchor-usd",
+            "9000000000",
+        ])
+        .stdout,
+    )
+    .into_owned();
+    assert_eq!(
+        csv.lines().next(),
+        Some("price_low,price_high,long_usd,short_usd")
+    );
+}

@@ -67,6 +67,7 @@ fn spec<'a>(values: &'a [f64], bars: &'a [Bar]) -> ChartSpec<'a> {
         interval_ms: INTERVAL_MS,
         liquidations: &[],
         last_price_usd: None,
+        relative_values: false,
     }
 }
 
@@ -357,4 +358,39 @@ fn the_price_axis_is_on_the_right_with_the_last_price_tagged_as_in_the_window() 
             "{at:?}"
         );
     }
+}
+
+/// Pixels of the candle rim's colour inside the plot of a picture of `bars`.
+fn rim_pixels(bars: &[Bar]) -> usize {
+    let values = hot_grid();
+    let image = render_chart_rgb(&spec(&values, bars)).unwrap();
+    let f = image.frame;
+    let mut count = 0;
+    for y in f.top_px..f.top_px + f.height_px as i32 {
+        for x in f.left_px..f.left_px + f.width_px as i32 {
+            let at = (x as u32, y as u32);
+            count += usize::from(
+                pixel(&image.rgb, image.width_px, at) == liqmap::render::theme::CANDLE_OUTLINE,
+            );
+        }
+    }
+    count
+}
+
+#[test]
+fn wide_candles_keep_their_rim_and_narrow_ones_have_none() {
+    // Ten bars across the plot: tens of pixels each, a dark rim around every one.
+    let wide: Vec<Bar> = (0..10)
+        .map(|i| bar(i, 140.0 + i as f64, 150.0 - i as f64))
+        .collect();
+    assert!(rim_pixels(&wide) > 100, "no rim around wide candles");
+    // A thousand bars across the same plot: under a pixel each, merged to one candle a
+    // pixel. Rims would join into a dark band over the heatmap: none is drawn.
+    let narrow: Vec<Bar> = (0..1000)
+        .map(|i| {
+            let wave = (i as f64 / 40.0).sin() * 20.0;
+            bar(i, 150.0 + wave, 151.0 + wave)
+        })
+        .collect();
+    assert_eq!(rim_pixels(&narrow), 0);
 }

@@ -112,6 +112,7 @@ fn write_demo_chart() {
         interval_ms: MINUTE_MS,
         liquidations: &liquidations,
         last_price_usd: bars.last().map(|b| b.close),
+        relative_values: false,
     };
     let path = std::env::var("LIQMAP_DEMO_PNG").unwrap_or_else(|_| "/tmp/liqmap_demo.png".into());
     write_chart_png(std::path::Path::new(&path), &spec).unwrap();

@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use super::clusters::ClustersArgs;
 use super::common::{At, EngineArgs, Format, print_out};
 use super::map::MapArgs;
-use super::map_table::map_rows_table;
-use crate::csv_out::{clusters_csv, map_csv};
+use super::map_table::{map_rows_table, total_line};
+use crate::csv_out::{ValueNames, clusters_csv, map_csv};
 use crate::dataset;
 use crate::dataset::view::{load_view, looks_like_view};
 use crate::engine::venues::{VenueCluster, VenueMap, VenueSettings, Venues};
@@ -305,11 +305,33 @@ pub(super) fn venues_json(venues: &Venues, time_ms: i64) -> Value {
 }
 
 /// The venue names as CSV column suffixes: commas and quotes would break the header.
-fn column_names(venues: &Venues) -> Vec<String> {
+pub(super) fn column_names(venues: &Venues) -> Vec<String> {
     venues
         .names()
         .iter()
         .map(|n| n.replace([',', '"', '\n'], "_"))
+        .collect()
+}
+
+/// How summed values are named: relative (`long_rel`) as soon as one venue in the sum (ticked,
+/// with a weight) has relative values, since the sum is then no USD.
+pub(super) fn sum_names(venues: &Venues) -> ValueNames {
+    let each = venue_names(venues);
+    let counted = venues.weights().into_iter().map(|w| w > 0.0);
+    let relative = each
+        .iter()
+        .zip(counted)
+        .any(|(names, counted)| counted && *names == ValueNames::Relative);
+    ValueNames::new(!relative)
+}
+
+/// How each venue's own values are named, in the venues' order.
+pub(super) fn venue_names(venues: &Venues) -> Vec<ValueNames> {
+    let relative = venues.mode_mix().relative;
+    venues
+        .names()
+        .iter()
+        .map(|name| ValueNames::new(!relative.iter().any(|r| r == name)))
         .collect()
 }
 
@@ -331,14 +353,15 @@ pub fn map(args: &MapArgs, several: Several) -> anyhow::Result<()> {
 }
 
 fn map_csv_by_venue(map: &VenueMap, venues: &Venues, by_venue: bool) -> String {
-    let base = map_csv(&map.total);
+    let base = map_csv(&map.total, sum_names(venues));
     if !by_venue {
         return base;
     }
     let mut lines = base.lines();
     let mut out = lines.next().unwrap_or_default().to_string();
-    for name in column_names(venues) {
-        let _ = write!(out, ",long_usd_{name},short_usd_{name}");
+    for (name, names) in column_names(venues).iter().zip(venue_names(venues)) {
+        let (long, short) = (names.column("long"), names.column("short"));
+        let _ = write!(out, ",{long}_{name},{short}_{name}");
     }
     out.push('\n');
     for (line, row) in lines.zip(map.total.non_empty_rows()) {
@@ -363,6 +386,7 @@ fn map_json(
     by_venue: bool,
 ) -> anyhow::Result<String> {
     let names = venues.names();
+    let (sum, each) = (sum_names(venues), venue_names(venues));
     let rows: Vec<Value> = map
         .total
         .non_empty_rows()
@@ -370,17 +394,18 @@ fn map_json(
             let mut row = json!({
                 "price_low": r.price_low,
                 "price_high": r.price_high,
-                "long_usd": r.long_usd,
-                "short_usd": r.short_usd,
+                sum.column("long"): r.long_usd,
+                sum.column("short"): r.short_usd,
             });
             if by_venue {
                 let parts: serde_json::Map<String, Value> = names
                     .iter()
+                    .zip(&each)
                     .enumerate()
-                    .map(|(v, name)| {
+                    .map(|(v, (name, unit))| {
                         let part = json!({
-                            "long_usd": map.venue_row_usd(v, r.index, Side::Long),
-                            "short_usd": map.venue_row_usd(v, r.index, Side::Short),
+                            unit.column("long"): map.venue_row_usd(v, r.index, Side::Long),
+                            unit.column("short"): map.venue_row_usd(v, r.index, Side::Short),
                         });
                         (name.to_string(), part)
                     })
@@ -395,8 +420,8 @@ fn map_json(
     doc["time"] = json!(format_time_ms(time_ms));
     doc["close"] = json!(map.total.close);
     doc["bin_usd"] = json!(map.total.bin_usd);
-    doc["long_total_usd"] = json!(map.total.total_usd(Side::Long));
-    doc["short_total_usd"] = json!(map.total.total_usd(Side::Short));
+    doc[sum.column("long_total")] = json!(map.total.total_usd(Side::Long));
+    doc[sum.column("short_total")] = json!(map.total.total_usd(Side::Short));
     doc["rows"] = Value::Array(rows);
     Ok(serde_json::to_string_pretty(&doc)? + "\n")
 }
@@ -412,12 +437,12 @@ fn map_table(map: &VenueMap, venues: &Venues, time_ms: i64) -> String {
     out += &describe_venues(venues, time_ms);
     let names = venues.names();
     let shares = |row: &MapRow| share_text(&names, &map.row_shares(row.index, None));
-    out += &map_rows_table(&map.total, Some(("venue shares", &shares)));
-    let _ = writeln!(
-        out,
-        "total: longs {} USD, shorts {} USD",
-        compact_usd(map.total.total_usd(Side::Long)),
-        compact_usd(map.total.total_usd(Side::Short))
+    let sum = sum_names(venues);
+    out += &map_rows_table(&map.total, sum, Some(("venue shares", &shares)));
+    out += &total_line(
+        map.total.total_usd(Side::Long),
+        map.total.total_usd(Side::Short),
+        sum,
     );
     out
 }
@@ -479,7 +504,7 @@ pub(super) fn clusters_csv_by_venue(
     by_venue: bool,
 ) -> String {
     let plain: Vec<_> = clusters.iter().map(|c| c.cluster.clone()).collect();
-    let base = clusters_csv(&plain, leverages);
+    let base = clusters_csv(&plain, leverages, sum_names(venues));
     if !by_venue {
         return base;
     }
@@ -506,6 +531,7 @@ fn clusters_json(
     by_venue: bool,
 ) -> Value {
     let names = venues.names();
+    let notional = sum_names(venues).column("notional");
     let list = clusters
         .iter()
         .enumerate()
@@ -517,7 +543,7 @@ fn clusters_json(
                 "price_low": c.price_low,
                 "price_high": c.price_high,
                 "peak_price": c.peak_price,
-                "notional_usd": c.notional_usd,
+                &notional: c.notional_usd,
                 "distance_pct": c.distance_pct,
                 "formed_time_ms": c.formed_time_ms,
                 "formed_time": format_time_ms(c.formed_time_ms),

@@ -7,12 +7,13 @@ use std::io::Write;
 use anyhow::Context;
 
 use super::aggregate::{
-    Several, bin_usd, clusters_csv_by_venue, leverages, reference_selection, time_of_at,
+    Several, bin_usd, clusters_csv_by_venue, column_names, leverages, reference_selection,
+    sum_names, time_of_at, venue_names,
 };
 use super::common::ensure_finite;
 use super::export::{ExportArgs, STRIP_CELLS, rows_covering};
 use crate::atomic_write::{prepare, write_atomic};
-use crate::csv_out::{GRID_CSV_HEADER, write_grid_strip};
+use crate::csv_out::{grid_csv_header, write_grid_strip};
 use crate::engine::ClusterParams;
 use crate::engine::venues::{VenueGrids, Venues};
 use crate::engine::{GridRequest, LayerSelection};
@@ -98,6 +99,7 @@ pub fn export(args: &ExportArgs, several: Several) -> anyhow::Result<()> {
             interval_ms: reference.interval_ms,
             liquidations: &reference.liquidations,
             last_price_usd: reference.bars.last().map(|b| b.close),
+            relative_values: !venues.mode_mix().relative.is_empty(),
         };
         write_chart_png(path, &spec)
             .with_context(|| format!("{}: could not write the picture", path.display()))?;
@@ -179,11 +181,11 @@ fn write_grid_csv(
     by_venue: bool,
     strip_cells: usize,
 ) -> anyhow::Result<()> {
-    let mut header = GRID_CSV_HEADER.trim_end().to_string();
+    let mut header = grid_csv_header(sum_names(venues)).trim_end().to_string();
     if by_venue {
-        for name in venues.names() {
-            let name = name.replace([',', '"', '\n'], "_");
-            let _ = write!(header, ",long_usd_{name},short_usd_{name}");
+        for (name, names) in column_names(venues).iter().zip(venue_names(venues)) {
+            let (long, short) = (names.column("long"), names.column("short"));
+            let _ = write!(header, ",{long}_{name},{short}_{name}");
         }
     }
     writeln!(out, "{header}")?;

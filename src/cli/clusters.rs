@@ -8,7 +8,7 @@ use serde_json::json;
 use super::aggregate::{DatasetsArg, Loaded};
 use super::common::{At, EngineArgs, Format, ensure_finite, parse_at, print_out};
 use super::settings_args::ClusterArgs;
-use crate::csv_out::clusters_csv;
+use crate::csv_out::{ValueNames, clusters_csv};
 use crate::engine::Cluster;
 use crate::render::labels::{compact_usd, human_price};
 use crate::time::format_time_ms;
@@ -81,8 +81,10 @@ pub fn run(args: &ClustersArgs) -> anyhow::Result<()> {
             .chain(explained)
             .chain([close]),
     )?;
+    // Relative values are named so (`notional_rel`): no script takes them for USD.
+    let names = ValueNames::new(engine.value_unit().is_usd());
     let text = match args.format {
-        Format::Csv => clusters_csv(&clusters, &leverages),
+        Format::Csv => clusters_csv(&clusters, &leverages, names),
         Format::Json => {
             let mut doc = json!({
                 "symbol": dataset.symbol,
@@ -97,7 +99,7 @@ pub fn run(args: &ClustersArgs) -> anyhow::Result<()> {
                     "price_low": c.price_low,
                     "price_high": c.price_high,
                     "peak_price": c.peak_price,
-                    "notional_usd": c.notional_usd,
+                    names.column("notional"): c.notional_usd,
                     "distance_pct": c.distance_pct,
                     "formed_time_ms": c.formed_time_ms,
                     "formed_time": format_time_ms(c.formed_time_ms),

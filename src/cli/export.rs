@@ -14,7 +14,7 @@ use super::common::{At, EngineArgs, ensure_finite, parse_at};
 use super::parquet_out::{clusters_table, grid_table};
 use super::settings_args::{ClusterArgs, ColorArgs};
 use crate::atomic_write::{PendingWrite, prepare};
-use crate::csv_out::{GRID_CSV_HEADER, clusters_csv, write_grid_strip};
+use crate::csv_out::{ValueNames, clusters_csv, grid_csv_header, write_grid_strip};
 use crate::dataset::parquet::{is_parquet, table_bytes};
 use crate::engine::{Engine, EngineError, GridRequest, LayerSelection, MAX_MAP_ROWS};
 use crate::model::{Dataset, Side};
@@ -41,8 +41,9 @@ pub struct ExportArgs {
     /// Picture height in pixels.
     #[arg(long, default_value_t = 900)]
     pub height: u32,
-    /// Write the grid here as CSV: `time_ms,price_low,long_usd,short_usd` (non-empty cells);
-    /// Parquet with the same columns when the name ends in `.parquet`.
+    /// Write the grid here as CSV: `time_ms,price_low,long_usd,short_usd` (non-empty cells;
+    /// `long_rel,short_rel` when the values are relative); Parquet with the same columns when the
+    /// name ends in `.parquet`.
     #[arg(long = "grid-csv", value_name = "OUT.csv")]
     pub grid_csv: Option<PathBuf>,
     /// Write the clusters at `--at` here as CSV (Parquet when the name ends in `.parquet`).
@@ -83,6 +84,12 @@ pub(super) fn rows_covering(
         });
     }
     Ok((first as i64, rows as usize))
+}
+
+/// How `engine`'s value columns are named: USD, or relative in volume mode with nothing to
+/// scale to.
+fn names(engine: &Engine) -> ValueNames {
+    ValueNames::new(engine.value_unit().is_usd())
 }
 
 /// One layer selection for each side alone.
@@ -161,10 +168,10 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
             .map(|t| t.leverage)
             .collect();
         let bytes = if is_parquet(path) {
-            table_bytes(&clusters_table(&clusters, &leverages))
+            table_bytes(&clusters_table(&clusters, &leverages, names(&engine)))
                 .map_err(|e| anyhow::anyhow!("{}: could not encode Parquet: {e}", path.display()))?
         } else {
-            clusters_csv(&clusters, &leverages).into_bytes()
+            clusters_csv(&clusters, &leverages, names(&engine)).into_bytes()
         };
         let file = prepare(path, |out| out.write_all(&bytes))
             .with_context(|| format!("{}: could not write the clusters", path.display()))?;
@@ -206,6 +213,7 @@ fn picture(
         interval_ms: dataset.interval_ms,
         liquidations: &dataset.liquidations,
         last_price_usd: dataset.bars.last().map(|b| b.close),
+        relative_values: !engine.value_unit().is_usd(),
     };
     // The picture's size is checked before its grid takes memory in proportion to it.
     check_spec(&spec).context("bad picture size")?;
@@ -243,7 +251,12 @@ fn picture(
             time_full(end_ms)
         ),
         format!(
-            "estimated liquidation levels (USD per {picture_bin} USD row{rows_note}) · {}",
+            "estimated liquidation levels ({} per {picture_bin} USD row{rows_note}) · {}",
+            if spec.relative_values {
+                "relative values, not USD,"
+            } else {
+                "USD"
+            },
             engine.settings().summary()
         ),
     ];
@@ -291,8 +304,14 @@ fn grid_parquet_file(
     let long = grid.compose(&side_only(&selection, Side::Long));
     let short = grid.compose(&side_only(&selection, Side::Short));
     ensure_finite("the grid", long.iter().chain(&short).copied())?;
-    let bytes = table_bytes(&grid_table(&request, first_row, bin, &long, &short))
-        .map_err(|e| anyhow::anyhow!("{}: could not encode Parquet: {e}", path.display()))?;
+    let bytes = table_bytes(&grid_table(
+        &request,
+        first_row,
+        bin,
+        (&long, &short),
+        names(engine),
+    ))
+    .map_err(|e| anyhow::anyhow!("{}: could not encode Parquet: {e}", path.display()))?;
     prepare(path, |out| out.write_all(&bytes))
         .with_context(|| format!("{}: could not write the grid", path.display()))
 }
@@ -317,7 +336,7 @@ fn grid_file(
     );
     let mut failure: Option<anyhow::Error> = None;
     let written = prepare(path, |out| {
-        out.write_all(GRID_CSV_HEADER.as_bytes())?;
+        out.write_all(grid_csv_header(names(engine)).as_bytes())?;
         let mut strip_start = 0;
         while strip_start < rows {
             let strip = strip_rows.min(rows - strip_start);

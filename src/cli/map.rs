@@ -7,11 +7,11 @@ use serde_json::json;
 
 use super::aggregate::{DatasetsArg, Loaded};
 use super::common::{At, EngineArgs, Format, ensure_finite, parse_at, print_out};
-use super::map_table::map_rows_table;
-use crate::csv_out::map_csv;
+use super::map_table::{map_rows_table, total_line};
+use crate::csv_out::{ValueNames, map_csv};
 use crate::engine::{LiqMap, ValueUnit};
 use crate::model::Side;
-use crate::render::labels::{compact_usd, human_price};
+use crate::render::labels::human_price;
 use crate::time::format_time_ms;
 
 /// Arguments of `liqmap map`.
@@ -55,7 +55,7 @@ pub fn run(args: &MapArgs) -> anyhow::Result<()> {
     )?;
     let unit = engine.value_unit();
     let text = match args.format {
-        Format::Csv => map_csv(&map),
+        Format::Csv => map_csv(&map, ValueNames::new(unit.is_usd())),
         Format::Json => json(&map, &dataset.symbol, unit)?,
         // Volume mode without an open-interest figure is relative, not USD: the table says so.
         Format::Table => format!(
@@ -73,14 +73,17 @@ fn side_total(map: &LiqMap, side: Side) -> f64 {
 }
 
 fn json(map: &LiqMap, symbol: &str, unit: ValueUnit) -> anyhow::Result<String> {
+    // Relative values are named so (`long_rel`): no script takes them for USD.
+    let names = ValueNames::new(unit.is_usd());
+    let (long, short) = (names.column("long"), names.column("short"));
     let rows: Vec<_> = map
         .non_empty_rows()
         .map(|r| {
             json!({
                 "price_low": r.price_low,
                 "price_high": r.price_high,
-                "long_usd": r.long_usd,
-                "short_usd": r.short_usd,
+                &long: r.long_usd,
+                &short: r.short_usd,
             })
         })
         .collect();
@@ -90,8 +93,8 @@ fn json(map: &LiqMap, symbol: &str, unit: ValueUnit) -> anyhow::Result<String> {
         "time": format_time_ms(map.time_ms),
         "close": map.close,
         "bin_usd": map.bin_usd,
-        "long_total_usd": side_total(map, Side::Long),
-        "short_total_usd": side_total(map, Side::Short),
+        names.column("long_total"): side_total(map, Side::Long),
+        names.column("short_total"): side_total(map, Side::Short),
         "values": unit.key(),
         "rows": rows,
     });
@@ -107,19 +110,13 @@ fn table(map: &LiqMap, symbol: &str, unit: ValueUnit) -> String {
         human_price(map.close),
         map.bin_usd
     );
-    out += &map_rows_table(map, None);
-    let (long, short) = (
-        compact_usd(side_total(map, Side::Long)),
-        compact_usd(side_total(map, Side::Short)),
-    );
+    let names = ValueNames::new(unit.is_usd());
+    out += &map_rows_table(map, names, None);
     // Relative values are no USD: the total says so, as the footer does.
-    let _ = if unit.is_usd() {
-        writeln!(out, "total: longs {long} USD, shorts {short} USD")
-    } else {
-        writeln!(
-            out,
-            "total (relative, not USD): longs {long}, shorts {short}"
-        )
-    };
+    out += &total_line(
+        side_total(map, Side::Long),
+        side_total(map, Side::Short),
+        names,
+    );
     out
 }

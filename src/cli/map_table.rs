@@ -4,28 +4,45 @@
 
 use std::fmt::Write as _;
 
+use crate::csv_out::ValueNames;
 use crate::engine::{LiqMap, MapRow};
 use crate::render::labels::{compact_usd, human_price};
 
 /// What the cumulative columns mean, printed above them.
-const CUMULATIVE_NOTE: &str = "cum_long_usd: longs liquidated if the price falls from the close \
-                               to the row; cum_short_usd: shorts liquidated if it rises to the row";
+fn cumulative_note(names: ValueNames) -> String {
+    format!(
+        "{}: longs liquidated if the price falls from the close to the row; {}: shorts \
+         liquidated if it rises to the row",
+        names.column("cum_long"),
+        names.column("cum_short")
+    )
+}
 
 /// A last column of the table: its header and its text for each row.
 pub(super) type ExtraColumn<'a> = (&'a str, &'a dyn Fn(&MapRow) -> String);
 
 /// The table's header and one line per non-empty row of `map` plus the close's row, ascending in
 /// price. `extra` adds a last column (its header and its text for each row), such as the venue
-/// shares of a several-venue map.
-pub(super) fn map_rows_table(map: &LiqMap, extra: Option<ExtraColumn<'_>>) -> String {
+/// shares of a several-venue map. Value columns are named after `names` (`long_rel` for
+/// relative values).
+pub(super) fn map_rows_table(
+    map: &LiqMap,
+    names: ValueNames,
+    extra: Option<ExtraColumn<'_>>,
+) -> String {
     let rows = rows_with_close(map);
     let close_index = close_row_index(map);
     let close_at = rows.iter().position(|r| r.index == close_index);
     let (cum_long, cum_short) = cumulative(&rows, close_at);
-    let mut out = format!("{CUMULATIVE_NOTE}\n");
+    let mut out = format!("{}\n", cumulative_note(names));
     let mut header = format!(
         "{:>14} {:>14} {:>12} {:>12} {:>12} {:>13}",
-        "price_low", "price_high", "long_usd", "short_usd", "cum_long_usd", "cum_short_usd"
+        "price_low",
+        "price_high",
+        names.column("long"),
+        names.column("short"),
+        names.column("cum_long"),
+        names.column("cum_short")
     );
     if let Some((name, _)) = extra {
         let _ = write!(header, "  {name}");
@@ -50,6 +67,18 @@ pub(super) fn map_rows_table(map: &LiqMap, extra: Option<ExtraColumn<'_>>) -> St
         let _ = writeln!(out, "{}", line.trim_end());
     }
     out
+}
+
+/// The line under the table: `total: longs 1.2M USD, shorts 3.4M USD`, or for relative values
+/// `total (relative, not USD): longs 1.2M, shorts 3.4M`.
+pub(super) fn total_line(long: f64, short: f64, names: ValueNames) -> String {
+    let (long, short) = (compact_usd(long), compact_usd(short));
+    match names {
+        ValueNames::Usd => format!("total: longs {long} USD, shorts {short} USD\n"),
+        ValueNames::Relative => {
+            format!("total (relative, not USD): longs {long}, shorts {short}\n")
+        }
+    }
 }
 
 /// The row index holding the close (rows cover `[index * bin, (index + 1) * bin)`).

@@ -1,18 +1,19 @@
 //! The grid and the clusters as Parquet tables, with the columns of their CSV files.
 
-use crate::csv_out::row_edge_usd;
+use crate::csv_out::{ValueNames, row_edge_usd};
 use crate::dataset::parquet::{Table, Values};
 use crate::engine::{Cluster, GridRequest};
 use crate::time::format_time_ms;
 
-/// `time_ms,price_low,long_usd,short_usd`, one row per non-empty cell, column by column (the
-/// rows of the grid CSV); row `r` of `request` is row `first_row + r` of `bin_usd` each.
+/// `time_ms,price_low,long_usd,short_usd` (`long_rel,short_rel` for relative values), one row
+/// per non-empty cell, column by column (the rows of the grid CSV); row `r` of `request` is row
+/// `first_row + r` of `bin_usd` each.
 pub fn grid_table(
     request: &GridRequest,
     first_row: i64,
     bin_usd: f64,
-    long_usd: &[f64],
-    short_usd: &[f64],
+    (long_usd, short_usd): (&[f64], &[f64]),
+    names: ValueNames,
 ) -> Table {
     let mut time_ms = Vec::new();
     let mut price_low = Vec::new();
@@ -36,15 +37,15 @@ pub fn grid_table(
         columns: vec![
             ("time_ms".to_string(), Values::I64(time_ms)),
             ("price_low".to_string(), Values::F64(price_low)),
-            ("long_usd".to_string(), Values::F64(long)),
-            ("short_usd".to_string(), Values::F64(short)),
+            (names.column("long"), Values::F64(long)),
+            (names.column("short"), Values::F64(short)),
         ],
         metadata: Vec::new(),
     }
 }
 
 /// One row per cluster, ranked, with the share of each tier (the columns of `clusters_csv`).
-pub fn clusters_table(clusters: &[Cluster], leverages: &[f64]) -> Table {
+pub fn clusters_table(clusters: &[Cluster], leverages: &[f64], names: ValueNames) -> Table {
     let f64s = |f: fn(&Cluster) -> f64| Values::F64(clusters.iter().map(f).collect());
     let mut columns = vec![
         (
@@ -58,7 +59,7 @@ pub fn clusters_table(clusters: &[Cluster], leverages: &[f64]) -> Table {
         ("price_low".to_string(), f64s(|c| c.price_low)),
         ("price_high".to_string(), f64s(|c| c.price_high)),
         ("peak_price".to_string(), f64s(|c| c.peak_price)),
-        ("notional_usd".to_string(), f64s(|c| c.notional_usd)),
+        (names.column("notional"), f64s(|c| c.notional_usd)),
         ("distance_pct".to_string(), f64s(|c| c.distance_pct)),
         (
             "formed_time_ms".to_string(),

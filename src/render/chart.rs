@@ -10,7 +10,7 @@ use super::colors::resolve_top_usd;
 pub use super::draw::PlotFrame;
 use super::draw::{
     AXIS, Area, BG, CANDLE_OUTLINE, DIM_TEXT, DOWN_CANDLE, LAST_PRICE, LONG_LIQUIDATION, PLOT_BG,
-    SHORT_LIQUIDATION, TEXT, Texts, UP_CANDLE, draw_err, fill_px, style,
+    SHORT_LIQUIDATION, TEXT, Texts, UP_CANDLE, color, draw_err, fill_px, style,
 };
 use super::heatmap::{heatmap_rgba_with_top, resample_max};
 use super::labels;
@@ -328,17 +328,19 @@ fn draw_candles(
             let low = clamp_y(frame.y_of(candle.low_usd));
             let body_top = clamp_y(frame.y_of(candle.open_usd.max(candle.close_usd)));
             let body_bottom = clamp_y(frame.y_of(candle.open_usd.min(candle.close_usd)));
+            // Whole pixels: narrow candles get none (their rims would make a dark band).
+            let rim = theme::candle_rim_px(slot).round() as i32;
             (
                 color,
                 (middle, high, low),
                 (body_left, body_top, body_right, body_bottom),
+                rim,
             )
         })
         .collect();
     // Every rim first, then every candle: a neighbour's rim never covers a body.
-    let rim = theme::CANDLE_OUTLINE_PX as i32;
     // A rim stays inside the plot, off the axis lines.
-    let grown = |(x0, y0): (i32, i32), (x1, y1): (i32, i32)| {
+    let grown = |rim: i32, (x0, y0): (i32, i32), (x1, y1): (i32, i32)| {
         (
             ((x0 - rim).max(frame.left_px), (y0 - rim).max(frame.top_px)),
             (
@@ -347,15 +349,18 @@ fn draw_candles(
             ),
         )
     };
-    for (_, (middle, high, low), (left, top, right, bottom)) in &shapes {
+    for (_, (middle, high, low), (left, top, right, bottom), rim) in &shapes {
+        if *rim == 0 {
+            continue;
+        }
         for (from, to) in [
-            grown((*middle, *high), (*middle, *low)),
-            grown((*left, *top), (*right, *bottom)),
+            grown(*rim, (*middle, *high), (*middle, *low)),
+            grown(*rim, (*left, *top), (*right, *bottom)),
         ] {
             fill_px(root, from, to, CANDLE_OUTLINE.filled())?;
         }
     }
-    for (color, (middle, high, low), (left, top, right, bottom)) in shapes {
+    for (color, (middle, high, low), (left, top, right, bottom), _) in shapes {
         fill_px(root, (middle, high), (middle, low), color.filled())?;
         fill_px(root, (left, top), (right, bottom), color.filled())?;
     }
@@ -406,14 +411,18 @@ fn draw_last_price(
         return Ok(());
     }
     let y = (frame.y_of(price_usd).round() as i32).clamp(frame.top_px, frame.bottom_px() - 1);
+    // The window's dark look: a light dash over a dark rim, which shows on bright cells too.
+    let look = theme::last_price_look(true);
+    let rim = theme::LAST_PRICE_RIM_PX as i32;
+    let (top, bottom) = (
+        (y - rim).max(frame.top_px),
+        (y + rim).min(frame.bottom_px() - 1),
+    );
     let mut x = frame.left_px;
     while x < frame.right_px() {
         let end = (x + 6).min(frame.right_px() - 1);
-        root.draw(&PathElement::new(
-            vec![(x, y), (end, y)],
-            LAST_PRICE.mix(0.8),
-        ))
-        .map_err(draw_err)?;
+        fill_px(root, (x, top), (end, bottom), color(look.rim).filled())?;
+        fill_px(root, (x, y), (end, y), color(look.core).filled())?;
         x += 10;
     }
     // Tagged on the price axis, right of the plot, as the window tags it.

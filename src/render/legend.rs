@@ -109,7 +109,11 @@ pub(super) fn draw_legend(
         return Ok(());
     }
     texts.add(
-        "USD",
+        if spec.relative_values {
+            "relative"
+        } else {
+            "USD"
+        },
         left,
         frame.top_px,
         style(Face::Sans, 15.0, DIM_TEXT, HAlign::Left, VAlign::Top),

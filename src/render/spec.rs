@@ -71,6 +71,9 @@ pub struct ChartSpec<'a> {
     pub liquidations: &'a [Liquidation],
     /// Price for a dashed horizontal "last price" line with a label, if any.
     pub last_price_usd: Option<f64>,
+    /// The heatmap's values are relative sizes (volume mode with no open interest to scale
+    /// to), not USD: the legend says `relative`, not `USD`.
+    pub relative_values: bool,
 }
 
 /// Why a chart could not be drawn or saved.

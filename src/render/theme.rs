@@ -18,14 +18,59 @@ pub const DOWN_CANDLE: Rgb = [255, 140, 130];
 pub const CANDLE_OUTLINE: Rgb = [0, 0, 0];
 /// Width of the candle rim, pixels (points in the window) on each side.
 pub const CANDLE_OUTLINE_PX: f64 = 1.0;
+/// The rim of a candle `slot_px` wide (its share of the time axis: body and the gap to the
+/// next, whose bodies take 70%): [`CANDLE_OUTLINE_PX`] when the gap between two bodies holds
+/// both rims and a pixel of the heatmap between them, thinner as candles narrow, and none for
+/// candles a few pixels wide, whose rims would run together into a dark band hiding the heatmap.
+pub fn candle_rim_px(slot_px: f64) -> f64 {
+    let gap_px = 0.3 * slot_px;
+    if !gap_px.is_finite() {
+        return 0.0;
+    }
+    ((gap_px - 1.0) / 2.0).clamp(0.0, CANDLE_OUTLINE_PX)
+}
 /// Long liquidations (levels below the price).
 pub const LONG: Rgb = [255, 140, 60];
 /// Short liquidations (levels above the price).
 pub const SHORT: Rgb = [80, 170, 255];
 /// Real liquidations in the panel under the chart, where both sides share one colour.
 pub const REAL_MARKER: Rgb = [250, 230, 90];
-/// The last-price line and its label.
+/// The last-price line and its label in the dark look (the window's dark theme and the export).
 pub const LAST_PRICE: Rgb = [236, 239, 244];
+/// The last-price line and its label in the window's light theme: a light line vanishes on
+/// the white plot, so the line is dark there.
+pub const LAST_PRICE_ON_LIGHT: Rgb = [24, 28, 36];
+/// Width of the rim drawn on each side of the last-price line, under it, pixels (points in the
+/// window): a rim of the opposite lightness keeps the line visible on heatmap cells as light
+/// (or as dark) as the line itself.
+pub const LAST_PRICE_RIM_PX: f64 = 1.0;
+
+/// The colours of a line drawn over the heatmap: its core and the rim under it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineLook {
+    /// The line itself.
+    pub core: Rgb,
+    /// The rim on each side of it, of the opposite lightness.
+    pub rim: Rgb,
+}
+
+/// The last-price line's look on a dark plot (`dark`, the export's and egui's dark theme) or on
+/// a light one: a light line with a black rim, or a dark line with a white rim. Either way one
+/// of the two has WCAG's least contrast with any colour under it (black has it with everything
+/// of luminance 0.1 and up, white with everything up to 0.3).
+pub fn last_price_look(dark: bool) -> LineLook {
+    if dark {
+        LineLook {
+            core: LAST_PRICE,
+            rim: [0, 0, 0],
+        }
+    } else {
+        LineLook {
+            core: LAST_PRICE_ON_LIGHT,
+            rim: [255, 255, 255],
+        }
+    }
+}
 /// Background around the plot (the export's; the window follows egui's theme).
 pub const BACKGROUND: Rgb = [11, 14, 19];
 /// Background of the plot, under the heatmap.
@@ -102,6 +147,23 @@ mod tests {
         ]
     }
 
+    /// Calls `each` with every colour of every map blended over `under` at the heatmap's usual
+    /// opacities, and a few words naming it.
+    fn every_cell_over(under: Rgb, mut each: impl FnMut(String, Rgb)) {
+        for map in ColorMap::ALL {
+            let gradient = map.gradient();
+            for i in 0..=255 {
+                let c = gradient.eval_continuous(f64::from(i) / 255.0);
+                for alpha in [0.25, 0.5, 0.85, 1.0] {
+                    each(
+                        format!("{map} {i} {alpha}"),
+                        blend([c.r, c.g, c.b], under, alpha),
+                    );
+                }
+            }
+        }
+    }
+
     /// Whether a candle of `body` with the rim stands out of a cell of `cell`: its body or its
     /// rim has the least contrast with the cell, and the body has it with the rim (else the
     /// candle would read as a dark blot).
@@ -126,26 +188,17 @@ mod tests {
         // (Visuals::dark / light extreme_bg_color).
         let backgrounds = [PLOT_BACKGROUND, [10, 10, 10], [255, 255, 255]];
         let mut failures = Vec::new();
-        for map in ColorMap::ALL {
-            let gradient = map.gradient();
-            for i in 0..=255 {
-                let c = gradient.eval_continuous(f64::from(i) / 255.0);
-                for under in backgrounds {
-                    for alpha in [0.25, 0.5, 0.85, 1.0] {
-                        let cell = blend([c.r, c.g, c.b], under, alpha);
-                        for body in [UP_CANDLE, DOWN_CANDLE] {
-                            if !stands_out(body, cell) {
-                                failures.push(format!("{map} {i} {alpha} {body:?} on {cell:?}"));
-                            }
-                        }
+        for under in backgrounds {
+            every_cell_over(under, |what, cell| {
+                for body in [UP_CANDLE, DOWN_CANDLE] {
+                    if !stands_out(body, cell) {
+                        failures.push(format!("{what} {body:?} on {cell:?}"));
                     }
                 }
-            }
-            for under in backgrounds {
-                for body in [UP_CANDLE, DOWN_CANDLE] {
-                    if !stands_out(body, under) {
-                        failures.push(format!("{body:?} on the background {under:?}"));
-                    }
+            });
+            for body in [UP_CANDLE, DOWN_CANDLE] {
+                if !stands_out(body, under) {
+                    failures.push(format!("{body:?} on the background {under:?}"));
                 }
             }
         }
@@ -155,6 +208,57 @@ mod tests {
             failures.len(),
             failures.first()
         );
+    }
+
+    #[test]
+    fn the_last_price_line_stands_out_in_both_themes() {
+        // Dark: the export's plot and egui's dark plot frame; light: egui's light plot frame
+        // (Visuals::light extreme_bg_color), where the old near-white line had 1.1:1.
+        let themes = [
+            (true, vec![PLOT_BACKGROUND, [10, 10, 10]]),
+            (false, vec![[255, 255, 255]]),
+        ];
+        let mut failures = Vec::new();
+        for (dark, backgrounds) in themes {
+            let look = last_price_look(dark);
+            // The line reads as a line, not a blot: core and rim differ.
+            if contrast_ratio(look.core, look.rim) < LEAST_CONTRAST {
+                failures.push(format!("dark {dark}: core on rim"));
+            }
+            for under in &backgrounds {
+                // On the bare plot the line's own colour stands out, rim or not.
+                if contrast_ratio(look.core, *under) < LEAST_CONTRAST {
+                    failures.push(format!("dark {dark}: core on the background {under:?}"));
+                }
+                every_cell_over(*under, |what, cell| {
+                    let seen = contrast_ratio(look.core, cell) >= LEAST_CONTRAST
+                        || contrast_ratio(look.rim, cell) >= LEAST_CONTRAST;
+                    if !seen {
+                        failures.push(format!("dark {dark}: {what} {cell:?}"));
+                    }
+                });
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} cases, first {:?}",
+            failures.len(),
+            failures.first()
+        );
+    }
+
+    #[test]
+    fn rims_leave_a_pixel_of_heatmap_between_candles_or_go() {
+        // 20 px candles: a 6 px gap holds two full rims and more.
+        assert_eq!(candle_rim_px(20.0), CANDLE_OUTLINE_PX);
+        // 10 px: a 3 px gap, two 1 px rims and one pixel of heatmap.
+        assert_eq!(candle_rim_px(10.0), 1.0);
+        // 5 px: a 1.5 px gap, quarter-pixel rims.
+        assert!((candle_rim_px(5.0) - 0.25).abs() < 1e-12);
+        // A year of minutes on a screen: no rim at all.
+        assert_eq!(candle_rim_px(3.0), 0.0);
+        assert_eq!(candle_rim_px(0.01), 0.0);
+        assert_eq!(candle_rim_px(f64::NAN), 0.0);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::dataset::import::add::{add_file, add_read_file};
+use crate::dataset::import::add::{Added, add_file, add_read_file};
 use crate::dataset::import::read_files::ReadFiles;
 use crate::dataset::import::several::{SeveralRequest, import_several_read};
 use crate::dataset::merge;
@@ -14,7 +14,7 @@ use crate::model::Dataset;
 
 use super::data::{Loaded, Origin};
 use super::opening::{OpenParams, Opened, open_in_background, show_opened};
-use super::progress::StageCell;
+use super::progress::{Opening, Stage, StageCell};
 use super::reducer::Effects;
 use super::state::{ViewerError, ViewerState};
 use super::view::PendingView;
@@ -22,7 +22,7 @@ use super::worker::{LatestJob, Wake};
 
 /// The dataset with the file added (with its levels and first grid), and a line saying what was
 /// added.
-type Added = Result<(Opened, String), ViewerError>;
+type AddedOutcome = Result<(Opened, String), ViewerError>;
 
 /// Several files opened at once (dropped on the window): klines, open interest and
 /// liquidations, told apart by their content, make one dataset; without klines, the others are
@@ -130,7 +130,9 @@ fn add_files_to(
 
 /// The background job that adds a file to the dataset shown.
 pub struct AddSeriesJob {
-    job: LatestJob<Added>,
+    job: LatestJob<AddedOutcome>,
+    /// The stage of the job asked for last, which the progress bar shows.
+    stage: Option<StageCell>,
 }
 
 impl AddSeriesJob {
@@ -139,6 +141,7 @@ impl AddSeriesJob {
         let wake = Arc::clone(wake);
         AddSeriesJob {
             job: LatestJob::new("add-series", move || wake()),
+            stage: None,
         }
     }
 
@@ -148,50 +151,55 @@ impl AddSeriesJob {
     }
 
     /// Starts adding `path` to the dataset shown; the levels and the first grid of the result
-    /// are computed in the same job, as when a file is opened (see `opening`).
-    pub fn start(&mut self, state: &ViewerState, path: PathBuf) {
+    /// are computed in the same job, as when a file is opened (see `opening`), with the same
+    /// progress bar over the picture shown, which stays until the result is whole.
+    pub fn start(&mut self, state: &mut ViewerState, path: PathBuf) {
         let Some(loaded) = state.data.loaded.clone() else {
             return;
         };
         let params = OpenParams::of(state);
+        let shown = Opening::adding(&path);
+        let stage = shown.stage.clone();
+        self.stage = Some(stage.clone());
+        state.opening = Some(shown);
         self.job.submit(move || {
-            let mut dataset = (*loaded.dataset).clone();
-            let added = add_file(&mut dataset, &path)?;
-            let what = match added.kind {
-                FormatKind::OpenInterest => "open-interest samples",
-                _ => "liquidations",
-            };
-            let name = path.file_name().map_or_else(
-                || path.display().to_string(),
-                |n| n.to_string_lossy().into(),
-            );
-            let note = format!(
-                "added {} {what} from {name} ({} held already); not saved: File > Save dataset \
-                 as… keeps them",
-                added.added, added.unchanged
-            );
-            // Live mode can go on with a fetched dataset; a file's copy is a new dataset.
-            let origin = match loaded.origin {
-                Origin::Fetched(source) => Origin::Fetched(source),
-                _ => Origin::Memory,
-            };
-            let loaded = Loaded {
-                dataset: Arc::new(dataset),
-                origin,
-            };
+            let mut note = String::new();
             let opened = open_in_background(
-                |_| Ok::<_, ViewerError>(loaded),
+                |stage| {
+                    let mut dataset = (*loaded.dataset).clone();
+                    // The file is small beside the dataset: read and checked in one step.
+                    stage.set(Stage::Checking);
+                    let added = add_file(&mut dataset, &path)?;
+                    note = added_note(&path, &added);
+                    // Live mode can go on with a fetched dataset; a file's copy is a new
+                    // dataset.
+                    let origin = match loaded.origin {
+                        Origin::Fetched(source) => Origin::Fetched(source),
+                        _ => Origin::Memory,
+                    };
+                    Ok::<_, ViewerError>(Loaded {
+                        dataset: Arc::new(dataset),
+                        origin,
+                    })
+                },
                 &params,
-                &StageCell::default(),
+                &stage,
             )?;
             Ok((opened, note))
         });
     }
 
     /// The dataset with the file added, once it is ready, and a line saying what was added;
-    /// a refused file is an error in the banner (the dataset shown stays).
+    /// a refused file is an error in the banner (the dataset shown stays). The progress bar
+    /// goes when its job is done.
     pub fn poll(&mut self, state: &mut ViewerState) -> Option<(Opened, String)> {
-        match self.job.poll()? {
+        let result = self.job.poll()?;
+        if let Some(stage) = self.stage.take()
+            && state.opening.as_ref().is_some_and(|o| o.stage.is(&stage))
+        {
+            state.opening = None;
+        }
+        match result {
             Ok(added) => Some(added),
             Err(err) => {
                 state.errors.push(err);
@@ -199,6 +207,23 @@ impl AddSeriesJob {
             }
         }
     }
+}
+
+/// What the status line says of a file added.
+fn added_note(path: &Path, added: &Added) -> String {
+    let what = match added.kind {
+        FormatKind::OpenInterest => "open-interest samples",
+        _ => "liquidations",
+    };
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into(),
+    );
+    format!(
+        "added {} {what} from {name} ({} held already); not saved: File > Save dataset as… \
+         keeps them",
+        added.added, added.unchanged
+    )
 }
 
 /// Shows the dataset with a file added, levels and heatmap at once, at the view shown now.

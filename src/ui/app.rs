@@ -170,7 +170,7 @@ impl LiqmapApp {
             .data
             .clusters
             .as_ref()
-            .map(|(_, clusters)| clusters_csv(clusters, &self.state.settings));
+            .map(|(_, clusters)| clusters_csv(clusters, &self.state));
         let rgb: Vec<u8> = image
             .pixels
             .iter()

@@ -14,6 +14,7 @@ use egui_plot::{PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotPoint, Plo
 
 use super::plot_mesh::{push_rect, snap};
 use crate::render::candles::Candle;
+use crate::render::theme::candle_rim_px;
 
 /// Share of a candle's time span its body covers; the rest is the gap to its neighbours.
 pub const BODY_SHARE: f64 = 0.7;
@@ -25,10 +26,9 @@ pub struct CandleLook {
     pub up: Color32,
     /// Body and wick of a falling candle.
     pub down: Color32,
-    /// The dark rim around each candle, so that candles stand out on any heatmap colour.
+    /// The dark rim around each candle, so that candles stand out on any heatmap colour; its
+    /// width follows the candles' width ([`rim_px`]).
     pub rim: Color32,
-    /// The rim's width in pixels.
-    pub rim_px: f32,
 }
 
 /// The candles of the view, drawn as one mesh.
@@ -92,10 +92,12 @@ pub fn candle_pixels(
     }
 }
 
-/// Whether candles whose bodies are `body_px` wide get a rim: the rims of neighbours must not
-/// meet, or zoomed far out they run together into a dark band over the heatmap.
-pub fn has_rim(body_px: f32, gap_px: f32, rim_px: f32) -> bool {
-    rim_px > 0.0 && body_px >= 2.0 && gap_px >= 2.0 * rim_px + 1.0
+/// The rim of candles whose slots (body and gap) are `slot_px` physical pixels wide: the
+/// export's rule ([`candle_rim_px`]: none where neighbours' rims would run together into a dark
+/// band over the heatmap), in whole pixels, as the mesh has no anti-aliasing to draw a part of
+/// one.
+pub fn rim_px(slot_px: f32) -> f32 {
+    candle_rim_px(f64::from(slot_px)).floor() as f32
 }
 
 impl PlotItem for CandleMesh {
@@ -110,16 +112,17 @@ impl PlotItem for CandleMesh {
             .iter()
             .map(|c| candle_pixels(c, transform, pixels_per_point))
             .collect();
-        let body_px = pixels
+        let slot_px = self
+            .candles
             .iter()
-            .map(|p| (p.body_x[1] - p.body_x[0]) * pixels_per_point)
+            .map(|c| {
+                let seconds = (c.end_ms - c.start_ms) as f64 / 1000.0;
+                (seconds / transform.dvalue_dpos()[0].abs()) as f32 * pixels_per_point
+            })
             .fold(f32::INFINITY, f32::min);
-        let gap_px = pixels
-            .windows(2)
-            .map(|w| (w[1].body_x[0] - w[0].body_x[1]) * pixels_per_point)
-            .fold(f32::INFINITY, f32::min);
-        if has_rim(body_px, gap_px, self.look.rim_px) {
-            let rim = self.look.rim_px * pixel;
+        let rim_px = rim_px(slot_px);
+        if rim_px > 0.0 {
+            let rim = rim_px * pixel;
             for p in &pixels {
                 let grow = |[a, b]: [f32; 2]| [a - rim, b + rim];
                 push_rect(&mut mesh, grow(p.wick_x), grow(p.wick_y), self.look.rim);
@@ -192,7 +195,6 @@ pub fn draw_candles(
             up: super::look::UP_COLOR,
             down: super::look::DOWN_COLOR,
             rim: super::look::CANDLE_OUTLINE_COLOR,
-            rim_px: crate::render::theme::CANDLE_OUTLINE_PX as f32,
         },
     ));
 }
@@ -255,11 +257,13 @@ mod tests {
     #[test]
     fn rims_only_where_neighbours_keep_a_gap_between_them() {
         // Zoomed far out (three pixels a candle: two of body, one of gap) rims would meet.
-        assert!(!has_rim(2.0, 1.0, 1.0));
-        assert!(!has_rim(5.0, 2.0, 1.0));
-        // Three pixels of gap leave one pixel of heatmap between two one-pixel rims.
-        assert!(has_rim(7.0, 3.0, 1.0));
-        assert!(!has_rim(7.0, 3.0, 0.0));
+        assert_eq!(rim_px(3.0), 0.0);
+        // Eight pixels: 2.4 of gap, not room for two whole rims and a pixel between.
+        assert_eq!(rim_px(8.0), 0.0);
+        // Ten pixels: three of gap leave one pixel of heatmap between two one-pixel rims.
+        assert_eq!(rim_px(10.0), 1.0);
+        assert_eq!(rim_px(100.0), 1.0);
+        assert_eq!(rim_px(f32::INFINITY), 0.0);
     }
 
     #[test]
@@ -277,7 +281,6 @@ mod tests {
             up: Color32::GREEN,
             down: Color32::RED,
             rim: Color32::BLACK,
-            rim_px: 1.0,
         };
         let mut shapes = Vec::new();
         let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {

@@ -3,20 +3,19 @@
 //! drew ([`Action::Chart`]); it never computes the grid nor starts a job.
 
 use egui::{Id, Key, TextureId, Vec2};
-use egui_plot::{HLine, HPlacement, LineStyle, Plot, PlotBounds, PlotImage, PlotPoint};
+use egui_plot::{HPlacement, LineStyle, Plot, PlotBounds, PlotImage, PlotPoint};
 
 use super::action::{Action, ChartReport};
 use super::chart_axes::{
-    AxisTags, PRICE_AXIS_WIDTH_PT, clamp_prices, paint_axis_tags, price_axis_drag, price_axis_rect,
-    price_grid_spacer, time_axis_drag, time_axis_rect,
+    AxisTags, PRICE_AXIS_WIDTH_PT, TimeTagSpans, clamp_prices, paint_axis_tags, price_axis_drag,
+    price_axis_rect, price_grid_spacer, time_axis_drag, time_axis_rect,
 };
 use super::chart_hover::{liquidation_at, liquidation_tooltip_ui};
 use super::chart_layers::{
-    cell_tooltip_ui, draw_cluster_marks, draw_highlight, draw_pin, draw_predicted,
+    cell_tooltip_ui, draw_cluster_marks, draw_highlight, draw_last_price, draw_pin, draw_predicted,
     draw_real_liquidations,
 };
 use super::chart_toolbar::chart_toolbar_ui;
-use super::look::LAST_PRICE_COLOR;
 use super::state::ViewerState;
 use super::time_axis::{clock_offset_s, format_time_label_shifted, time_grid_spacer_shifted};
 use super::view::{PendingView, ViewBounds};
@@ -66,6 +65,7 @@ pub fn chart_ui(
     let size = ui.available_size();
     let outer = ui.available_rect_before_wrap();
     let local_time = settings.local_time;
+    let dark_mode = ui.visuals().dark_mode;
     // One clock offset for the whole view: ticks fall on round hours of the shown clock.
     let offset_s = clock_offset_s(
         local_time,
@@ -75,6 +75,15 @@ pub fn chart_ui(
             .map_or(f64::NAN, |b| b.center()[0] * 1000.0),
     );
 
+    // Time labels under the crosshair's or the pinned time's tag are left out.
+    let tag_spans = TimeTagSpans::new(
+        ui.ctx(),
+        state.view.frame.as_ref(),
+        state.view.pinned_ms,
+        local_time,
+        egui::TextStyle::Body.resolve(ui.style()),
+    );
+    let ctx = ui.ctx().clone();
     let plot = Plot::new("chart")
         .link_axis(time_axis_group(), [true, false])
         .link_cursor(price_cursor_group(), [false, true])
@@ -89,7 +98,10 @@ pub fn chart_ui(
         .show_crosshair(true)
         .show_x(true)
         .show_y(true)
-        .x_axis_formatter(move |mark, range| format_time_label_shifted(mark, range, offset_s))
+        .x_axis_formatter(move |mark, range| {
+            let text = format_time_label_shifted(mark, range, offset_s);
+            tag_spans.label(&ctx, mark.value, range, text)
+        })
         .x_grid_spacer(move |input| time_grid_spacer_shifted(input, offset_s))
         .y_grid_spacer(price_grid_spacer)
         .y_axis_formatter(|mark, _| price(mark.value, price_decimals(mark.step_size)))
@@ -164,13 +176,7 @@ pub fn chart_ui(
         super::candle_mesh::draw_candles(plot_ui, state, &bounds, size.x);
         if let Some(last) = dataset.bars.last() {
             // The price itself is tagged on the axis (`paint_axis_tags`).
-            plot_ui.hline(
-                HLine::new("last price", last.close)
-                    .color(LAST_PRICE_COLOR.gamma_multiply(0.8))
-                    .style(LineStyle::dashed_loose())
-                    .width(1.0)
-                    .allow_hover(false),
-            );
+            draw_last_price(plot_ui, last.close, LineStyle::dashed_loose(), dark_mode);
         }
         if let Some(pinned_ms) = state.view.pinned_ms {
             draw_pin(plot_ui, pinned_ms);
@@ -203,6 +209,7 @@ pub fn chart_ui(
             pointer: pointer.map(|p| [p.x * 1000.0, p.y]),
             pinned_ms: state.view.pinned_ms,
             local_time,
+            dark_mode,
         },
     );
     chart_input(ui, state, &response, pointer, *rect, outer, actions);

@@ -1,23 +1,46 @@
-//! What the chart draws over the heatmap besides the candles (`candle_mesh`): real and
-//! predicted liquidations, cluster marks, and the hover tooltip. Colours and marker sizes come
-//! from the shared theme.
+//! What the chart draws over the heatmap besides the candles (`candle_mesh`): the last price,
+//! real and predicted liquidations, cluster marks, and the hover tooltip. Colours and marker
+//! sizes come from the shared theme.
 
 use std::collections::BTreeMap;
 
 use egui::{Align2, Color32, RichText, Stroke};
 use egui_plot::{
-    Line, LineStyle, MarkerShape, PlotBounds, PlotPoint, PlotPoints, Points, Polygon, Text, VLine,
+    HLine, Line, LineStyle, MarkerShape, PlotBounds, PlotPoint, PlotPoints, Points, Polygon, Text,
+    VLine,
 };
 
 use super::chart_hover::{largest_marker_px, visible_liquidations};
 use super::data::{CellInfo, ViewData};
-use super::look::{LONG_COLOR, SHORT_COLOR, side_color};
+use super::look::{LONG_COLOR, SHORT_COLOR, last_price_colors, side_color};
 use super::time_axis::clock_time;
 use super::view::Highlight;
 use crate::engine::score::BarLiquidations;
 use crate::model::{Dataset, Side};
 use crate::render::labels::{compact_usd, human_price};
-use crate::render::theme::marker_radius_px;
+use crate::render::theme::{LAST_PRICE_RIM_PX, marker_radius_px};
+
+/// The last price as a line across the plot in the theme's colours (`dark_mode` from egui's
+/// visuals), over a rim of the opposite lightness so that it shows on every heatmap cell.
+pub(super) fn draw_last_price(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    price: f64,
+    style: LineStyle,
+    dark_mode: bool,
+) {
+    let (core, rim) = last_price_colors(dark_mode);
+    let rim_width = 1.0 + 2.0 * LAST_PRICE_RIM_PX as f32;
+    // Dashes of one length along the same span line up, so the rim frames every dash.
+    for (color, width) in [(rim, rim_width), (core, 1.0)] {
+        plot_ui.hline(
+            HLine::new("last price", price)
+                .color(color)
+                .style(style)
+                .width(width)
+                .allow_hover(false),
+        );
+    }
+}
 
 pub(super) fn draw_real_liquidations(
     plot_ui: &mut egui_plot::PlotUi<'_>,

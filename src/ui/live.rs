@@ -241,7 +241,8 @@ impl LiveTasks {
         // reads the dataset, the updates wait for it rather than copy the whole dataset here;
         // past MAX_WAIT they are merged into a copy, so they never wait for long.
         let waiting_since = *self.waiting_since.get_or_insert_with(Instant::now);
-        if Arc::get_mut(&mut loaded.dataset).is_none() && waiting_since.elapsed() < MAX_WAIT {
+        // Another owner, not the frame memo's weak handle (see `frame_memo`), makes it wait.
+        if Arc::strong_count(&loaded.dataset) > 1 && waiting_since.elapsed() < MAX_WAIT {
             effects.repaint_after_s = Some(RETRY_S);
             return effects;
         }

@@ -22,8 +22,12 @@ pub const LONG_COLOR: Color32 = color(theme::LONG);
 pub const SHORT_COLOR: Color32 = color(theme::SHORT);
 /// Real liquidations under the chart.
 pub const REAL_COLOR: Color32 = color(theme::REAL_MARKER);
-/// The last-price line.
-pub const LAST_PRICE_COLOR: Color32 = color(theme::LAST_PRICE);
+/// The last-price line's core and rim in the window's theme (`dark_mode` from egui's
+/// visuals): light on a dark plot, dark on a light one.
+pub fn last_price_colors(dark_mode: bool) -> (Color32, Color32) {
+    let look = theme::last_price_look(dark_mode);
+    (color(look.core), color(look.rim))
+}
 /// Errors.
 pub const ERROR_COLOR: Color32 = Color32::from_rgb(230, 80, 70);
 /// Warnings.

@@ -7,7 +7,8 @@ use egui::RichText;
 use egui_plot::{Line, Plot, PlotPoints};
 
 use super::chart::price_cursor_group;
-use super::look::{LAST_PRICE_COLOR, LONG_COLOR, SHORT_COLOR};
+use super::chart_layers::draw_last_price;
+use super::look::{LONG_COLOR, SHORT_COLOR};
 use super::plot_mesh::BarMesh;
 use super::state::ViewerState;
 use super::time_axis::clock_time;
@@ -113,6 +114,7 @@ pub fn map_ui(ui: &mut egui::Ui, state: &ViewerState, price_range: Option<(f64, 
         ui.label("in view")
             .on_hover_text("USD standing in the price rows the chart shows, not the whole map");
     });
+    let dark_mode = ui.visuals().dark_mode;
     Plot::new("liquidation_map")
         .link_cursor(price_cursor_group(), [false, true])
         .allow_zoom(false)
@@ -142,11 +144,7 @@ pub fn map_ui(ui: &mut egui::Ui, state: &ViewerState, price_range: Option<(f64, 
                     .width(1.5),
             );
             if close.is_finite() && bounds.is_valid() {
-                plot_ui.hline(
-                    egui_plot::HLine::new("price", close)
-                        .color(LAST_PRICE_COLOR.gamma_multiply(0.8))
-                        .width(1.0),
-                );
+                draw_last_price(plot_ui, close, egui_plot::LineStyle::Solid, dark_mode);
             }
         });
 }

@@ -54,6 +54,11 @@ impl Stage {
 pub struct StageCell(Arc<AtomicU8>);
 
 impl StageCell {
+    /// Whether both are the same job's cell.
+    pub fn is(&self, other: &StageCell) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
     /// Records that `stage` has started.
     pub fn set(&self, stage: Stage) {
         let index = Stage::ALL.iter().position(|s| *s == stage).unwrap_or(0);
@@ -74,6 +79,8 @@ impl StageCell {
 pub struct Opening {
     /// The file name, or what the data is.
     pub what: String,
+    /// Whether the file is added to the dataset shown rather than opened.
+    pub adding: bool,
     /// The stage the job is at.
     pub stage: StageCell,
     /// When the job was asked for.
@@ -85,6 +92,7 @@ impl Opening {
     pub fn new(what: String) -> Self {
         Self {
             what,
+            adding: false,
             stage: StageCell::default(),
             started: Instant::now(),
         }
@@ -92,16 +100,34 @@ impl Opening {
 
     /// The name to show for a file.
     pub fn of_path(path: &std::path::Path) -> Self {
-        Self::new(path.file_name().map_or_else(
-            || path.display().to_string(),
-            |name| name.to_string_lossy().into_owned(),
-        ))
+        Self::new(file_name(path))
+    }
+
+    /// A file added to the dataset shown (open interest or liquidations).
+    pub fn adding(path: &std::path::Path) -> Self {
+        Self {
+            adding: true,
+            ..Self::new(file_name(path))
+        }
     }
 
     /// The line over the progress bar.
     pub fn line(&self) -> String {
-        format!("Opening {} — {}…", self.what, self.stage.get().label())
+        let stage = self.stage.get().label();
+        if self.adding {
+            format!("Adding {} to this dataset — {stage}…", self.what)
+        } else {
+            format!("Opening {} — {stage}…", self.what)
+        }
     }
+}
+
+/// A file's name, or its whole path when it has none.
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    )
 }
 
 /// Draws the progress of an opening over the top of the window, below the menu; the picture

@@ -5,11 +5,22 @@ use std::path::Path;
 
 use crate::engine::Cluster;
 
-use super::settings::ViewerSettings;
+use super::state::ViewerState;
+use crate::csv_out::ValueNames;
 
-/// The clusters as CSV, the same columns as `liqmap clusters --format csv`.
-pub fn clusters_csv(clusters: &[Cluster], settings: &ViewerSettings) -> String {
-    crate::csv_out::clusters_csv(clusters, &settings.leverages())
+/// The clusters as CSV, the same columns as `liqmap clusters --format csv` (`notional_rel` when
+/// the shown values are relative).
+pub fn clusters_csv(clusters: &[Cluster], state: &ViewerState) -> String {
+    let is_usd = state
+        .data
+        .engine
+        .as_ref()
+        .is_none_or(|engine| engine.value_unit().is_usd());
+    crate::csv_out::clusters_csv(
+        clusters,
+        &state.settings.leverages(),
+        ValueNames::new(is_usd),
+    )
 }
 
 /// Writes `rgb` (`width * height * 3` bytes) as PNG and the clusters as CSV beside it; returns

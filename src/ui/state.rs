@@ -393,13 +393,10 @@ pub struct ViewerState {
     /// The shown dataset's price range, kept with what identifies the data it was found on:
     /// asked for several times a frame, and a scan of a year of bars each time cost a sixth of
     /// a frame.
-    price_range_memo: std::cell::Cell<Option<PriceRangeMemo>>,
+    price_range_memo: super::frame_memo::PriceRangeMemo,
     /// The candles last drawn, for the same reason.
     candle_memo: super::frame_memo::CandleMemo,
 }
-
-/// A price range and the data it was found on.
-type PriceRangeMemo = (super::frame_memo::BarsKey, Option<(f64, f64)>);
 
 impl ViewerState {
     /// Nothing shown yet, with these settings.
@@ -421,7 +418,7 @@ impl ViewerState {
             coin_fetch: Default::default(),
             opening: None,
             path_window: PathWindow::default(),
-            price_range_memo: std::cell::Cell::new(None),
+            price_range_memo: Default::default(),
             candle_memo: Default::default(),
         }
     }
@@ -438,15 +435,7 @@ impl ViewerState {
     /// The shown dataset's lowest low and highest high.
     pub fn price_range(&self) -> Option<(f64, f64)> {
         let dataset = &self.data.loaded.as_ref()?.dataset;
-        let key = super::frame_memo::BarsKey::of(dataset);
-        if let Some((held, range)) = self.price_range_memo.get()
-            && held == key
-        {
-            return range;
-        }
-        let range = dataset.price_range();
-        self.price_range_memo.set(Some((key, range)));
-        range
+        self.price_range_memo.price_range(dataset)
     }
 
     /// The shown dataset's candles over `[start_ms, end_ms)` in `columns_px` columns, merged

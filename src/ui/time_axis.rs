@@ -60,15 +60,33 @@ pub fn format_time_label_shifted(
 
 /// Labelled ticks a view gets at most.
 const MAX_LABELLED_TICKS: usize = 8;
+/// Room for a time label (`10 Oct 21:20` and a gap), points: a narrower step leaves every label
+/// out, as egui_plot paints none wider than its step.
+const TIME_LABEL_SPACING_PT: f64 = 110.0;
+/// egui_plot's smallest grid spacing, points: `GridInput::base_step_size` is the value of this
+/// many points.
+const GRID_SPACING_MIN_PT: f64 = 8.0;
 
-/// Grid marks at round UTC times: a major step giving about six labels, and a minor step.
+/// How many labelled ticks fit the plot's width (from `base_step_size`, the value of
+/// [`GRID_SPACING_MIN_PT`] points), at least two and at most [`MAX_LABELLED_TICKS`].
+fn labelled_ticks(span_s: f64, base_step_size: f64) -> usize {
+    if !(base_step_size.is_finite() && base_step_size > 0.0) {
+        return MAX_LABELLED_TICKS;
+    }
+    let width_pt = span_s / base_step_size * GRID_SPACING_MIN_PT;
+    ((width_pt / TIME_LABEL_SPACING_PT).floor() as usize).clamp(2, MAX_LABELLED_TICKS)
+}
+
+/// Grid marks at round UTC times: a major step giving as many labels as fit (six or so on a
+/// wide chart), and a minor step.
 pub fn time_grid_spacer(input: GridInput) -> Vec<GridMark> {
     let (min, max) = input.bounds;
     let span = max - min;
     if !(span.is_finite() && span > 0.0) {
         return Vec::new();
     }
-    let major_ms = tick_step_ms(span * 1000.0, MAX_LABELLED_TICKS);
+    let labels = labelled_ticks(span, input.base_step_size);
+    let major_ms = tick_step_ms(span * 1000.0, labels);
     let minor_ms = minor_step_ms(major_ms);
     let mut marks = Vec::new();
     for step_ms in [minor_ms, major_ms] {
@@ -135,6 +153,22 @@ mod tests {
         let range = start..=start + 86_400.0;
         assert_eq!(label(&marks, start + 86_400.0, &range), "");
         assert_eq!(label(&marks, start + 14_400.0, &range), "10 Oct 04:00");
+    }
+
+    #[test]
+    fn a_narrow_chart_gets_fewer_ticks_with_room_for_their_labels() {
+        // Twelve hours on a plot 340 points wide (a 1600-point window with its panels): with
+        // eight ticks, 1-hour steps 28 points apart could hold no label, so none was painted.
+        let start = 1_761_523_200.0; // 2025-10-27 00:00 UTC
+        let span = 12.0 * 3600.0;
+        let base = span / 340.0 * GRID_SPACING_MIN_PT;
+        let marks = time_grid_spacer(GridInput {
+            bounds: (start, start + span),
+            base_step_size: base,
+        });
+        let major = marks.iter().map(|m| m.step_size).fold(0.0, f64::max);
+        assert!(major / span * 340.0 >= TIME_LABEL_SPACING_PT, "{major}");
+        assert_eq!(major, 6.0 * 3600.0);
     }
 
     #[test]

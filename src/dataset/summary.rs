@@ -22,14 +22,13 @@ pub struct BarFacts {
 /// The [`BarFacts`] of `dataset`.
 pub fn bar_facts(dataset: &Dataset) -> BarFacts {
     let span = match (dataset.open_interest.first(), dataset.open_interest.last()) {
-        (Some(first), Some(last)) => first.time_ms..=last.time_ms,
-        // An empty range: no bar is covered.
-        _ => 1..=0,
+        (Some(first), Some(last)) => Some(first.time_ms..=last.time_ms),
+        _ => None,
     };
     let mut covered = 0_usize;
     let (mut taker, mut quote) = (true, true);
     for bar in &dataset.bars {
-        covered += usize::from(span.contains(&bar.open_time_ms));
+        covered += usize::from(span.as_ref().is_some_and(|s| s.contains(&bar.open_time_ms)));
         taker &= bar.taker_buy_volume.is_some();
         quote &= bar.quote_volume.is_some();
     }

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::dataset::import::several::{SeveralRequest, import_several, kind_of};
+use crate::dataset::import::read_files::ReadFiles;
+use crate::dataset::import::several::{SeveralRequest, import_several_read};
 use crate::dataset::{self, FormatKind};
 use crate::time::{format_interval, format_time_ms};
 
@@ -38,8 +39,14 @@ pub struct ImportArgs {
 }
 
 /// The files `paths` name: files as given, folders as the files in them of `kind` (by content,
-/// in name order); the others are listed on stderr as skipped.
-fn expand(paths: &[PathBuf], kind: FormatKind, option: &str) -> anyhow::Result<Vec<PathBuf>> {
+/// in name order); the others are listed on stderr as skipped. The files of folders are read
+/// into `files`, where the import takes their text from: each is read once.
+fn expand(
+    paths: &[PathBuf],
+    kind: FormatKind,
+    option: &str,
+    files_read: &mut ReadFiles,
+) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in paths {
         if !path.is_dir() {
@@ -55,7 +62,7 @@ fn expand(paths: &[PathBuf], kind: FormatKind, option: &str) -> anyhow::Result<V
         let mut skipped: Vec<String> = Vec::new();
         let before = files.len();
         for entry in entries {
-            match kind_of(&entry) {
+            match files_read.read_kind(&entry) {
                 Ok(found) if found == kind => files.push(entry),
                 _ => skipped.push(file_name(&entry)),
             }
@@ -94,24 +101,32 @@ fn file_name(path: &Path) -> String {
     )
 }
 
-/// Imports, saves, and prints a one-line summary.
-pub fn run(args: &ImportArgs) -> anyhow::Result<()> {
-    let request = SeveralRequest {
-        klines: expand(&args.klines, FormatKind::Klines, "--klines")?,
+/// The files of every option, folders expanded.
+fn request(args: &ImportArgs, files_read: &mut ReadFiles) -> anyhow::Result<SeveralRequest> {
+    Ok(SeveralRequest {
+        klines: expand(&args.klines, FormatKind::Klines, "--klines", files_read)?,
         open_interest: expand(
             &args.open_interest,
             FormatKind::OpenInterest,
             "--open-interest",
+            files_read,
         )?,
         liquidations: expand(
             &args.liquidations,
             FormatKind::Liquidations,
             "--liquidations",
+            files_read,
         )?,
         exchange: args.exchange.clone(),
         symbol: args.symbol.clone(),
-    };
-    let dataset = import_several(&request)?;
+    })
+}
+
+/// Imports, saves, and prints a one-line summary.
+pub fn run(args: &ImportArgs) -> anyhow::Result<()> {
+    let mut files_read = ReadFiles::default();
+    let request = request(args, &mut files_read)?;
+    let dataset = import_several_read(&request, &mut files_read)?;
     dataset::save(&dataset, &args.out)?;
     let range = dataset
         .time_range_ms()
@@ -135,4 +150,42 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<()> {
         dataset.liquidations.len(),
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folders_files_are_read_once_to_be_told_and_imported() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let names = [
+            "hypeusdt-klines-takerbuy-5m-20251010-crash.csv",
+            "hypeusdt-metrics-openinterest-5m-20251010-crash.csv",
+        ];
+        for name in names {
+            std::fs::copy(Path::new("tests/data").join(name), dir.path().join(name)).expect("copy");
+        }
+        let folder = dir.path().to_path_buf();
+        let args = ImportArgs {
+            klines: vec![folder.clone()],
+            open_interest: vec![folder.clone()],
+            liquidations: Vec::new(),
+            exchange: None,
+            symbol: None,
+            out: dir.path().join("out.json"),
+        };
+        let mut files_read = ReadFiles::default();
+        let request = request(&args, &mut files_read).expect("the folder's files");
+        assert_eq!(request.klines, vec![folder.join(names[0])]);
+        assert_eq!(request.open_interest, vec![folder.join(names[1])]);
+        // Gone from the disk: the import can only use the texts read to tell their kinds.
+        let expected = crate::dataset::import::several::import_several(&request).expect("import");
+        for name in names {
+            std::fs::remove_file(dir.path().join(name)).expect("remove");
+        }
+        let imported = import_several_read(&request, &mut files_read).expect("imported once");
+        assert_eq!(imported, expected);
+        assert!(expected.open_interest.len() > 20);
+    }
 }

@@ -1,7 +1,7 @@
 //! `liqmap info`: a summary of a dataset.
 
 use super::common::{DatasetArg, ensure_finite};
-use crate::dataset::summary::{liquidations_usd, open_interest_coverage};
+use crate::dataset::summary::{bar_facts, liquidations_usd};
 use crate::model::Dataset;
 use crate::time::format_interval;
 use crate::time::format_time_ms;
@@ -46,6 +46,7 @@ pub fn summary(dataset: &Dataset) -> String {
             format_time_ms(end)
         ));
     }
+    let facts = bar_facts(dataset);
     let oi = &dataset.open_interest;
     match (oi.first(), oi.last()) {
         (Some(first), Some(last)) => lines.push(format!(
@@ -53,7 +54,7 @@ pub fn summary(dataset: &Dataset) -> String {
             oi.len(),
             format_time_ms(first.time_ms),
             format_time_ms(last.time_ms),
-            100.0 * open_interest_coverage(dataset)
+            100.0 * facts.open_interest_coverage
         )),
         _ => lines.push("open interest:  none".to_string()),
     }
@@ -62,13 +63,10 @@ pub fn summary(dataset: &Dataset) -> String {
         dataset.liquidations.len(),
         liquidations_usd(dataset)
     ));
-    lines.push(format!(
-        "taker-buy vol:  {}",
-        yes_no(dataset.has_taker_buy())
-    ));
+    lines.push(format!("taker-buy vol:  {}", yes_no(facts.has_taker_buy)));
     lines.push(format!(
         "quote volume:   {}",
-        yes_no(dataset.has_quote_volume())
+        yes_no(facts.has_quote_volume)
     ));
     let gaps = dataset.gaps();
     if gaps.is_empty() {

@@ -17,6 +17,7 @@ mod location;
 mod native_numbers;
 mod native_read;
 mod native_rows;
+mod parquet_read;
 mod sample;
 mod shape;
 mod source;

@@ -297,10 +297,10 @@ fn check(dataset: &Dataset) -> Result<(), Issue> {
             entry: i + 1,
         }
     };
-    check_bars(&dataset.bars)?;
+    let top = check_bars(&dataset.bars)?;
     let oi_at = entry("open_interest");
     validate::open_interest(&dataset.open_interest, &oi_at)?;
-    validate::open_interest_usd(&dataset.open_interest, &dataset.bars, &oi_at)?;
+    validate::open_interest_usd_at(&dataset.open_interest, top, &oi_at)?;
     let at = entry("liquidations");
     validate::liquidations(&dataset.liquidations, &at)?;
     validate::liquidations_sorted(&dataset.liquidations, &at)?;
@@ -312,10 +312,11 @@ const CHECK_CHUNK_BARS: usize = 1 << 16;
 
 /// [`validate::bars`] over chunks of bars on every core. Each chunk is checked with the bar
 /// before it, so the order across chunks is checked too, and the error of the earliest chunk
-/// with one is the error a single pass finds first.
-fn check_bars(bars: &[Bar]) -> Result<(), Issue> {
+/// with one is the error a single pass finds first. Gives the highest high (found in the same
+/// pass while the chunk is in the cache: a pass of its own over the year's rows took 5 ms).
+fn check_bars(bars: &[Bar]) -> Result<f64, Issue> {
     let starts: Vec<usize> = (0..bars.len().max(1)).step_by(CHECK_CHUNK_BARS).collect();
-    let results: Vec<Result<(), Issue>> = starts
+    let results: Vec<Result<f64, Issue>> = starts
         .par_iter()
         .map(|&start| {
             let from = start.saturating_sub(1);
@@ -324,8 +325,12 @@ fn check_bars(bars: &[Bar]) -> Result<(), Issue> {
                 group: "bars",
                 entry: from + i + 1,
             };
-            validate::bars(bars.get(from..end).unwrap_or_default(), &at)
+            let chunk = bars.get(from..end).unwrap_or_default();
+            validate::bars(chunk, &at).map(|()| validate::highest_high(chunk))
         })
         .collect();
-    results.into_iter().find(Result::is_err).unwrap_or(Ok(()))
+    // The maximum of maxima is the maximum: no order of a sum to keep.
+    results
+        .into_iter()
+        .try_fold(0.0, |top: f64, chunk| chunk.map(|high| top.max(high)))
 }

@@ -45,7 +45,7 @@ pub fn from_bytes(bytes: &[u8]) -> Option<Result<Dataset, Issue>> {
 fn optional<'a, R>(text: Option<Option<Array<'a>>>, fill: Fill<R>) -> Option<Column<'a, R>> {
     text.flatten()
         .map(|text| Column::new(text, fill))
-        .filter(|c| c.rows() > 0)
+        .filter(|c| !c.is_empty())
 }
 
 fn bars(raw: &RawBars<'_>) -> Option<Vec<Bar>> {

@@ -73,22 +73,19 @@ pub(super) type Fill<R> = fn(&[u8], &mut [R]) -> Option<()>;
 
 /// One column of a row type: its text and how its entries land in the rows.
 pub(super) struct Column<'a, R> {
-    pieces: Pieces<'a>,
+    text: &'a [u8],
     fill: Fill<R>,
 }
 
 impl<'a, R> Column<'a, R> {
     /// The column read from `text` with `fill`.
     pub(super) fn new(text: &'a [u8], fill: Fill<R>) -> Self {
-        Column {
-            pieces: Pieces::cut(text),
-            fill,
-        }
+        Column { text, fill }
     }
 
-    /// Number of entries.
-    pub(super) fn rows(&self) -> usize {
-        self.pieces.rows
+    /// Whether the column has no entries.
+    pub(super) fn is_empty(&self) -> bool {
+        is_blank(self.text)
     }
 }
 
@@ -125,8 +122,11 @@ pub(super) fn fill<R, T>(
 /// Rows copied from `blank` and filled by every column, chunks of rows on every core; `None`
 /// if the columns have different lengths or an entry does not parse.
 pub(super) fn rows<R: Clone + Send + Sync>(blank: R, columns: &[Column<'_, R>]) -> Option<Vec<R>> {
-    let n = columns.first().map_or(0, Column::rows);
-    if columns.iter().any(|c| c.rows() != n) {
+    // The columns are cut on every core too: one after the other they were a pass over the
+    // whole text on one core.
+    let pieces: Vec<Pieces<'_>> = columns.par_iter().map(|c| Pieces::cut(c.text)).collect();
+    let n = pieces.first().map_or(0, |p| p.rows);
+    if pieces.iter().any(|p| p.rows != n) {
         return None;
     }
     let mut rows = Vec::with_capacity(n);
@@ -136,7 +136,8 @@ pub(super) fn rows<R: Clone + Send + Sync>(blank: R, columns: &[Column<'_, R>]) 
         .try_for_each(|(k, chunk)| {
             columns
                 .iter()
-                .try_for_each(|c| (c.fill)(c.pieces.pieces.get(k)?, chunk))
+                .zip(&pieces)
+                .try_for_each(|(c, p)| (c.fill)(p.pieces.get(k)?, chunk))
         })?;
     Some(rows)
 }

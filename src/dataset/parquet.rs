@@ -5,25 +5,23 @@
 //! `open_interest`, `liquidation`); each kind fills its own columns and leaves the others null.
 //! The schema is described in `docs/dataset-format.md`.
 
-use std::borrow::Cow;
 use std::fs::File as FsFile;
 use std::path::Path;
 use std::sync::Arc;
 
 use parquet::basic::{Compression, LogicalType, Repetition, Type as PhysicalType};
-use parquet::column::reader::{ColumnReader, get_typed_column_reader};
 use parquet::column::writer::ColumnWriter;
-use parquet::data_type::{ByteArray, ByteArrayType, DataType, DoubleType, Int64Type};
+use parquet::data_type::ByteArray;
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
-use parquet::file::reader::{FileReader, RowGroupReader};
 use parquet::file::serialized_reader::SerializedFileReader;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::Type;
 
-use super::native::{self, BarColumns, FORMAT_TAG, LiquidationColumns, OpenInterestColumns};
+use super::native::{self, FORMAT_TAG};
+use super::parquet_read::{self, BAR, LIQUIDATION, OPEN_INTEREST};
 use super::{DatasetError, DatasetErrorKind};
-use crate::model::{Dataset, Side};
+use crate::model::Dataset;
 
 /// Whether `path` names a Parquet file (by its extension, in any case).
 pub fn is_parquet(path: &Path) -> bool {
@@ -72,6 +70,11 @@ const ROW_GROUP_ROWS: usize = 1 << 20;
 
 /// The table encoded as a Parquet file (Snappy-compressed).
 pub fn table_bytes(table: &Table) -> Result<Vec<u8>, String> {
+    table_bytes_in_groups(table, ROW_GROUP_ROWS)
+}
+
+/// [`table_bytes`] with row groups of `group_rows` rows (the tests read files of many groups).
+pub(super) fn table_bytes_in_groups(table: &Table, group_rows: usize) -> Result<Vec<u8>, String> {
     let rows = table.columns.first().map_or(0, |(_, v)| v.len());
     if let Some((name, _)) = table.columns.iter().find(|(_, v)| v.len() != rows) {
         return Err(format!("column {name} does not have {rows} rows"));
@@ -99,7 +102,7 @@ pub fn table_bytes(table: &Table) -> Result<Vec<u8>, String> {
         .map_err(|e| e.to_string())?;
     let mut start = 0;
     while start < rows || (rows == 0 && start == 0) {
-        let end = (start + ROW_GROUP_ROWS).min(rows);
+        let end = (start + group_rows.max(1)).min(rows);
         let mut group = writer.next_row_group().map_err(|e| e.to_string())?;
         for (_, values) in &table.columns {
             let Some(mut column) = group.next_column().map_err(|e| e.to_string())? else {
@@ -178,11 +181,6 @@ fn write_values(
     }
     Ok(())
 }
-
-/// The `record` value of each kind of row.
-const BAR: &str = "bar";
-const OPEN_INTEREST: &str = "open_interest";
-const LIQUIDATION: &str = "liquidation";
 
 /// The dataset as one table (see the module's description).
 pub fn dataset_table(dataset: &Dataset) -> Table {
@@ -273,253 +271,7 @@ pub fn load(path: &Path) -> Result<Dataset, DatasetError> {
         FsFile::open(path).map_err(|e| DatasetError::new(path, DatasetErrorKind::Read(e)))?;
     let reader =
         SerializedFileReader::new(file).map_err(|e| error(format!("not a Parquet file: {e}")))?;
-    let file = read(&reader).map_err(error)?;
-    native::finish(file).map_err(|issue| issue.in_file(path))
-}
-
-/// One column of the whole file, nulls kept.
-enum Read {
-    I64(Vec<Option<i64>>),
-    F64(Vec<Option<f64>>),
-    Text(Vec<Option<Cow<'static, str>>>),
-}
-
-fn read(reader: &SerializedFileReader<FsFile>) -> Result<native::File, String> {
-    let meta = reader.metadata().file_metadata();
-    let key = |name: &str| {
-        meta.key_value_metadata()
-            .and_then(|kv| kv.iter().find(|k| k.key == name))
-            .and_then(|k| k.value.clone())
-    };
-    let format = key("format").unwrap_or_default();
-    let version = key("version").unwrap_or_default();
-    let interval_ms = key("interval_ms")
-        .and_then(|v| v.parse::<i64>().ok())
-        .ok_or("the metadata has no interval_ms (is this a liqmap dataset?)")?;
-    let schema = meta.schema_descr();
-    let index = |name: &str| {
-        (0..schema.num_columns())
-            .find(|&i| schema.column(i).name() == name)
-            .ok_or(format!("no column {name}"))
-    };
-    let column = |name: &str| -> Result<Read, String> {
-        let i = index(name)?;
-        let mut out: Option<Read> = None;
-        for group in 0..reader.num_row_groups() {
-            let group = reader.get_row_group(group).map_err(|e| e.to_string())?;
-            let part = read_column(&*group, i).map_err(|e| format!("column {name}: {e}"))?;
-            out = Some(match (out, part) {
-                (None, part) => part,
-                (Some(Read::I64(mut a)), Read::I64(b)) => {
-                    a.extend(b);
-                    Read::I64(a)
-                }
-                (Some(Read::F64(mut a)), Read::F64(b)) => {
-                    a.extend(b);
-                    Read::F64(a)
-                }
-                (Some(Read::Text(mut a)), Read::Text(b)) => {
-                    a.extend(b);
-                    Read::Text(a)
-                }
-                _ => return Err(format!("column {name} changes type between row groups")),
-            });
-        }
-        Ok(out.unwrap_or(Read::I64(Vec::new())))
-    };
-    let numbers = |name: &str| match column(name)? {
-        Read::F64(v) => Ok(v),
-        Read::I64(v) if v.is_empty() => Ok(Vec::new()),
-        _ => Err(format!("column {name} is not DOUBLE")),
-    };
-    let Read::Text(record) = column("record")? else {
-        return Err("column record is not text".to_string());
-    };
-    let Read::I64(time_ms) = column("time_ms")? else {
-        return Err("column time_ms is not INT64".to_string());
-    };
-    let Read::Text(side) = column("side")? else {
-        return Err("column side is not text".to_string());
-    };
-    let [
-        open,
-        high,
-        low,
-        close,
-        volume,
-        taker,
-        quote,
-        oi,
-        value,
-        price,
-        quantity,
-    ] = [
-        "open",
-        "high",
-        "low",
-        "close",
-        "volume",
-        "taker_buy_volume",
-        "quote_volume",
-        "open_interest",
-        "value_usd",
-        "price",
-        "quantity",
-    ]
-    .map(numbers);
-    let (open, high, low, close, volume) = (open?, high?, low?, close?, volume?);
-    let (taker, quote, oi, value, price, quantity) =
-        (taker?, quote?, oi?, value?, price?, quantity?);
-    let mut bars = BarColumns::default();
-    let mut taker_column = Vec::new();
-    let mut quote_column = Vec::new();
-    let mut open_interest = OpenInterestColumns::default();
-    let mut value_column = Vec::new();
-    let mut liquidations = LiquidationColumns::default();
-    let at = |v: &[Option<f64>], row: usize| v.get(row).copied().flatten();
-    for (row, kind) in record.iter().enumerate() {
-        let need = |v: &[Option<f64>], name: &str| {
-            at(v, row).ok_or_else(|| format!("row {}: {name} is null", row + 1))
-        };
-        let time = time_ms
-            .get(row)
-            .copied()
-            .flatten()
-            .ok_or_else(|| format!("row {}: time_ms is null", row + 1))?;
-        match kind.as_deref() {
-            Some(BAR) => {
-                bars.open_time_ms.push(time);
-                bars.open.push(need(&open, "open")?);
-                bars.high.push(need(&high, "high")?);
-                bars.low.push(need(&low, "low")?);
-                bars.close.push(need(&close, "close")?);
-                bars.volume.push(need(&volume, "volume")?);
-                taker_column.push(at(&taker, row));
-                quote_column.push(at(&quote, row));
-            }
-            Some(OPEN_INTEREST) => {
-                open_interest.time_ms.push(time);
-                open_interest
-                    .open_interest
-                    .push(need(&oi, "open_interest")?);
-                value_column.push(at(&value, row));
-            }
-            Some(LIQUIDATION) => {
-                liquidations.time_ms.push(time);
-                liquidations
-                    .side
-                    .push(match side.get(row).and_then(|s| s.as_deref()) {
-                        Some("long") => Side::Long,
-                        Some("short") => Side::Short,
-                        other => {
-                            return Err(format!(
-                                "row {}: side must be long or short, not {}",
-                                row + 1,
-                                other.unwrap_or("null")
-                            ));
-                        }
-                    });
-                liquidations.price.push(need(&price, "price")?);
-                liquidations.quantity.push(need(&quantity, "quantity")?);
-            }
-            other => {
-                return Err(format!(
-                    "row {}: record must be bar, open_interest or liquidation, not {}",
-                    row + 1,
-                    other.unwrap_or("null")
-                ));
-            }
-        }
-    }
-    let any = |v: Vec<Option<f64>>| v.iter().any(Option::is_some).then_some(v);
-    bars.taker_buy_volume = any(taker_column);
-    bars.quote_volume = any(quote_column);
-    open_interest.value_usd = any(value_column);
-    Ok(native::File {
-        format,
-        version: version
-            .parse()
-            .map_err(|_| format!("the metadata's version '{version}' is not a number"))?,
-        exchange: key("exchange").unwrap_or_default(),
-        symbol: key("symbol").unwrap_or_default(),
-        interval_ms,
-        bars,
-        open_interest,
-        liquidations,
-    })
-}
-
-/// Column `i` of one row group, nulls kept.
-fn read_column(group: &dyn RowGroupReader, i: usize) -> Result<Read, String> {
-    let rows = usize::try_from(group.metadata().num_rows()).map_err(|e| e.to_string())?;
-    let descr = group.metadata().column(i).column_descr_ptr();
-    if descr.max_rep_level() > 0 {
-        return Err("a list column, expected plain values".to_string());
-    }
-    let optional = descr.max_def_level() > 0;
-    let reader = group.get_column_reader(i).map_err(|e| e.to_string())?;
-    Ok(match reader {
-        ColumnReader::Int64ColumnReader(_) => {
-            Read::I64(all::<Int64Type, _>(reader, rows, optional, |v| *v)?)
-        }
-        ColumnReader::DoubleColumnReader(_) => {
-            Read::F64(all::<DoubleType, _>(reader, rows, optional, |v| *v)?)
-        }
-        ColumnReader::ByteArrayColumnReader(_) => {
-            let values = all::<ByteArrayType, _>(reader, rows, optional, |v| {
-                text_value(v.as_utf8().unwrap_or_default())
-            })?;
-            Read::Text(values)
-        }
-        _ => return Err(format!("unsupported type {}", descr.physical_type())),
-    })
-}
-
-/// A text value; the words of the `record` and `side` columns without an allocation each (a
-/// String per row was a tenth of loading the year).
-fn text_value(text: &str) -> Cow<'static, str> {
-    match [BAR, OPEN_INTEREST, LIQUIDATION, "long", "short"]
-        .into_iter()
-        .find(|word| *word == text)
-    {
-        Some(word) => Cow::Borrowed(word),
-        None => Cow::Owned(text.to_string()),
-    }
-}
-
-/// Every value of a column chunk, `None` where null.
-fn all<T: DataType, U>(
-    reader: ColumnReader,
-    rows: usize,
-    optional: bool,
-    convert: impl Fn(&T::T) -> U,
-) -> Result<Vec<Option<U>>, String> {
-    let mut typed = get_typed_column_reader::<T>(reader);
-    let mut values: Vec<T::T> = Vec::with_capacity(rows);
-    let mut levels: Vec<i16> = Vec::with_capacity(rows);
-    let mut read = 0;
-    while read < rows {
-        let levels_out = if optional { Some(&mut levels) } else { None };
-        let (records, _, _) = typed
-            .read_records(rows - read, levels_out, None, &mut values)
-            .map_err(|e| e.to_string())?;
-        if records == 0 {
-            return Err(format!("ends after {read} of {rows} rows"));
-        }
-        read += records;
-    }
-    if !optional {
-        return Ok(values.iter().map(|v| Some(convert(v))).collect());
-    }
-    let mut present = values.iter();
-    levels
-        .iter()
-        .map(|&level| match level {
-            0 => Ok(None),
-            _ => present
-                .next()
-                .map(|v| Some(convert(v)))
-                .ok_or_else(|| "fewer values than rows".to_string()),
-        })
-        .collect()
+    let read = parquet_read::read(&reader).map_err(error)?;
+    native::finish_rows(&read.format, read.version, read.dataset)
+        .map_err(|issue| issue.in_file(path))
 }

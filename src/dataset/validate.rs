@@ -226,7 +226,20 @@ pub fn open_interest_usd(
     bars: &[Bar],
     at: At<'_>,
 ) -> Result<(), Issue> {
-    let top = bars.iter().map(|b| b.high).fold(0.0, f64::max);
+    open_interest_usd_at(samples, highest_high(bars), at)
+}
+
+/// The highest high of `bars`, 0 for none.
+pub fn highest_high(bars: &[Bar]) -> f64 {
+    bars.iter().map(|b| b.high).fold(0.0, f64::max)
+}
+
+/// [`open_interest_usd`] with the bars' highest high found already.
+pub fn open_interest_usd_at(
+    samples: &[OpenInterestSample],
+    top: f64,
+    at: At<'_>,
+) -> Result<(), Issue> {
     for (index, sample) in samples.iter().enumerate() {
         usd_finite("open interest", sample.open_interest, top)
             .map_err(|kind| Issue::at(at(index), kind))?;

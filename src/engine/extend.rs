@@ -115,6 +115,7 @@ impl Engine {
     fn first_changed_bar(&self, dataset: &Dataset, inputs: &BarInputs) -> usize {
         let same = |a: f64, b: f64| a.to_bits() == b.to_bits();
         let old = &self.inputs;
+        let open_interest_same_until = old.open_interest.first_difference(&inputs.open_interest);
         let bar_same = |i: usize| -> Option<bool> {
             let bar = dataset.bars.get(i)?;
             Some(
@@ -126,7 +127,7 @@ impl Engine {
                     && same(*old.new_usd[0].get(i)?, *inputs.new_usd[0].get(i)?)
                     && same(*old.new_usd[1].get(i)?, *inputs.new_usd[1].get(i)?)
                     && same(*old.log_scale.get(i)?, *inputs.log_scale.get(i)?)
-                    && *old.open_interest.get(i)? == *inputs.open_interest.get(i)?,
+                    && i < open_interest_same_until,
             )
         };
         let shorter = self.bar_count().min(dataset.bars.len());

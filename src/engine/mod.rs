@@ -25,7 +25,7 @@ pub use anchor::ValueUnit;
 pub use bins::{DEFAULT_BIN_ROWS, auto_bin_usd};
 pub use clusters::{Cluster, ClusterParams};
 pub use grid::{Grid, GridError, GridRequest};
-pub use inputs::{BarInputs, aligned_open_interest};
+pub use inputs::{AlignedOpenInterest, BarInputs, aligned_open_interest};
 pub use map::{LiqMap, MAX_MAP_ROWS, MapRow};
 pub use standing::StandingSweep;
 
@@ -255,7 +255,7 @@ impl Engine {
         bar: usize,
         selection: &LayerSelection,
     ) -> Result<Option<f64>, EngineError> {
-        let open_interest = self.inputs.open_interest.get(bar).copied().flatten();
+        let open_interest = self.inputs.open_interest.get(bar);
         let Some(open_interest) = open_interest.filter(|oi| *oi > 0.0) else {
             self.check_bar(bar)?;
             return Ok(None);

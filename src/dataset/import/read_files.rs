@@ -8,11 +8,18 @@ use crate::dataset::detect::{self, Format, FormatKind};
 use crate::dataset::{DatasetError, DatasetErrorKind, native, native_read, parquet, source};
 use crate::model::Dataset;
 
+/// Text kept for imports at most: past it a file's kind is remembered but its text dropped, and
+/// read again when imported (a folder of a year of one-second klines is gigabytes of text).
+const KEEP_MAX_BYTES: usize = 512 << 20;
+
 /// Texts read and detected, by path, waiting for the import that parses them. Each is handed
 /// over once (the import takes it), so a file's text is held once.
 #[derive(Debug, Default)]
 pub struct ReadFiles {
-    read: HashMap<PathBuf, (String, Format)>,
+    /// The format of each file read, with its text while kept.
+    read: HashMap<PathBuf, (Option<String>, Format)>,
+    /// Bytes of the texts kept.
+    kept_bytes: usize,
 }
 
 impl ReadFiles {
@@ -27,15 +34,20 @@ impl ReadFiles {
             return Ok(format.kind());
         }
         let (text, format) = read_detected(path)?;
-        self.read.insert(path.to_path_buf(), (text, format));
+        let kept = (self.kept_bytes + text.len() <= KEEP_MAX_BYTES).then_some(text);
+        self.kept_bytes += kept.as_ref().map_or(0, String::len);
+        self.read.insert(path.to_path_buf(), (kept, format));
         Ok(format.kind())
     }
 
     /// The text and format of `path`: the ones kept by [`ReadFiles::read_kind`], or read now.
     pub(super) fn take(&mut self, path: &Path) -> Result<(String, Format), DatasetError> {
         match self.read.remove(path) {
-            Some(read) => Ok(read),
-            None => read_detected(path),
+            Some((Some(text), format)) => {
+                self.kept_bytes -= text.len();
+                Ok((text, format))
+            }
+            _ => read_detected(path),
         }
     }
 

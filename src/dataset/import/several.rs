@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 
 use super::read_files::ReadFiles;
 use super::{ImportRequest, import_read, keep_symbol, parse_liquidations, parse_open_interest};
-use crate::dataset::detect::FormatKind;
 use crate::dataset::merge::{self, merge_liquidations, merge_open_interest};
 use crate::dataset::{DatasetError, DatasetErrorKind, validate};
 use crate::model::{Dataset, Liquidation, OpenInterestSample};
@@ -25,11 +24,6 @@ pub struct SeveralRequest {
     pub exchange: Option<String>,
     /// Symbol, for data that does not name one.
     pub symbol: Option<String>,
-}
-
-/// The kind of data `path` holds, told by its content (zips by the CSV inside).
-pub fn kind_of(path: &Path) -> Result<FormatKind, DatasetError> {
-    ReadFiles::default().read_kind(path)
 }
 
 /// Builds one dataset from all the files of `request`.

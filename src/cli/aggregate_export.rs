@@ -7,9 +7,10 @@ use std::io::Write;
 use anyhow::Context;
 
 use super::aggregate::{
-    Several, bin_usd, clusters_csv_by_venue, column_names, leverages, reference_selection,
-    sum_names, time_of_at, venue_names,
+    Several, bin_usd, column_names, leverages, reference_selection, sum_names, time_of_at,
+    venue_names,
 };
+use super::aggregate_clusters::clusters_csv_by_venue;
 use super::common::ensure_finite;
 use super::export::{ExportArgs, STRIP_CELLS, rows_covering};
 use crate::atomic_write::{prepare, write_atomic};

@@ -40,7 +40,7 @@ pub struct ClustersArgs {
 pub fn run(args: &ClustersArgs) -> anyhow::Result<()> {
     let dataset = match args.dataset.load()? {
         Loaded::One(dataset) => dataset,
-        Loaded::Several(several) => return super::aggregate::clusters(args, several),
+        Loaded::Several(several) => return super::aggregate_clusters::clusters(args, several),
     };
     let bar = args.at.bar_index(&dataset)?;
     let engine = args.engine.engine(&dataset)?;

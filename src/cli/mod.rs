@@ -1,6 +1,7 @@
 //! The headless command line: one file a command, all over the same library.
 
 mod aggregate;
+mod aggregate_clusters;
 mod aggregate_export;
 mod clusters;
 mod common;

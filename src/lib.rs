@@ -20,3 +20,6 @@ pub mod synth;
 pub mod time;
 #[cfg(feature = "viewer")]
 pub mod ui;
+
+#[cfg(test)]
+mod test_support;

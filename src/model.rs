@@ -57,6 +57,18 @@ pub struct Bar {
 }
 
 impl Bar {
+    /// A bar of zeros, for the readers that fill rows in column by column.
+    pub const BLANK: Bar = Bar {
+        open_time_ms: 0,
+        open: 0.0,
+        high: 0.0,
+        low: 0.0,
+        close: 0.0,
+        volume: 0.0,
+        taker_buy_volume: None,
+        quote_volume: None,
+    };
+
     /// The typical price (high + low + close) / 3.
     pub fn typical_price(&self) -> f64 {
         (self.high + self.low + self.close) / 3.0
@@ -74,6 +86,15 @@ pub struct OpenInterestSample {
     pub value_usd: Option<f64>,
 }
 
+impl OpenInterestSample {
+    /// A sample of zeros, for the readers that fill rows in column by column.
+    pub const BLANK: OpenInterestSample = OpenInterestSample {
+        time_ms: 0,
+        open_interest: 0.0,
+        value_usd: None,
+    };
+}
+
 /// One real liquidation reported by a venue.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Liquidation {
@@ -88,6 +109,14 @@ pub struct Liquidation {
 }
 
 impl Liquidation {
+    /// A long liquidation of zeros, for the readers that fill rows in column by column.
+    pub const BLANK: Liquidation = Liquidation {
+        time_ms: 0,
+        side: Side::Long,
+        price: 0.0,
+        quantity: 0.0,
+    };
+
     /// Value of the liquidation in USD.
     pub fn notional_usd(&self) -> f64 {
         self.price * self.quantity

@@ -11,7 +11,7 @@ use super::error::Issue;
 use super::native;
 use super::native_numbers::{parse_f64, parse_i64, parse_optional_f64, parse_side};
 use super::native_rows::{Column, Fill, fill, rows};
-use crate::model::{Bar, Dataset, Liquidation, OpenInterestSample, Side};
+use crate::model::{Bar, Dataset, Liquidation, OpenInterestSample};
 
 /// The UTF-8 byte-order mark, which the text reader strips too.
 const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
@@ -49,16 +49,6 @@ fn optional<'a, R>(text: Option<Option<Array<'a>>>, fill: Fill<R>) -> Option<Col
 }
 
 fn bars(raw: &RawBars<'_>) -> Option<Vec<Bar>> {
-    let blank = Bar {
-        open_time_ms: 0,
-        open: 0.0,
-        high: 0.0,
-        low: 0.0,
-        close: 0.0,
-        volume: 0.0,
-        taker_buy_volume: None,
-        quote_volume: None,
-    };
     let mut columns: Vec<Column<'_, Bar>> = vec![
         Column::new(raw.open_time_ms?, |p, rows| {
             fill(p, rows, parse_i64, |b, v| b.open_time_ms = v)
@@ -85,15 +75,10 @@ fn bars(raw: &RawBars<'_>) -> Option<Vec<Bar>> {
     columns.extend(optional(raw.quote_volume, |p, rows: &mut [Bar]| {
         fill(p, rows, parse_optional_f64, |b, v| b.quote_volume = v)
     }));
-    rows(blank, &columns)
+    rows(Bar::BLANK, &columns)
 }
 
 fn open_interest(raw: &RawOpenInterest<'_>) -> Option<Vec<OpenInterestSample>> {
-    let blank = OpenInterestSample {
-        time_ms: 0,
-        open_interest: 0.0,
-        value_usd: None,
-    };
     let mut columns: Vec<Column<'_, OpenInterestSample>> = vec![
         Column::new(raw.time_ms?, |p, rows| {
             fill(p, rows, parse_i64, |s, v| s.time_ms = v)
@@ -108,16 +93,10 @@ fn open_interest(raw: &RawOpenInterest<'_>) -> Option<Vec<OpenInterestSample>> {
             fill(p, rows, parse_optional_f64, |s, v| s.value_usd = v)
         },
     ));
-    rows(blank, &columns)
+    rows(OpenInterestSample::BLANK, &columns)
 }
 
 fn liquidations(raw: &RawLiquidations<'_>) -> Option<Vec<Liquidation>> {
-    let blank = Liquidation {
-        time_ms: 0,
-        side: Side::Long,
-        price: 0.0,
-        quantity: 0.0,
-    };
     let columns: [Column<'_, Liquidation>; 4] = [
         Column::new(raw.time_ms?, |p, rows| {
             fill(p, rows, parse_i64, |l, v| l.time_ms = v)
@@ -132,7 +111,7 @@ fn liquidations(raw: &RawLiquidations<'_>) -> Option<Vec<Liquidation>> {
             fill(p, rows, parse_f64, |l, v| l.quantity = v)
         }),
     ];
-    rows(blank, &columns)
+    rows(Liquidation::BLANK, &columns)
 }
 
 /// The text between `[` and `]` of one column.

@@ -1,11 +1,10 @@
 //! The fast reader against the serde reader: same values bit for bit, same errors.
 
-use std::path::Path;
-
 use proptest::prelude::*;
 
 use super::*;
 use crate::dataset::{ImportRequest, import};
+use crate::test_support::test_data as data;
 
 const SAMPLE: &str = include_str!("../../assets/sample.json");
 const BTC: &str = include_str!("../../assets/btcusdt-5m.json");
@@ -18,12 +17,6 @@ fn fast(text: &str) -> Option<Result<Dataset, Issue>> {
 /// The text read as `dataset::load` reads it: the fast reader, else the serde reader.
 fn from_str(text: &str) -> Result<Dataset, Issue> {
     fast(text).unwrap_or_else(|| native::from_str(text))
-}
-
-fn data(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
 }
 
 /// Every number of a dataset as bits, so that `-0.0` and `0.0` differ.

@@ -273,11 +273,15 @@ fn read_group(
     ];
     let count = |kind: Kind| kinds.iter().filter(|&&k| k == kind).count();
     let [bars, samples, liquidations] = starts;
-    dataset.bars.resize(bars + count(Kind::Bar), BLANK_BAR);
+    dataset.bars.resize(bars + count(Kind::Bar), Bar::BLANK);
     let samples = samples + count(Kind::OpenInterest);
-    dataset.open_interest.resize(samples, BLANK_SAMPLE);
+    dataset
+        .open_interest
+        .resize(samples, OpenInterestSample::BLANK);
     let liquidations = liquidations + count(Kind::Liquidation);
-    dataset.liquidations.resize(liquidations, BLANK_LIQUIDATION);
+    dataset
+        .liquidations
+        .resize(liquidations, Liquidation::BLANK);
     let places = Places {
         kinds: &kinds,
         starts,
@@ -346,30 +350,6 @@ fn read_group(
         None => Ok(rows),
     }
 }
-
-const BLANK_BAR: Bar = Bar {
-    open_time_ms: 0,
-    open: 0.0,
-    high: 0.0,
-    low: 0.0,
-    close: 0.0,
-    volume: 0.0,
-    taker_buy_volume: None,
-    quote_volume: None,
-};
-
-const BLANK_SAMPLE: OpenInterestSample = OpenInterestSample {
-    time_ms: 0,
-    open_interest: 0.0,
-    value_usd: None,
-};
-
-const BLANK_LIQUIDATION: Liquidation = Liquidation {
-    time_ms: 0,
-    side: Side::Long,
-    price: 0.0,
-    quantity: 0.0,
-};
 
 /// Where each table row of a row group goes: its kind, and its index among the dataset's rows
 /// of that kind, counted as a column's values come in row order.

@@ -244,12 +244,7 @@ pub fn show_added(
 mod tests {
     use super::*;
     use crate::dataset::{ImportRequest, import};
-
-    fn data(name: &str) -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/data")
-            .join(name)
-    }
+    use crate::test_support::test_data as data;
 
     const BTC_KLINES: &str = "btcusdt-klines-5m-freqtrade-20251022.json";
     const LIQUIDATIONS: &str = "all-liquidations-forceorder-20251022-0940.csv";

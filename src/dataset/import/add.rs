@@ -64,13 +64,7 @@ pub fn add_read_file(
 mod tests {
     use super::*;
     use crate::dataset::{ImportRequest, import};
-    use std::path::PathBuf;
-
-    fn data(name: &str) -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/data")
-            .join(name)
-    }
+    use crate::test_support::test_data as data;
 
     #[test]
     fn open_interest_added_later_equals_an_import_of_both_files() {

@@ -129,12 +129,17 @@ pub fn liquidation_bars_ui(
         if ui.toggle_value(&mut score_open, "Score panel").changed() {
             actions.push(Action::SetScoreOpen(score_open));
         }
-        ui.label(
-            RichText::new(
-                "Liquidated USD per bar: predicted (bars; shorts above zero, longs below) \
-                 against real (circles)",
+        // Cut to the panel (the whole line on hover): a wider line widened the plot under it
+        // over the liquidation map beside the chart.
+        ui.add(
+            egui::Label::new(
+                RichText::new(
+                    "Liquidated USD per bar: predicted (bars; shorts above zero, longs below) \
+                     against real (circles)",
+                )
+                .small(),
             )
-            .small(),
+            .truncate(),
         );
     });
     let (Some(engine), Some(series)) = (&state.data.engine, &state.liquidation_bars.series) else {

@@ -527,15 +527,10 @@ fn stopping_live_cancels_every_venue_feed() {
     assert!(kept.iter().zip(&now).all(|(a, b)| Arc::ptr_eq(a, b)));
 }
 
-#[test]
-fn a_venue_other_than_the_reference_growing_changes_the_sum_and_not_the_chart() {
-    let rt = runtime();
-    let server = rt.block_on(venues_server());
-    let streams = rt.block_on(streams(Some(binance_frame()), Some(bybit_frame())));
-    let mut harness = coin_view_fetched(&server, &streams);
-    // Bybit's candles are shown: Binance's new bar must reach the sum without moving the chart.
-    app(&mut harness).send(Action::SetReferenceVenue(1));
-    step_until(&mut harness, |a| {
+/// Makes Bybit the reference venue (its candles shown) and waits for the view to settle.
+fn show_bybits_candles(harness: &mut Harness<'static, App>) {
+    app(harness).send(Action::SetReferenceVenue(1));
+    step_until(harness, |a| {
         a.state
             .data
             .venues
@@ -544,6 +539,27 @@ fn a_venue_other_than_the_reference_growing_changes_the_sum_and_not_the_chart() 
             && venues_settled(a)
             && a.is_settled()
     });
+}
+
+/// Scores the view shown and waits for its figures (scored for the data and settings now).
+fn score_and_wait(harness: &mut Harness<'static, App>) {
+    app(harness).send(Action::Score);
+    step_until(harness, |a| {
+        let current = a.state.score_key();
+        a.state.score.report().is_some()
+            && !a.state.score.is_busy()
+            && a.state.score.outcome.as_ref().map(|(key, _)| key) == current.as_ref()
+    });
+}
+
+#[test]
+fn a_venue_other_than_the_reference_growing_changes_the_sum_and_not_the_chart() {
+    let rt = runtime();
+    let server = rt.block_on(venues_server());
+    let streams = rt.block_on(streams(Some(binance_frame()), Some(bybit_frame())));
+    let mut harness = coin_view_fetched(&server, &streams);
+    // Bybit's candles are shown: Binance's new bar must reach the sum without moving the chart.
+    show_bybits_candles(&mut harness);
     let before = datasets(app(&mut harness));
     let full = app(&mut harness).state.view.bounds().unwrap();
 
@@ -561,4 +577,39 @@ fn a_venue_other_than_the_reference_growing_changes_the_sum_and_not_the_chart() 
     );
     assert_eq!(app_.state.view.bounds().unwrap(), full);
     assert_moved_by_binance_alone(app_, &before, &after);
+}
+
+#[test]
+fn the_score_is_marked_out_of_date_when_only_a_venue_other_than_the_reference_grows() {
+    use liqmap::ui::score_panel::{DATA_CHANGED, SETTINGS_CHANGED};
+    let rt = runtime();
+    let server = rt.block_on(venues_server());
+    // Bybit's stream is refused and its poll brings nothing new: only Binance grows.
+    let streams = rt.block_on(streams(Some(binance_frame()), None));
+    let mut harness = coin_view_fetched(&server, &streams);
+    // Bybit's candles are shown, so the engine the score is keyed on is Bybit's.
+    show_bybits_candles(&mut harness);
+    app(&mut harness).send(Action::SetScoreOpen(true));
+    score_and_wait(&mut harness);
+    harness.step();
+    assert!(harness.query_by_label(DATA_CHANGED).is_none());
+    assert!(harness.query_by_label(SETTINGS_CHANGED).is_none());
+    let before = datasets(app(&mut harness));
+
+    app(&mut harness).send(Action::Live(true));
+    step_until(&mut harness, |a| binance_grown(a) && polled(a));
+    harness.step();
+    let after = datasets(app(&mut harness));
+    assert_recorded_bars(&after[0], FETCHED + 1);
+    // Bybit, the reference, holds what it held: the same bars and no liquidation.
+    assert_eq!(after[1].bars, before[1].bars);
+    assert_eq!(after[1].liquidations.len(), 0);
+    assert!(
+        harness.query_by_label(DATA_CHANGED).is_some(),
+        "Binance grew after the score, and the panel did not say so"
+    );
+    // Scoring again takes the new data in, and the note goes.
+    score_and_wait(&mut harness);
+    harness.step();
+    assert!(harness.query_by_label(DATA_CHANGED).is_none());
 }

@@ -38,6 +38,7 @@ pub mod reducer;
 pub mod remote;
 pub mod renderer;
 pub mod scheduler;
+pub mod score_data;
 pub mod score_panel;
 pub mod score_panel_plot;
 pub mod score_panel_words;

@@ -18,7 +18,7 @@ use super::score_panel_words::{
     bars_words, baseline_cells, baselines_headline, control_lift_line, difference_words,
     dose_headline, duration_words, lift_line, percent, rate_line, verdict_headline,
 };
-use super::state::{ScoreOutcome, ScoreState, ViewerState};
+use super::state::{ScoreKey, ScoreOutcome, ScoreState, ViewerState};
 use crate::engine::score::{ReachFigures, RealScore, ScoreReport, Stage, Verdict};
 use crate::model::{Dataset, Side};
 use crate::render::labels::compact_usd;
@@ -75,9 +75,9 @@ pub fn score_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action
         }
         return;
     };
-    if current.as_ref() != Some(key) {
+    if let Some(words) = out_of_date_words(current.as_ref(), key) {
         let color = verdict_color(Verdict::Inconclusive, ui.visuals().dark_mode);
-        ui.colored_label(color, "The settings changed since this score: score again.");
+        ui.colored_label(color, words);
     }
     match outcome {
         ScoreOutcome::Scored(report) => {
@@ -92,6 +92,22 @@ pub fn score_ui(ui: &mut egui::Ui, state: &ViewerState, actions: &mut Vec<Action
             let color = verdict_color(Verdict::ControlWins, ui.visuals().dark_mode);
             ui.colored_label(color, err.to_string());
         }
+    }
+}
+
+/// What the panel says when its figures were computed for another key than the current one.
+pub const DATA_CHANGED: &str =
+    "The data changed since this score (new bars or liquidations): score again.";
+/// What the panel says when the settings changed since its figures.
+pub const SETTINGS_CHANGED: &str = "The settings changed since this score: score again.";
+
+/// Why the figures shown are out of date, if they are: new data first, since it also changes
+/// the engines the key holds.
+fn out_of_date_words(current: Option<&ScoreKey>, scored: &ScoreKey) -> Option<&'static str> {
+    match current {
+        Some(current) if current == scored => None,
+        Some(current) if current.data != scored.data => Some(DATA_CHANGED),
+        _ => Some(SETTINGS_CHANGED),
     }
 }
 

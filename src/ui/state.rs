@@ -246,6 +246,8 @@ pub struct ScoreKey {
     pub clusters: ClusterParams,
     /// Each venue's weight in a coin view (0 when ticked off); empty for one dataset.
     pub venue_weights: Vec<f64>,
+    /// Every dataset scored (each venue's in a coin view, whose engines the key does not hold).
+    pub data: Vec<super::score_data::DataMark>,
 }
 
 impl PartialEq for ScoreKey {
@@ -255,6 +257,7 @@ impl PartialEq for ScoreKey {
             && self.bin_usd == other.bin_usd
             && self.clusters == other.clusters
             && self.venue_weights == other.venue_weights
+            && self.data == other.data
     }
 }
 
@@ -484,6 +487,7 @@ impl ViewerState {
             bin_usd: self.cluster_bin_usd(),
             clusters: self.settings.clusters,
             venue_weights: self.venue_weights(),
+            data: super::score_data::data_marks(&self.data),
         })
     }
 

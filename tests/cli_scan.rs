@@ -21,14 +21,16 @@ fn liqmap(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
-/// A row as `scan` should print it: symbol, side, price_low, price_high, notional, distance.
+/// A row as `scan` should print it: symbol, side, price_low, price_high, notional, distance,
+/// and what the notional is (`usd`, or `relative` in its own column, never under a USD name).
 #[derive(Debug, Clone, PartialEq)]
 struct Expected {
     symbol: String,
     side: String,
     price_low: f64,
     price_high: f64,
-    notional_usd: f64,
+    notional: f64,
+    values: String,
     distance_pct: f64,
 }
 
@@ -45,6 +47,7 @@ fn nearest_by_hand(path: &Path) -> Vec<Expected> {
     assert!(out.status.success(), "{out:?}");
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let symbol = doc["symbol"].as_str().expect("symbol").to_string();
+    let values = doc["values"].as_str().expect("values").to_string();
     let clusters = doc["clusters"].as_array().expect("clusters");
     let mut rows = Vec::new();
     for side in ["long", "short"] {
@@ -55,18 +58,19 @@ fn nearest_by_hand(path: &Path) -> Vec<Expected> {
                 side: side.to_string(),
                 price_low: c["price_low"].as_f64().expect("number"),
                 price_high: c["price_high"].as_f64().expect("number"),
-                // `clusters` names relative values `notional_rel`; scan's column is one for all.
-                notional_usd: c
+                // `clusters` names relative values `notional_rel`.
+                notional: c
                     .get("notional_usd")
                     .or_else(|| c.get("notional_rel"))
                     .and_then(serde_json::Value::as_f64)
                     .expect("number"),
+                values: values.clone(),
                 distance_pct: c["distance_pct"].as_f64().expect("number"),
             };
             let better = best.as_ref().is_none_or(|b| {
                 candidate.distance_pct.abs() < b.distance_pct.abs()
                     || (candidate.distance_pct.abs() == b.distance_pct.abs()
-                        && candidate.notional_usd > b.notional_usd)
+                        && candidate.notional > b.notional)
             });
             if better {
                 best = Some(candidate);
@@ -84,7 +88,7 @@ fn ranked(files: &[PathBuf]) -> Vec<Expected> {
         a.distance_pct
             .abs()
             .total_cmp(&b.distance_pct.abs())
-            .then(b.notional_usd.total_cmp(&a.notional_usd))
+            .then(b.notional.total_cmp(&a.notional))
     });
     rows
 }
@@ -96,20 +100,25 @@ fn scan_csv(out: &Output) -> Vec<Expected> {
         lines.next(),
         Some(
             "rank,symbol,exchange,side,price_low,price_high,peak_price,notional_usd,\
-             distance_pct,close,time_ms,time,file"
+             notional_rel,values,distance_pct,close,time_ms,time,file"
         )
     );
     lines
         .map(|line| {
             let cells: Vec<&str> = line.split(',').collect();
             let number = |i: usize| cells[i].parse::<f64>().expect("number");
+            // The notional in the column of its unit, the other left empty.
+            let values = cells[9].to_string();
+            let (filled, empty) = if values == "relative" { (8, 7) } else { (7, 8) };
+            assert_eq!(cells[empty], "", "{line}");
             Expected {
                 symbol: cells[1].to_string(),
                 side: cells[3].to_string(),
                 price_low: number(4),
                 price_high: number(5),
-                notional_usd: number(7),
-                distance_pct: number(8),
+                notional: number(filled),
+                values,
+                distance_pct: number(10),
             }
         })
         .collect()
@@ -227,12 +236,20 @@ fn parquet_output_has_the_csv_rows() {
                 Field::Str(v) => v,
                 other => panic!("{name}: {other:?}"),
             };
+            let values = text("values");
+            let (filled, empty) = if values == "relative" {
+                ("notional_rel", "notional_usd")
+            } else {
+                ("notional_usd", "notional_rel")
+            };
+            assert_eq!(get(empty), Field::Null, "{empty} of a {values} row");
             Expected {
                 symbol: text("symbol"),
                 side: text("side"),
                 price_low: number("price_low"),
                 price_high: number("price_high"),
-                notional_usd: number("notional_usd"),
+                notional: number(filled),
+                values,
                 distance_pct: number("distance_pct"),
             }
         })
@@ -245,4 +262,44 @@ fn parquet_output_has_the_csv_rows() {
             .collect::<Vec<_>>(),
     );
     assert_eq!(no_out.status.code(), Some(2));
+}
+
+/// The two bundled datasets map in different units: the HYPEUSDT sample holds open interest from
+/// its start (so the map is USD), the BTCUSDT one none (so volume mode has nothing to scale to
+/// and its values are relative). A column named `notional_usd` holds the first only; the second
+/// is in `notional_rel`, its rows say `relative`, and the table marks them and says why.
+#[test]
+fn notional_usd_holds_usd_only_when_the_datasets_mix_units() {
+    let files = bundled();
+    // The units worked out from the files themselves, not from the engine.
+    let hype = liqmap::dataset::load(&files[0]).expect("sample");
+    let btc = liqmap::dataset::load(&files[1]).expect("btc");
+    let hype_start = hype.bars.first().expect("bars").open_time_ms;
+    assert!(hype.open_interest.len() >= 2 && hype.open_interest[0].time_ms <= hype_start);
+    assert!(btc.open_interest.is_empty());
+    let paths: Vec<&str> = files.iter().map(|f| f.to_str().expect("utf-8")).collect();
+    let out = liqmap(&["scan", paths[0], paths[1], "--format", "csv"]);
+    assert!(out.status.success(), "{out:?}");
+    let rows = scan_csv(&out);
+    assert_eq!(rows.len(), 4);
+    for row in &rows {
+        let expected = if row.symbol == "HYPEUSDT" {
+            "usd"
+        } else {
+            "relative"
+        };
+        assert_eq!(row.values, expected, "{row:?}");
+    }
+    assert_eq!(rows, ranked(&files));
+    // The table: relative rows marked `rel`, with the reason under it; USD rows unmarked.
+    let table = liqmap(&["scan", paths[0], paths[1]]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    for line in text.lines().filter(|l| l.contains(".json")) {
+        assert_eq!(line.contains(" rel "), line.contains("BTCUSDT"), "{line}");
+    }
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("rel: ") && l.contains("not USD")),
+        "{text}"
+    );
 }

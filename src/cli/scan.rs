@@ -15,7 +15,7 @@ use super::common::{EngineArgs, print_out};
 use super::settings_args::ClusterArgs;
 use crate::atomic_write::write_atomic;
 use crate::dataset::parquet::{Table, Values, is_parquet, write_table};
-use crate::engine::{Cluster, ClusterParams};
+use crate::engine::{Cluster, ClusterParams, ValueUnit};
 use crate::model::Side;
 use crate::render::labels::{compact_usd, human_price};
 use crate::time::format_time_ms;
@@ -70,6 +70,21 @@ pub struct ScanRow {
     pub close: f64,
     /// The cluster.
     pub cluster: Cluster,
+    /// What the cluster's notional is: USD, or relative when volume mode had no open interest
+    /// to scale to (then it is written as `notional_rel`, never under a USD name).
+    pub unit: ValueUnit,
+}
+
+impl ScanRow {
+    /// The notional when it is USD.
+    fn notional_usd(&self) -> Option<f64> {
+        self.unit.is_usd().then_some(self.cluster.notional_usd)
+    }
+
+    /// The notional when it is relative, not USD.
+    fn notional_rel(&self) -> Option<f64> {
+        (!self.unit.is_usd()).then_some(self.cluster.notional_usd)
+    }
 }
 
 impl ScanRow {
@@ -178,6 +193,7 @@ pub fn nearest_clusters(
     };
     let time_ms = engine.bar_times_ms().get(bar).copied().unwrap_or(0);
     let close = engine.closes().get(bar).copied().unwrap_or(0.0);
+    let unit = engine.value_unit();
     Ok([nearest(Side::Long), nearest(Side::Short)]
         .into_iter()
         .flatten()
@@ -188,6 +204,7 @@ pub fn nearest_clusters(
             time_ms,
             close,
             cluster,
+            unit,
         })
         .collect())
 }
@@ -244,9 +261,15 @@ fn write(args: &ScanArgs, rows: &[ScanRow]) -> anyhow::Result<()> {
     }
 }
 
-/// The CSV and Parquet columns.
+/// The CSV and Parquet columns. Each row fills one of `notional_usd` and `notional_rel`, and
+/// `values` says which (`ValueUnit::key`): datasets scanned together may map in different units.
 const HEADER: &str = "rank,symbol,exchange,side,price_low,price_high,peak_price,notional_usd,\
-                      distance_pct,close,time_ms,time,file";
+                      notional_rel,values,distance_pct,close,time_ms,time,file";
+
+/// A number, or nothing for an empty CSV cell.
+fn cell(value: Option<f64>) -> String {
+    value.map_or_else(String::new, |v| v.to_string())
+}
 
 fn csv(rows: &[ScanRow]) -> String {
     let mut out = format!("{HEADER}\n");
@@ -254,7 +277,7 @@ fn csv(rows: &[ScanRow]) -> String {
         let c = &r.cluster;
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             i + 1,
             r.symbol,
             r.exchange,
@@ -262,7 +285,9 @@ fn csv(rows: &[ScanRow]) -> String {
             c.price_low,
             c.price_high,
             c.peak_price,
-            c.notional_usd,
+            cell(r.notional_usd()),
+            cell(r.notional_rel()),
+            r.unit.key(),
             c.distance_pct,
             r.close,
             r.time_ms,
@@ -276,6 +301,8 @@ fn csv(rows: &[ScanRow]) -> String {
 fn table(rows: &[ScanRow]) -> Table {
     let text = |f: &dyn Fn(&ScanRow) -> String| Values::Text(rows.iter().map(f).collect());
     let number = |f: &dyn Fn(&ScanRow) -> f64| Values::F64(rows.iter().map(f).collect());
+    let optional =
+        |f: &dyn Fn(&ScanRow) -> Option<f64>| Values::OptionalF64(rows.iter().map(f).collect());
     let columns = vec![
         ("rank", Values::I64((1..=rows.len() as i64).collect())),
         ("symbol", text(&|r| r.symbol.clone())),
@@ -284,7 +311,9 @@ fn table(rows: &[ScanRow]) -> Table {
         ("price_low", number(&|r| r.cluster.price_low)),
         ("price_high", number(&|r| r.cluster.price_high)),
         ("peak_price", number(&|r| r.cluster.peak_price)),
-        ("notional_usd", number(&|r| r.cluster.notional_usd)),
+        ("notional_usd", optional(&|r| r.notional_usd())),
+        ("notional_rel", optional(&|r| r.notional_rel())),
+        ("values", text(&|r| r.unit.key().to_string())),
         ("distance_pct", number(&|r| r.cluster.distance_pct)),
         ("close", number(&|r| r.close)),
         (
@@ -321,11 +350,22 @@ fn aligned(rows: &[ScanRow]) -> String {
             c.side.name(),
             format!("{}-{}", human_price(c.price_low), human_price(c.price_high)),
             human_price(c.peak_price),
-            compact_usd(c.notional_usd),
+            notional_text(r),
             c.distance_pct,
             human_price(r.close),
             r.file.display()
         );
     }
+    if rows.iter().any(|r| !r.unit.is_usd()) {
+        let _ = writeln!(out, "rel: {}", ValueUnit::Relative.explain());
+    }
     out
+}
+
+/// `1.2M` for USD, `27.1B rel` for relative values (explained under the table).
+fn notional_text(row: &ScanRow) -> String {
+    match row.notional_usd() {
+        Some(usd) => compact_usd(usd),
+        None => format!("{} rel", compact_usd(row.cluster.notional_usd)),
+    }
 }

@@ -13,6 +13,7 @@ pub mod parquet;
 pub mod summary;
 pub mod view;
 
+mod huge_pages;
 mod location;
 mod native_numbers;
 mod native_read;

@@ -129,7 +129,7 @@ pub(super) fn rows<R: Clone + Send + Sync>(blank: R, columns: &[Column<'_, R>]) 
     if pieces.iter().any(|p| p.rows != n) {
         return None;
     }
-    let mut rows = Vec::with_capacity(n);
+    let mut rows = super::huge_pages::vec_with_capacity(n);
     rows.par_extend(rayon::iter::repeat_n(blank, n));
     rows.par_chunks_mut(CHUNK_ROWS)
         .enumerate()

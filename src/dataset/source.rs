@@ -54,7 +54,7 @@ fn read_in_pieces(file: &std::fs::File) -> std::io::Result<Option<Vec<u8>>> {
     if len < PARALLEL_MIN_BYTES {
         return Ok(None);
     }
-    let mut bytes = vec![0; size];
+    let mut bytes = super::huge_pages::zeroed_bytes(size);
     let read = bytes
         .par_chunks_mut(PIECE_BYTES)
         .enumerate()

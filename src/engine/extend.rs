@@ -10,7 +10,7 @@
 
 use super::crossing::FirstCrossing;
 use super::inputs::{self, BarInputs};
-use super::layers::has_notional;
+use super::layers::searched_births;
 use super::{Engine, EngineError, Layer};
 use crate::model::{Dataset, Side};
 use crate::settings::ModelSettings;
@@ -61,40 +61,39 @@ impl Engine {
             };
             found.map_or(u32::MAX, |d| u32::try_from(d + first).unwrap_or(u32::MAX))
         };
-        let n = dataset.bars.len();
+        // Before `first` the inputs are the same, so the bars given notional are too.
+        let born = searched_births(&inputs);
         let layers = self
             .layers
             .iter()
             .map(|old| {
                 // The settings are the same, so the margin is; and the entry prices before
                 // `first` are, so the prices of the levels born there are too.
-                let keep = first.min(old.death_bar.len());
-                let mut death_bar = Vec::with_capacity(n);
-                for (born, &death) in old.death_bar.iter().enumerate().take(keep) {
-                    death_bar.push(
-                        if (death as usize) < first || !has_notional(&inputs, born) {
-                            death
-                        } else {
-                            let entry = inputs.entry_price.get(born).copied().unwrap_or(f64::NAN);
-                            death_from(old.side, first, old.price_of_entry(entry))
-                        },
-                    );
-                }
-                for born in keep..n {
-                    if !has_notional(&inputs, born) {
-                        death_bar.push(u32::MAX);
-                        continue;
-                    }
+                let price = |born: usize| {
                     let entry = inputs.entry_price.get(born).copied().unwrap_or(f64::NAN);
+                    old.price_of_entry(entry)
+                };
+                let mut death = Vec::with_capacity(born.len());
+                for (born, dies) in old.levels().take_while(|&(born, _)| born < first) {
+                    death.push(if (dies as usize) < first {
+                        dies
+                    } else {
+                        death_from(old.side, first, price(born))
+                    });
+                }
+                let kept = death.len();
+                for &new in born.get(kept..).unwrap_or_default() {
+                    let new = new as usize;
                     // The bar that creates a level never kills it: search from the next bar.
-                    death_bar.push(death_from(old.side, born + 1, old.price_of_entry(entry)));
+                    death.push(death_from(old.side, new + 1, price(new)));
                 }
                 Layer {
                     side: old.side,
                     tier: old.tier,
                     leverage: old.leverage,
                     mmr: old.mmr,
-                    death_bar,
+                    born: std::sync::Arc::clone(&born),
+                    death,
                 }
             })
             .collect();
@@ -191,7 +190,7 @@ mod tests {
         for (x, y) in a.layers.iter().zip(&b.layers) {
             assert_eq!((x.side, x.tier), (y.side, y.tier));
             assert_eq!((x.leverage, x.mmr), (y.leverage, y.mmr));
-            assert_eq!(x.death_bar, y.death_bar, "{:?} tier {}", x.side, x.tier);
+            assert!(x.levels().eq(y.levels()), "{:?} tier {}", x.side, x.tier);
         }
     }
 
@@ -209,7 +208,7 @@ mod tests {
             engine
                 .layers
                 .iter()
-                .all(|l| l.death_bar.iter().all(|&d| d == u32::MAX))
+                .all(|l| l.levels().all(|(_, d)| d == u32::MAX))
         );
         // A crash bar reaching 50 kills every long level at bar 4.
         let mut new = dataset(
@@ -221,7 +220,7 @@ mod tests {
         let extended = engine.extended(&new, &settings).unwrap();
         assert_same(&extended, &Engine::new(&new, &settings).unwrap());
         for layer in extended.layers.iter().filter(|l| l.side == Side::Long) {
-            assert_eq!(&layer.death_bar[..4], &[4, 4, 4, 4]);
+            assert_eq!(&layer.death_bars(5)[..4], &[4, 4, 4, 4]);
         }
     }
 

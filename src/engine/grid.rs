@@ -357,13 +357,15 @@ impl LayerContext<'_> {
         let notional = &inputs.new_usd[layer.side.index()];
         let n = self.engine.bar_count();
         let row_height = self.request.row_height_usd();
-        let born_inputs = notional
-            .iter()
-            .zip(&inputs.entry_price)
-            .zip(inputs.log_scale.iter().zip(self.start_factor));
-        for (born, (&death, ((&base, &entry), (&log_born, &start_factor)))) in
-            layer.death_bar.iter().zip(born_inputs).enumerate()
-        {
+        for (born, death) in layer.levels() {
+            let (Some(&base), Some(&entry), Some(&log_born), Some(&start_factor)) = (
+                notional.get(born),
+                inputs.entry_price.get(born),
+                inputs.log_scale.get(born),
+                self.start_factor.get(born),
+            ) else {
+                continue;
+            };
             if base <= 0.0 {
                 continue;
             }

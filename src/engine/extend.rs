@@ -10,7 +10,6 @@
 
 use super::crossing::FirstCrossing;
 use super::inputs::{self, BarInputs};
-use super::layers::searched_births;
 use super::{Engine, EngineError, Layer};
 use crate::model::{Dataset, Side};
 use crate::settings::ModelSettings;
@@ -62,30 +61,30 @@ impl Engine {
             found.map_or(u32::MAX, |d| u32::try_from(d + first).unwrap_or(u32::MAX))
         };
         // Before `first` the inputs are the same, so the bars given notional are too.
-        let born = searched_births(&inputs);
+        let born = std::sync::Arc::clone(&inputs.born);
         let layers = self
             .layers
             .iter()
             .map(|old| {
                 // The settings are the same, so the margin is; and the entry prices before
                 // `first` are, so the prices of the levels born there are too.
-                let price = |born: usize| {
-                    let entry = inputs.entry_price.get(born).copied().unwrap_or(f64::NAN);
+                let price = |at: usize| {
+                    let entry = inputs.entry_price.get(at).copied().unwrap_or(f64::NAN);
                     old.price_of_entry(entry)
                 };
                 let mut death = Vec::with_capacity(born.len());
-                for (born, dies) in old.levels().take_while(|&(born, _)| born < first) {
+                let before_first = old.levels().take_while(|&(born, _)| born < first);
+                for (at, (_, dies)) in before_first.enumerate() {
                     death.push(if (dies as usize) < first {
                         dies
                     } else {
-                        death_from(old.side, first, price(born))
+                        death_from(old.side, first, price(at))
                     });
                 }
                 let kept = death.len();
-                for &new in born.get(kept..).unwrap_or_default() {
-                    let new = new as usize;
+                for (at, &new) in born.iter().enumerate().skip(kept) {
                     // The bar that creates a level never kills it: search from the next bar.
-                    death.push(death_from(old.side, new + 1, price(new)));
+                    death.push(death_from(old.side, new as usize + 1, price(at)));
                 }
                 Layer {
                     side: old.side,
@@ -115,6 +114,25 @@ impl Engine {
         let same = |a: f64, b: f64| a.to_bits() == b.to_bits();
         let old = &self.inputs;
         let open_interest_same_until = old.open_interest.first_difference(&inputs.open_interest);
+        // The first level whose bar, entry or notional differ: its bar in either, whichever
+        // is earlier (a level gained or lost is a change at its bar).
+        let bits = |values: &[f64], at: usize| values.get(at).map(|v| v.to_bits());
+        let level_same = |at: usize| {
+            old.born.get(at) == inputs.born.get(at)
+                && bits(&old.entry_price, at) == bits(&inputs.entry_price, at)
+                && bits(&old.new_usd[0], at) == bits(&inputs.new_usd[0], at)
+                && bits(&old.new_usd[1], at) == bits(&inputs.new_usd[1], at)
+        };
+        let levels = old.born.len().min(inputs.born.len());
+        let levels_same_until = match (0..levels).find(|&at| !level_same(at)) {
+            Some(at) => [old.born.get(at), inputs.born.get(at)],
+            None => [old.born.get(levels), inputs.born.get(levels)],
+        }
+        .into_iter()
+        .flatten()
+        .map(|&bar| bar as usize)
+        .min()
+        .unwrap_or(usize::MAX);
         let bar_same = |i: usize| -> Option<bool> {
             let bar = dataset.bars.get(i)?;
             Some(
@@ -122,11 +140,9 @@ impl Engine {
                     && same(*self.low.get(i)?, bar.low)
                     && same(*self.high.get(i)?, bar.high)
                     && same(*self.close.get(i)?, bar.close)
-                    && same(*old.entry_price.get(i)?, *inputs.entry_price.get(i)?)
-                    && same(*old.new_usd[0].get(i)?, *inputs.new_usd[0].get(i)?)
-                    && same(*old.new_usd[1].get(i)?, *inputs.new_usd[1].get(i)?)
                     && same(*old.log_scale.get(i)?, *inputs.log_scale.get(i)?)
-                    && i < open_interest_same_until,
+                    && i < open_interest_same_until
+                    && i < levels_same_until,
             )
         };
         let shorter = self.bar_count().min(dataset.bars.len());

@@ -36,25 +36,6 @@ fn layer_specs(settings: &ResolvedSettings) -> Vec<(Side, usize, f64)> {
         .collect()
 }
 
-/// Whether the levels born at `born` receive notional on either side: only theirs are searched
-/// for a death (see [`Layer::levels`]). In open-interest mode that is the bars where open
-/// interest rose, a tenth of a year of minutes with five-minute samples. Either side, so that
-/// a change of the long/short split, which moves notional between the sides, changes nothing.
-pub(super) fn has_notional(inputs: &BarInputs, born: usize) -> bool {
-    let [long, short] = &inputs.new_usd;
-    long.get(born).is_some_and(|&usd| usd > 0.0) || short.get(born).is_some_and(|&usd| usd > 0.0)
-}
-
-/// The bars whose levels receive notional on either side (see [`has_notional`]), increasing:
-/// the levels searched for a death, shared by every layer.
-pub(super) fn searched_births(inputs: &BarInputs) -> Arc<[u32]> {
-    let bars = inputs.entry_price.len();
-    (0..bars)
-        .filter(|&born| has_notional(inputs, born))
-        .filter_map(|born| u32::try_from(born).ok())
-        .collect()
-}
-
 /// The layers of `specs` that are on `side`, with their place in `specs`: deaths from one sweep
 /// over the bars for all of them, each level's price computed from its entry price as the sweep
 /// reaches it.
@@ -86,7 +67,7 @@ fn side_layers(
         return Vec::new();
     }
     let entry = &inputs.entry_price;
-    let price = |series: usize, born: usize| match (mine.get(series), entry.get(born)) {
+    let price = |series: usize, at: usize| match (mine.get(series), entry.get(at)) {
         (Some((_, layer)), Some(&entry)) => layer.price_of_entry(entry),
         _ => f64::NAN,
     };
@@ -141,8 +122,13 @@ pub(super) fn build_layers(
     settings: &ResolvedSettings,
     inputs: &BarInputs,
 ) -> Vec<Layer> {
-    let born = searched_births(inputs);
-    build_specs(&layer_specs(settings), dataset, inputs, &born, settings.mmr)
+    build_specs(
+        &layer_specs(settings),
+        dataset,
+        inputs,
+        &inputs.born,
+        settings.mmr,
+    )
 }
 
 impl Engine {
@@ -181,7 +167,7 @@ impl Engine {
         } else {
             dataset.bars.iter().map(|b| b.close).collect()
         };
-        let inputs = inputs::bar_inputs(dataset, &resolved);
+        let mut inputs = inputs::bar_inputs(dataset, &resolved);
         let same_entries = resolved.mmr.to_bits() == self.settings.mmr.to_bits()
             && inputs.entry_price.len() == self.inputs.entry_price.len()
             && inputs
@@ -190,17 +176,11 @@ impl Engine {
                 .zip(&self.inputs.entry_price)
                 .all(|(a, b)| a.to_bits() == b.to_bits());
         // The levels searched for a death are those given notional: the same bars must be.
-        let born = match self.layers.first() {
-            Some(layer) => {
-                let fresh = searched_births(&inputs);
-                if layer.born == fresh {
-                    Arc::clone(&layer.born)
-                } else {
-                    fresh
-                }
-            }
-            None => searched_births(&inputs),
-        };
+        if inputs.born == self.inputs.born {
+            // One list for the old engine and the new, and the layers kept with it.
+            inputs.born = Arc::clone(&self.inputs.born);
+        }
+        let born = Arc::clone(&inputs.born);
         let old = |side: Side, leverage: f64| {
             self.layers
                 .iter()
@@ -317,9 +297,8 @@ mod tests {
         let resolved = settings.resolve(&data).expect("settings");
         let inputs = inputs::bar_inputs(&data, &resolved);
         let specs = layer_specs(&resolved);
-        let born = searched_births(&inputs);
-        let one = build_specs_on(&specs, &data, &inputs, &born, resolved.mmr, false);
-        let two = build_specs_on(&specs, &data, &inputs, &born, resolved.mmr, true);
+        let one = build_specs_on(&specs, &data, &inputs, &inputs.born, resolved.mmr, false);
+        let two = build_specs_on(&specs, &data, &inputs, &inputs.born, resolved.mmr, true);
         assert_eq!(one.len(), 14);
         let died: usize = one
             .iter()

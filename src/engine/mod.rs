@@ -29,6 +29,7 @@ pub use inputs::{AlignedOpenInterest, BarInputs, aligned_open_interest};
 pub use map::{LiqMap, MAX_MAP_ROWS, MapRow};
 pub use standing::StandingSweep;
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::model::{Dataset, Side};
@@ -77,10 +78,10 @@ pub struct Layer {
     pub leverage: f64,
     /// The maintenance margin rate its liquidation prices are computed with.
     pub mmr: f64,
-    /// The birth bars of the levels searched for a death, increasing: the bars that give
-    /// notional to either side (a level with none never stands, and every reader skips it).
-    /// Shared by every layer of an engine: in open-interest mode that is a tenth of a year of
-    /// minutes, so a death bar per bar (21 MB for ten layers) held mostly `u32::MAX`.
+    /// The birth bars of the levels, increasing: the bars that give notional to either side
+    /// (a level with none never stands), the engine's [`BarInputs::born`], shared. In
+    /// open-interest mode that is a tenth of a year of minutes, where a death bar per bar (21 MB
+    /// for ten layers) held mostly `u32::MAX`.
     born: Arc<[u32]>,
     /// The bar at which the level born at `born[k]` dies; `u32::MAX` if it stands to the end.
     death: Vec<u32>,
@@ -108,20 +109,17 @@ impl Layer {
         all
     }
 
-    /// [`Layer::levels`] born at or after `bar`.
-    fn levels_born_from(&self, bar: usize) -> impl Iterator<Item = (usize, u32)> + Clone + '_ {
-        let first = self.born.partition_point(|&b| (b as usize) < bar);
-        let born = self.born.get(first..).unwrap_or_default();
-        let death = self.death.get(first..).unwrap_or_default();
-        born.iter()
-            .zip(death)
-            .map(|(&born, &death)| (born as usize, death))
-    }
-
-    /// [`Layer::levels`] born at or before `bar`.
-    fn levels_born_through(&self, bar: usize) -> impl Iterator<Item = (usize, u32)> + Clone + '_ {
-        let end = self.born.partition_point(|&b| b as usize <= bar);
-        self.levels().take(end)
+    /// The levels at places `places` of [`Layer::levels`] (the places of the engine's
+    /// per-level inputs too), as `(place, birth bar, death bar)`.
+    fn levels_at(
+        &self,
+        places: Range<usize>,
+    ) -> impl Iterator<Item = (usize, usize, u32)> + Clone + '_ {
+        let born = self.born.get(places.clone()).unwrap_or_default();
+        let death = self.death.get(places.clone()).unwrap_or_default();
+        places
+            .zip(born.iter().zip(death))
+            .map(|(at, (&born, &death))| (at, born as usize, death))
     }
 
     /// The liquidation price of this layer's level entered at `entry` (a bar's entry price).
@@ -302,7 +300,8 @@ impl Engine {
         };
         let mut base = 0.0;
         for level in self.standing_at(bar)? {
-            let Some(&entry) = self.inputs.entry_price.get(level.born_bar) else {
+            let entry = self.inputs.level_of(level.born_bar);
+            let Some(&entry) = entry.and_then(|at| self.inputs.entry_price.get(at)) else {
                 continue;
             };
             if entry > 0.0 {
@@ -328,7 +327,8 @@ impl Engine {
         range
     }
 
-    /// The liquidation price of every level of `layer` (one of this engine's), by birth bar.
+    /// The liquidation price of every level of `layer` (one of this engine's), in the order of
+    /// [`Layer::levels`].
     pub fn layer_prices<'a>(&'a self, layer: &'a Layer) -> impl Iterator<Item = f64> + Clone + 'a {
         self.inputs
             .entry_price
@@ -363,17 +363,18 @@ impl Engine {
             let notional = &self.inputs.new_usd[layer.side.index()];
             let log_scale = &self.inputs.log_scale;
             let entry = &self.inputs.entry_price;
+            let born_by_now = self.inputs.levels_within(0..bar + 1);
             layer
-                .levels_born_through(bar)
-                .filter_map(move |(born, death)| {
-                    let base = *notional.get(born)?;
+                .levels_at(born_by_now)
+                .filter_map(move |(at, born, death)| {
+                    let base = *notional.get(at)?;
                     if base <= 0.0 || (death as usize) <= bar {
                         return None;
                     }
                     Some(StandingLevel {
                         side: layer.side,
                         tier: layer.tier,
-                        price: layer.price_of_entry(*entry.get(born)?),
+                        price: layer.price_of_entry(*entry.get(at)?),
                         born_bar: born,
                         unit_notional_usd: base * (log_now - log_scale.get(born)?).exp(),
                     })
@@ -406,11 +407,11 @@ impl Engine {
                 continue;
             }
             let notional = &self.inputs.new_usd[layer.side.index()];
-            for (born, death) in layer.levels() {
+            for (at, (born, death)) in layer.levels().enumerate() {
                 let (Some(&base), Some(&log_born), Some(&entry)) = (
-                    notional.get(born),
+                    notional.get(at),
                     log_scale.get(born),
-                    self.inputs.entry_price.get(born),
+                    self.inputs.entry_price.get(at),
                 ) else {
                     continue;
                 };

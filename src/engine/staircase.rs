@@ -15,7 +15,7 @@
 //! (negation is exact, so `-high <= -price` is `high >= price`).
 
 /// For each birth bar `born[k]` (increasing) and each of `series` series of thresholds, the
-/// first index `j > born[k]` with `value_of(values[j]) <= threshold(series, born[k])`, or
+/// first index `j > born[k]` with `value_of(values[j]) <= threshold(series, k)`, or
 /// `u32::MAX` when there is none (or it does not fit a `u32`), at `[series][k]`; other births
 /// are not searched. `sign` multiplies values and thresholds first (−1 turns "at or below" into
 /// "at or above"). NaN values never count as reached, nor are NaN thresholds.
@@ -53,7 +53,7 @@ pub(super) fn first_later_reached<T>(
                 let Some(slot) = death.get_mut(k) else {
                     continue;
                 };
-                *hint = run_end_near(&stack, sign * threshold(at, bar), *hint);
+                *hint = run_end_near(&stack, sign * threshold(at, k), *hint);
                 if let Some(&(_, found)) = hint.checked_sub(1).and_then(|top| stack.get(top)) {
                     *slot = u32::try_from(found).unwrap_or(u32::MAX);
                 }
@@ -229,7 +229,8 @@ mod tests {
             let n = values.len();
             // Every third birth not searched.
             let born: Vec<u32> = (0..n as u32).filter(|b| b % 3 != 1).collect();
-            let deaths = first_later_reached(&values, |v| *v, sign, 1, |_, b| thresholds[b], &born);
+            let threshold = |_, k: usize| thresholds[born[k] as usize];
+            let deaths = first_later_reached(&values, |v| *v, sign, 1, threshold, &born);
             prop_assert_eq!(deaths[0].len(), born.len());
             for (&b, &death) in born.iter().zip(&deaths[0]) {
                 let b = b as usize;

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use egui::{ColorImage, Event, Pos2, RawInput, Rect, TextureOptions, Vec2};
-use liqmap::engine::score::liquidations_per_bar;
+use liqmap::engine::score::liquidation_series;
 use liqmap::engine::{Engine, GridRequest};
 use liqmap::render::heatmap::heatmap_rgba;
 use liqmap::settings::ModelSettings;
@@ -241,7 +241,7 @@ fn texture_rebuild(c: &mut Criterion) {
     });
     // The app also recomputes the liquidations per bar on a tier toggle, in the background.
     group.bench_function("liquidations_per_bar_tier_off", |b| {
-        b.iter(|| black_box(liquidations_per_bar(&engine, &data, &selection).len()))
+        b.iter(|| black_box(liquidation_series(&engine, &data, &selection).stored()))
     });
     group.finish();
 }

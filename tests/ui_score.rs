@@ -244,7 +244,8 @@ fn the_bars_under_the_chart_follow_the_engine_and_selection() {
         let engine = app.state.data.engine.clone().unwrap();
         let dataset = app.state.data.loaded.as_ref().unwrap().dataset.clone();
         let expected = liquidations_per_bar(&engine, &dataset, &app.state.settings.selection());
-        assert_eq!(app.state.liquidation_bars.series(), Some(&expected[..]));
+        let shown = app.state.liquidation_bars.series().map(|s| s.to_dense());
+        assert_eq!(shown.as_deref(), Some(&expected[..]));
         assert!(expected.iter().any(|b| b.predicted_usd[0] > 0.0));
     };
     check(&harness);
@@ -255,7 +256,7 @@ fn the_bars_under_the_chart_follow_the_engine_and_selection() {
     harness.step();
     settle(&mut harness);
     let app = harness.state();
-    let series = app.state.liquidation_bars.series().unwrap();
+    let series = app.state.liquidation_bars.series().unwrap().to_dense();
     assert!(series.iter().all(|b| b.predicted_usd[0] == 0.0));
     assert!(series.iter().any(|b| b.predicted_usd[1] > 0.0));
 }

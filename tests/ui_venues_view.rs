@@ -85,7 +85,7 @@ fn the_bars_and_the_score_of_a_coin_view_sum_the_ticked_venues() {
         single_usd.iter().sum::<f64>() > 0.0,
         "levels die in the sample"
     );
-    for (two, one) in predicted(&twice).iter().zip(&single_usd) {
+    for (two, one) in predicted(&twice.to_dense()).iter().zip(&single_usd) {
         assert!(close(*two, 2.0 * one), "{two} against 2 × {one}");
     }
     // Unticking the second venue asks for the bars again: the single venue's.
@@ -100,7 +100,7 @@ fn the_bars_and_the_score_of_a_coin_view_sum_the_ticked_venues() {
         venues_settled(a) && series_of(a).is_some_and(|s| !Arc::ptr_eq(&s, &twice))
     });
     let once = series_of(harness.state().as_ref().unwrap()).unwrap();
-    for (a, b) in predicted(&once).iter().zip(&single_usd) {
+    for (a, b) in predicted(&once.to_dense()).iter().zip(&single_usd) {
         assert!(close(*a, *b), "{a} against {b}");
     }
 

@@ -10,7 +10,6 @@
 
 use super::crossing::FirstCrossing;
 use super::inputs::{self, BarInputs};
-use super::layers::has_notional;
 use super::{Engine, EngineError, Layer};
 use crate::model::{Dataset, Side};
 use crate::settings::ModelSettings;
@@ -61,40 +60,39 @@ impl Engine {
             };
             found.map_or(u32::MAX, |d| u32::try_from(d + first).unwrap_or(u32::MAX))
         };
-        let n = dataset.bars.len();
+        // Before `first` the inputs are the same, so the bars given notional are too.
+        let born = std::sync::Arc::clone(&inputs.born);
         let layers = self
             .layers
             .iter()
             .map(|old| {
                 // The settings are the same, so the margin is; and the entry prices before
                 // `first` are, so the prices of the levels born there are too.
-                let keep = first.min(old.death_bar.len());
-                let mut death_bar = Vec::with_capacity(n);
-                for (born, &death) in old.death_bar.iter().enumerate().take(keep) {
-                    death_bar.push(
-                        if (death as usize) < first || !has_notional(&inputs, born) {
-                            death
-                        } else {
-                            let entry = inputs.entry_price.get(born).copied().unwrap_or(f64::NAN);
-                            death_from(old.side, first, old.price_of_entry(entry))
-                        },
-                    );
+                let price = |at: usize| {
+                    let entry = inputs.entry_price.get(at).copied().unwrap_or(f64::NAN);
+                    old.price_of_entry(entry)
+                };
+                let mut death = Vec::with_capacity(born.len());
+                let before_first = old.levels().take_while(|&(born, _)| born < first);
+                for (at, (_, dies)) in before_first.enumerate() {
+                    death.push(if (dies as usize) < first {
+                        dies
+                    } else {
+                        death_from(old.side, first, price(at))
+                    });
                 }
-                for born in keep..n {
-                    if !has_notional(&inputs, born) {
-                        death_bar.push(u32::MAX);
-                        continue;
-                    }
-                    let entry = inputs.entry_price.get(born).copied().unwrap_or(f64::NAN);
+                let kept = death.len();
+                for (at, &new) in born.iter().enumerate().skip(kept) {
                     // The bar that creates a level never kills it: search from the next bar.
-                    death_bar.push(death_from(old.side, born + 1, old.price_of_entry(entry)));
+                    death.push(death_from(old.side, new as usize + 1, price(at)));
                 }
                 Layer {
                     side: old.side,
                     tier: old.tier,
                     leverage: old.leverage,
                     mmr: old.mmr,
-                    death_bar,
+                    born: std::sync::Arc::clone(&born),
+                    death,
                 }
             })
             .collect();
@@ -116,6 +114,25 @@ impl Engine {
         let same = |a: f64, b: f64| a.to_bits() == b.to_bits();
         let old = &self.inputs;
         let open_interest_same_until = old.open_interest.first_difference(&inputs.open_interest);
+        // The first level whose bar, entry or notional differ: its bar in either, whichever
+        // is earlier (a level gained or lost is a change at its bar).
+        let bits = |values: &[f64], at: usize| values.get(at).map(|v| v.to_bits());
+        let level_same = |at: usize| {
+            old.born.get(at) == inputs.born.get(at)
+                && bits(&old.entry_price, at) == bits(&inputs.entry_price, at)
+                && bits(&old.new_usd[0], at) == bits(&inputs.new_usd[0], at)
+                && bits(&old.new_usd[1], at) == bits(&inputs.new_usd[1], at)
+        };
+        let levels = old.born.len().min(inputs.born.len());
+        let levels_same_until = match (0..levels).find(|&at| !level_same(at)) {
+            Some(at) => [old.born.get(at), inputs.born.get(at)],
+            None => [old.born.get(levels), inputs.born.get(levels)],
+        }
+        .into_iter()
+        .flatten()
+        .map(|&bar| bar as usize)
+        .min()
+        .unwrap_or(usize::MAX);
         let bar_same = |i: usize| -> Option<bool> {
             let bar = dataset.bars.get(i)?;
             Some(
@@ -123,11 +140,9 @@ impl Engine {
                     && same(*self.low.get(i)?, bar.low)
                     && same(*self.high.get(i)?, bar.high)
                     && same(*self.close.get(i)?, bar.close)
-                    && same(*old.entry_price.get(i)?, *inputs.entry_price.get(i)?)
-                    && same(*old.new_usd[0].get(i)?, *inputs.new_usd[0].get(i)?)
-                    && same(*old.new_usd[1].get(i)?, *inputs.new_usd[1].get(i)?)
                     && same(*old.log_scale.get(i)?, *inputs.log_scale.get(i)?)
-                    && i < open_interest_same_until,
+                    && i < open_interest_same_until
+                    && i < levels_same_until,
             )
         };
         let shorter = self.bar_count().min(dataset.bars.len());
@@ -191,7 +206,7 @@ mod tests {
         for (x, y) in a.layers.iter().zip(&b.layers) {
             assert_eq!((x.side, x.tier), (y.side, y.tier));
             assert_eq!((x.leverage, x.mmr), (y.leverage, y.mmr));
-            assert_eq!(x.death_bar, y.death_bar, "{:?} tier {}", x.side, x.tier);
+            assert!(x.levels().eq(y.levels()), "{:?} tier {}", x.side, x.tier);
         }
     }
 
@@ -209,7 +224,7 @@ mod tests {
             engine
                 .layers
                 .iter()
-                .all(|l| l.death_bar.iter().all(|&d| d == u32::MAX))
+                .all(|l| l.levels().all(|(_, d)| d == u32::MAX))
         );
         // A crash bar reaching 50 kills every long level at bar 4.
         let mut new = dataset(
@@ -221,7 +236,7 @@ mod tests {
         let extended = engine.extended(&new, &settings).unwrap();
         assert_same(&extended, &Engine::new(&new, &settings).unwrap());
         for layer in extended.layers.iter().filter(|l| l.side == Side::Long) {
-            assert_eq!(&layer.death_bar[..4], &[4, 4, 4, 4]);
+            assert_eq!(&layer.death_bars(5)[..4], &[4, 4, 4, 4]);
         }
     }
 

@@ -230,20 +230,18 @@ fn build_grid_on(
     }
     // What a level born at each bar is worth where it first shows, per USD born: the same for
     // every layer, so found once here rather than once per layer.
-    let start_factor_of = |(born, &log_born): (usize, &f64)| {
+    let start_factor_of = |&born: &u32| {
+        let born = born as usize;
         first_column
             .get(born)
             .and_then(|&col| column_log.get(col))
-            .map_or(1.0, |&log_start| (log_start - log_born).exp())
+            .map_or(1.0, |&log_start| (log_start - log_at(born)).exp())
     };
+    let born = &engine.inputs().born;
     let start_factor: Vec<f64> = if parallel {
-        log_scale
-            .par_iter()
-            .enumerate()
-            .map(start_factor_of)
-            .collect()
+        born.par_iter().map(start_factor_of).collect()
     } else {
-        log_scale.iter().enumerate().map(start_factor_of).collect()
+        born.iter().map(start_factor_of).collect()
     };
     let ctx = LayerContext {
         engine,
@@ -334,7 +332,8 @@ struct LayerContext<'a> {
     /// The scale's log at each column's bar (0 where no bar).
     column_log: &'a [f64],
     step_factor: &'a [f64],
-    /// Per birth bar, what a USD born there is worth at its first shown column.
+    /// Per level (in the order of the engine's levels), what a USD born there is worth at its
+    /// first shown column.
     start_factor: &'a [f64],
 }
 
@@ -357,13 +356,15 @@ impl LayerContext<'_> {
         let notional = &inputs.new_usd[layer.side.index()];
         let n = self.engine.bar_count();
         let row_height = self.request.row_height_usd();
-        let born_inputs = notional
-            .iter()
-            .zip(&inputs.entry_price)
-            .zip(inputs.log_scale.iter().zip(self.start_factor));
-        for (born, (&death, ((&base, &entry), (&log_born, &start_factor)))) in
-            layer.death_bar.iter().zip(born_inputs).enumerate()
-        {
+        for (at, (born, death)) in layer.levels().enumerate() {
+            let (Some(&base), Some(&entry), Some(&log_born), Some(&start_factor)) = (
+                notional.get(at),
+                inputs.entry_price.get(at),
+                inputs.log_scale.get(born),
+                self.start_factor.get(at),
+            ) else {
+                continue;
+            };
             if base <= 0.0 {
                 continue;
             }

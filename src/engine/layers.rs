@@ -36,15 +36,6 @@ fn layer_specs(settings: &ResolvedSettings) -> Vec<(Side, usize, f64)> {
         .collect()
 }
 
-/// Whether the levels born at `born` receive notional on either side: only theirs are searched
-/// for a death (see [`Layer::death_bar`]). In open-interest mode that is the bars where open
-/// interest rose, a tenth of a year of minutes with five-minute samples. Either side, so that
-/// a change of the long/short split, which moves notional between the sides, changes nothing.
-pub(super) fn has_notional(inputs: &BarInputs, born: usize) -> bool {
-    let [long, short] = &inputs.new_usd;
-    long.get(born).is_some_and(|&usd| usd > 0.0) || short.get(born).is_some_and(|&usd| usd > 0.0)
-}
-
 /// The layers of `specs` that are on `side`, with their place in `specs`: deaths from one sweep
 /// over the bars for all of them, each level's price computed from its entry price as the sweep
 /// reaches it.
@@ -53,6 +44,7 @@ fn side_layers(
     specs: &[(Side, usize, f64)],
     dataset: &Dataset,
     inputs: &BarInputs,
+    born: &Arc<[u32]>,
     mmr: f64,
 ) -> Vec<(usize, Layer)> {
     let mut mine: Vec<(usize, Layer)> = specs
@@ -65,7 +57,8 @@ fn side_layers(
                 tier,
                 leverage,
                 mmr,
-                death_bar: Vec::new(),
+                born: Arc::clone(born),
+                death: Vec::new(),
             };
             (at, layer)
         })
@@ -74,19 +67,18 @@ fn side_layers(
         return Vec::new();
     }
     let entry = &inputs.entry_price;
-    let price = |series: usize, born: usize| match (mine.get(series), entry.get(born)) {
+    let price = |series: usize, at: usize| match (mine.get(series), entry.get(at)) {
         (Some((_, layer)), Some(&entry)) => layer.price_of_entry(entry),
         _ => f64::NAN,
     };
-    let wanted = |born: usize| has_notional(inputs, born);
     // Longs die on a low at or below their price, shorts on a high at or above it.
     let series = mine.len();
     let deaths = match side {
-        Side::Long => first_later_reached(&dataset.bars, |b| b.low, 1.0, series, price, wanted),
-        Side::Short => first_later_reached(&dataset.bars, |b| b.high, -1.0, series, price, wanted),
+        Side::Long => first_later_reached(&dataset.bars, |b| b.low, 1.0, series, price, born),
+        Side::Short => first_later_reached(&dataset.bars, |b| b.high, -1.0, series, price, born),
     };
-    for ((_, layer), death_bar) in mine.iter_mut().zip(deaths) {
-        layer.death_bar = death_bar;
+    for ((_, layer), death) in mine.iter_mut().zip(deaths) {
+        layer.death = death;
     }
     mine
 }
@@ -97,10 +89,11 @@ fn build_specs(
     specs: &[(Side, usize, f64)],
     dataset: &Dataset,
     inputs: &BarInputs,
+    born: &Arc<[u32]>,
     mmr: f64,
 ) -> Vec<Layer> {
     let parallel = dataset.bars.len() >= PARALLEL_MIN_BARS;
-    build_specs_on(specs, dataset, inputs, mmr, parallel)
+    build_specs_on(specs, dataset, inputs, born, mmr, parallel)
 }
 
 /// [`build_specs`] on one thread or two.
@@ -108,10 +101,11 @@ fn build_specs_on(
     specs: &[(Side, usize, f64)],
     dataset: &Dataset,
     inputs: &BarInputs,
+    born: &Arc<[u32]>,
     mmr: f64,
     parallel: bool,
 ) -> Vec<Layer> {
-    let side = |side: Side| side_layers(side, specs, dataset, inputs, mmr);
+    let side = |side: Side| side_layers(side, specs, dataset, inputs, born, mmr);
     let (longs, shorts) = if parallel {
         rayon::join(|| side(Side::Long), || side(Side::Short))
     } else {
@@ -128,7 +122,13 @@ pub(super) fn build_layers(
     settings: &ResolvedSettings,
     inputs: &BarInputs,
 ) -> Vec<Layer> {
-    build_specs(&layer_specs(settings), dataset, inputs, settings.mmr)
+    build_specs(
+        &layer_specs(settings),
+        dataset,
+        inputs,
+        &inputs.born,
+        settings.mmr,
+    )
 }
 
 impl Engine {
@@ -167,7 +167,7 @@ impl Engine {
         } else {
             dataset.bars.iter().map(|b| b.close).collect()
         };
-        let inputs = inputs::bar_inputs(dataset, &resolved);
+        let mut inputs = inputs::bar_inputs(dataset, &resolved);
         let same_entries = resolved.mmr.to_bits() == self.settings.mmr.to_bits()
             && inputs.entry_price.len() == self.inputs.entry_price.len()
             && inputs
@@ -176,13 +176,16 @@ impl Engine {
                 .zip(&self.inputs.entry_price)
                 .all(|(a, b)| a.to_bits() == b.to_bits());
         // The levels searched for a death are those given notional: the same bars must be.
-        let same_searched = (0..self.bar_count())
-            .all(|born| has_notional(&inputs, born) == has_notional(&self.inputs, born));
+        if inputs.born == self.inputs.born {
+            // One list for the old engine and the new, and the layers kept with it.
+            inputs.born = Arc::clone(&self.inputs.born);
+        }
+        let born = Arc::clone(&inputs.born);
         let old = |side: Side, leverage: f64| {
             self.layers
                 .iter()
                 .find(|l| l.side == side && l.leverage.to_bits() == leverage.to_bits())
-                .filter(|_| same_entries && same_searched)
+                .filter(|l| same_entries && l.born == born)
         };
         let specs = layer_specs(&resolved);
         let missing: Vec<(Side, usize, f64)> = specs
@@ -191,7 +194,7 @@ impl Engine {
             .copied()
             .collect();
         // Built in `specs` order, so they come out as the kept ones leave gaps for them.
-        let mut built = build_specs(&missing, dataset, &inputs, resolved.mmr).into_iter();
+        let mut built = build_specs(&missing, dataset, &inputs, &born, resolved.mmr).into_iter();
         let layers: Vec<Layer> = specs
             .iter()
             .filter_map(|&(side, tier, leverage)| match old(side, leverage) {
@@ -230,7 +233,7 @@ mod tests {
             assert_eq!((x.side, x.tier), (y.side, y.tier), "{what}");
             assert_eq!(x.leverage.to_bits(), y.leverage.to_bits(), "{what}");
             assert_eq!(x.mmr.to_bits(), y.mmr.to_bits(), "{what}");
-            assert_eq!(x.death_bar, y.death_bar, "{what}");
+            assert!(x.levels().eq(y.levels()), "{what}");
             let bits =
                 |e: &Engine, l: &Layer| e.layer_prices(l).map(f64::to_bits).collect::<Vec<_>>();
             assert_eq!(bits(a, x), bits(b, y), "{what}");
@@ -290,28 +293,23 @@ mod tests {
 
     #[test]
     fn two_threads_build_the_layers_one_thread_builds() {
-        let data = crate::dataset::load(std::path::Path::new("assets/btcusdt-5m.json"))
-            .expect("the bundled BTCUSDT sample");
-        let settings = ModelSettings {
-            tiers: "3:1,5:1,10:1,25:1,50:1,100:1,125:1".parse().expect("tiers"),
-            ..ModelSettings::default()
-        };
+        let (data, settings) = crate::engine::btc_sample_seven_tiers();
         let resolved = settings.resolve(&data).expect("settings");
         let inputs = inputs::bar_inputs(&data, &resolved);
         let specs = layer_specs(&resolved);
-        let one = build_specs_on(&specs, &data, &inputs, resolved.mmr, false);
-        let two = build_specs_on(&specs, &data, &inputs, resolved.mmr, true);
+        let one = build_specs_on(&specs, &data, &inputs, &inputs.born, resolved.mmr, false);
+        let two = build_specs_on(&specs, &data, &inputs, &inputs.born, resolved.mmr, true);
         assert_eq!(one.len(), 14);
         let died: usize = one
             .iter()
-            .map(|l| l.death_bar.iter().filter(|&&d| d != u32::MAX).count())
+            .map(|l| l.levels().filter(|&(_, d)| d != u32::MAX).count())
             .sum();
         assert!(died > 1000, "{died} levels die");
         for (a, b) in one.iter().zip(&two) {
             assert_eq!((a.side, a.tier), (b.side, b.tier));
             assert_eq!(a.leverage.to_bits(), b.leverage.to_bits());
             assert_eq!(a.mmr.to_bits(), b.mmr.to_bits());
-            assert_eq!(a.death_bar, b.death_bar);
+            assert!(a.levels().eq(b.levels()));
         }
     }
 
@@ -327,8 +325,8 @@ mod tests {
         let reused = engine.with_settings(&other, &settings).expect("engine");
         let fresh = Engine::new(&other, &settings).expect("engine");
         assert_same(&reused, &fresh, "a changed low");
-        let deaths = |e: &Engine| -> Vec<Vec<u32>> {
-            e.layers().iter().map(|l| l.death_bar.clone()).collect()
+        let deaths = |e: &Engine| -> Vec<Vec<(usize, u32)>> {
+            e.layers().iter().map(|l| l.levels().collect()).collect()
         };
         assert_ne!(
             deaths(&engine),

@@ -29,6 +29,7 @@ pub use inputs::{AlignedOpenInterest, BarInputs, aligned_open_interest};
 pub use map::{LiqMap, MAX_MAP_ROWS, MapRow};
 pub use standing::StandingSweep;
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::model::{Dataset, Side};
@@ -77,13 +78,50 @@ pub struct Layer {
     pub leverage: f64,
     /// The maintenance margin rate its liquidation prices are computed with.
     pub mmr: f64,
-    /// The bar at which the level born at each bar dies; `u32::MAX` if it stands to the end.
-    /// Only levels whose bar gives notional to either side are searched for a death: a level
-    /// with none never stands (every reader skips it), and its death bar is `u32::MAX`.
-    pub death_bar: Vec<u32>,
+    /// The birth bars of the levels, increasing: the bars that give notional to either side
+    /// (a level with none never stands), the engine's [`BarInputs::born`], shared. In
+    /// open-interest mode that is a tenth of a year of minutes, where a death bar per bar (21 MB
+    /// for ten layers) held mostly `u32::MAX`.
+    born: Arc<[u32]>,
+    /// The bar at which the level born at `born[k]` dies; `u32::MAX` if it stands to the end.
+    death: Vec<u32>,
 }
 
 impl Layer {
+    /// Every level searched for a death, by birth bar: `(birth bar, death bar)`, the death bar
+    /// `u32::MAX` if it stands to the end. Levels of other bars get no notional and never stand.
+    pub fn levels(&self) -> impl DoubleEndedIterator<Item = (usize, u32)> + Clone + '_ {
+        self.born
+            .iter()
+            .zip(&self.death)
+            .map(|(&born, &death)| (born as usize, death))
+    }
+
+    /// The death bar of every bar, `u32::MAX` where none (or not searched): the layer as a
+    /// table, for tests and comparisons.
+    pub fn death_bars(&self, bars: usize) -> Vec<u32> {
+        let mut all = vec![u32::MAX; bars];
+        for (born, death) in self.levels() {
+            if let Some(slot) = all.get_mut(born) {
+                *slot = death;
+            }
+        }
+        all
+    }
+
+    /// The levels at places `places` of [`Layer::levels`] (the places of the engine's
+    /// per-level inputs too), as `(place, birth bar, death bar)`.
+    fn levels_at(
+        &self,
+        places: Range<usize>,
+    ) -> impl Iterator<Item = (usize, usize, u32)> + Clone + '_ {
+        let born = self.born.get(places.clone()).unwrap_or_default();
+        let death = self.death.get(places.clone()).unwrap_or_default();
+        places
+            .zip(born.iter().zip(death))
+            .map(|(at, (&born, &death))| (at, born as usize, death))
+    }
+
     /// The liquidation price of this layer's level entered at `entry` (a bar's entry price).
     ///
     /// Prices are not stored: each is this function of its bar's entry price, computed again
@@ -262,7 +300,8 @@ impl Engine {
         };
         let mut base = 0.0;
         for level in self.standing_at(bar)? {
-            let Some(&entry) = self.inputs.entry_price.get(level.born_bar) else {
+            let entry = self.inputs.level_of(level.born_bar);
+            let Some(&entry) = entry.and_then(|at| self.inputs.entry_price.get(at)) else {
                 continue;
             };
             if entry > 0.0 {
@@ -288,7 +327,8 @@ impl Engine {
         range
     }
 
-    /// The liquidation price of every level of `layer` (one of this engine's), by birth bar.
+    /// The liquidation price of every level of `layer` (one of this engine's), in the order of
+    /// [`Layer::levels`].
     pub fn layer_prices<'a>(&'a self, layer: &'a Layer) -> impl Iterator<Item = f64> + Clone + 'a {
         self.inputs
             .entry_price
@@ -323,20 +363,22 @@ impl Engine {
             let notional = &self.inputs.new_usd[layer.side.index()];
             let log_scale = &self.inputs.log_scale;
             let entry = &self.inputs.entry_price;
-            (0..=bar).filter_map(move |born| {
-                let death = *layer.death_bar.get(born)?;
-                let base = *notional.get(born)?;
-                if base <= 0.0 || (death as usize) <= bar {
-                    return None;
-                }
-                Some(StandingLevel {
-                    side: layer.side,
-                    tier: layer.tier,
-                    price: layer.price_of_entry(*entry.get(born)?),
-                    born_bar: born,
-                    unit_notional_usd: base * (log_now - log_scale.get(born)?).exp(),
+            let born_by_now = self.inputs.levels_within(0..bar + 1);
+            layer
+                .levels_at(born_by_now)
+                .filter_map(move |(at, born, death)| {
+                    let base = *notional.get(at)?;
+                    if base <= 0.0 || (death as usize) <= bar {
+                        return None;
+                    }
+                    Some(StandingLevel {
+                        side: layer.side,
+                        tier: layer.tier,
+                        price: layer.price_of_entry(*entry.get(at)?),
+                        born_bar: born,
+                        unit_notional_usd: base * (log_now - log_scale.get(born)?).exp(),
+                    })
                 })
-            })
         }))
     }
 
@@ -365,8 +407,14 @@ impl Engine {
                 continue;
             }
             let notional = &self.inputs.new_usd[layer.side.index()];
-            let born_inputs = notional.iter().zip(log_scale).zip(&self.inputs.entry_price);
-            for (&death, ((&base, &log_born), &entry)) in layer.death_bar.iter().zip(born_inputs) {
+            for (at, (born, death)) in layer.levels().enumerate() {
+                let (Some(&base), Some(&log_born), Some(&entry)) = (
+                    notional.get(at),
+                    log_scale.get(born),
+                    self.inputs.entry_price.get(at),
+                ) else {
+                    continue;
+                };
                 if base <= 0.0 {
                     continue;
                 }
@@ -460,6 +508,19 @@ pub fn short_liquidation_price(entry: f64, leverage: f64, mmr: f64) -> f64 {
     entry * (1.0 + 1.0 / leverage) / (1.0 + mmr)
 }
 
+/// The bundled BTCUSDT sample (real 5-minute bars with a few real liquidations) under seven
+/// leverage tiers: many levels dying on shared bars, for tests of the order of sums.
+#[cfg(test)]
+pub(crate) fn btc_sample_seven_tiers() -> (Dataset, ModelSettings) {
+    let data = crate::dataset::load(std::path::Path::new("assets/btcusdt-5m.json"))
+        .expect("the bundled BTCUSDT sample");
+    let settings = ModelSettings {
+        tiers: "3:1,5:1,10:1,25:1,50:1,100:1,125:1".parse().expect("tiers"),
+        ..ModelSettings::default()
+    };
+    (data, settings)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -492,12 +553,7 @@ mod tests {
 
     #[test]
     fn sums_per_bar_over_each_death_equal_sums_over_the_sorted_list() {
-        let data = crate::dataset::load(std::path::Path::new("assets/btcusdt-5m.json"))
-            .expect("the bundled BTCUSDT sample");
-        let settings = ModelSettings {
-            tiers: "3:1,5:1,10:1,25:1,50:1,100:1,125:1".parse().expect("tiers"),
-            ..ModelSettings::default()
-        };
+        let (data, settings) = crate::engine::btc_sample_seven_tiers();
         let engine = Engine::new(&data, &settings).expect("engine");
         let mut selection = engine.default_selection();
         selection.tier_share[2] = 0.0;

@@ -14,11 +14,11 @@
 //! Shorts die on highs at or above their price: the same search on negated highs and prices
 //! (negation is exact, so `-high <= -price` is `high >= price`).
 
-/// For each birth `born` that is `wanted` and each of `series` series of thresholds, the first
-/// index `j > born` with `value_of(values[j]) <= threshold(series, born)`, or `u32::MAX` when
-/// there is none (or it does not fit a `u32`); births not wanted get `u32::MAX` without a search.
-/// `sign` multiplies values and thresholds first (−1 turns "at or below" into "at or above").
-/// NaN values never count as reached, nor are NaN thresholds.
+/// For each birth bar `born[k]` (increasing) and each of `series` series of thresholds, the
+/// first index `j > born[k]` with `value_of(values[j]) <= threshold(series, k)`, or
+/// `u32::MAX` when there is none (or it does not fit a `u32`), at `[series][k]`; other births
+/// are not searched. `sign` multiplies values and thresholds first (−1 turns "at or below" into
+/// "at or above"). NaN values never count as reached, nor are NaN thresholds.
 ///
 /// The thresholds are asked for as the sweep reaches them rather than passed as arrays: a
 /// layer's prices are a cheap function of the entry prices, and arrays of them for every tier
@@ -29,27 +29,37 @@ pub(super) fn first_later_reached<T>(
     sign: f64,
     series: usize,
     threshold: impl Fn(usize, usize) -> f64,
-    wanted: impl Fn(usize) -> bool,
+    born: &[u32],
 ) -> Vec<Vec<u32>> {
     let n = values.len();
-    let mut deaths: Vec<Vec<u32>> = (0..series).map(|_| vec![u32::MAX; n]).collect();
+    let mut deaths: Vec<Vec<u32>> = (0..series).map(|_| vec![u32::MAX; born.len()]).collect();
     // Where each series' last answer ended in the stack: the next birth's price is close to
     // this one's, and the stack changes only at its top, so the next answer is found near it.
     let mut hints = vec![0usize; series];
     // (value, index): values rise from the bottom to the top, indices fall.
     let mut stack: Vec<(f64, usize)> = Vec::new();
-    for born in (0..n).rev() {
-        let searched = if wanted(born) { series } else { 0 };
-        for (at, (death, hint)) in deaths.iter_mut().zip(&mut hints).enumerate().take(searched) {
-            let Some(slot) = death.get_mut(born) else {
+    // The births still to answer are `born[..pending]`; the last of them is the next one down.
+    let mut pending = born.len();
+    for bar in (0..n).rev() {
+        while let Some(k) = pending.checked_sub(1)
+            && born.get(k).is_some_and(|&b| b as usize >= bar)
+        {
+            pending = k;
+            // Births past the last bar have nothing after them (and are not levels).
+            if born.get(k).is_some_and(|&b| b as usize != bar) {
                 continue;
-            };
-            *hint = run_end_near(&stack, sign * threshold(at, born), *hint);
-            if let Some(&(_, found)) = hint.checked_sub(1).and_then(|top| stack.get(top)) {
-                *slot = u32::try_from(found).unwrap_or(u32::MAX);
+            }
+            for (at, (death, hint)) in deaths.iter_mut().zip(&mut hints).enumerate() {
+                let Some(slot) = death.get_mut(k) else {
+                    continue;
+                };
+                *hint = run_end_near(&stack, sign * threshold(at, k), *hint);
+                if let Some(&(_, found)) = hint.checked_sub(1).and_then(|top| stack.get(top)) {
+                    *slot = u32::try_from(found).unwrap_or(u32::MAX);
+                }
             }
         }
-        let Some(value) = values.get(born).map(&value_of) else {
+        let Some(value) = values.get(bar).map(&value_of) else {
             continue;
         };
         let value = sign * value;
@@ -59,7 +69,7 @@ pub(super) fn first_later_reached<T>(
         while stack.last().is_some_and(|&(top, _)| top >= value) {
             stack.pop();
         }
-        stack.push((value, born));
+        stack.push((value, bar));
     }
     deaths
 }
@@ -113,6 +123,11 @@ mod tests {
     use crate::engine::crossing::FirstCrossing;
     use proptest::prelude::*;
 
+    /// Every bar of `n` searched.
+    fn every(n: usize) -> Vec<u32> {
+        (0..n as u32).collect()
+    }
+
     fn linear_scan(values: &[f64], sign: f64, born: usize, threshold: f64) -> u32 {
         (born + 1..values.len())
             .find(|&j| sign * values[j] <= sign * threshold)
@@ -123,7 +138,7 @@ mod tests {
     fn finds_the_first_later_crossing_by_hand() {
         let lows = [5.0, 4.0, 6.0, 3.0, 7.0, 2.0];
         let prices = [4.5, 4.5, 3.0, 1.0, 2.0, 9.0];
-        let deaths = first_later_reached(&lows, |v| *v, 1.0, 1, |_, born| prices[born], |_| true);
+        let deaths = first_later_reached(&lows, |v| *v, 1.0, 1, |_, born| prices[born], &every(6));
         // Bar 0 at 4.5: bar 1 (4.0). Bar 1 at 4.5: not itself, bar 3 (3.0). Bar 2 at 3.0: bar 3,
         // equality counts. Bar 3 at 1.0: never. Bar 4 at 2.0: bar 5. The last bar: nothing after.
         assert_eq!(deaths, vec![vec![1, 3, 3, u32::MAX, 5, u32::MAX]]);
@@ -131,7 +146,7 @@ mod tests {
         let highs = [5.0, 6.0, 4.0, 8.0];
         let shorts = [5.5, 7.0, 8.0, 1.0];
         let short_price = |series: usize, born: usize| [shorts[born], 0.0][series];
-        let deaths = first_later_reached(&highs, |v| *v, -1.0, 2, short_price, |_| true);
+        let deaths = first_later_reached(&highs, |v| *v, -1.0, 2, short_price, &every(4));
         assert_eq!(deaths[0], vec![1, 3, 3, u32::MAX]);
         assert_eq!(deaths[1], vec![1, 2, 3, u32::MAX]);
     }
@@ -155,9 +170,10 @@ mod tests {
                 .iter()
                 .map(|b| b.close * (1.0 + 1.0 / leverage))
                 .collect();
+            let all = every(data.bars.len());
             let by_sweep = [
-                first_later_reached(&data.bars, |b| b.low, 1.0, 1, |_, b| long[b], |_| true),
-                first_later_reached(&data.bars, |b| b.high, -1.0, 1, |_, b| short[b], |_| true),
+                first_later_reached(&data.bars, |b| b.low, 1.0, 1, |_, b| long[b], &all),
+                first_later_reached(&data.bars, |b| b.high, -1.0, 1, |_, b| short[b], &all),
             ];
             let by_table = |table: &FirstCrossing, sign: f64, prices: &[f64]| -> Vec<u32> {
                 prices
@@ -211,16 +227,14 @@ mod tests {
         ) {
             let sign = if short { -1.0 } else { 1.0 };
             let n = values.len();
-            // Every third birth not wanted: no search, no death.
-            let wanted = |born: usize| born % 3 != 1;
-            let deaths = first_later_reached(&values, |v| *v, sign, 1, |_, b| thresholds[b], wanted);
-            for born in 0..n {
-                let expected = if wanted(born) {
-                    linear_scan(&values, sign, born, thresholds[born])
-                } else {
-                    u32::MAX
-                };
-                prop_assert_eq!(deaths[0][born], expected);
+            // Every third birth not searched.
+            let born: Vec<u32> = (0..n as u32).filter(|b| b % 3 != 1).collect();
+            let threshold = |_, k: usize| thresholds[born[k] as usize];
+            let deaths = first_later_reached(&values, |v| *v, sign, 1, threshold, &born);
+            prop_assert_eq!(deaths[0].len(), born.len());
+            for (&b, &death) in born.iter().zip(&deaths[0]) {
+                let b = b as usize;
+                prop_assert_eq!(death, linear_scan(&values, sign, b, thresholds[b]));
             }
         }
     }

@@ -20,8 +20,9 @@ pub struct StandingSweep<'e> {
     engine: &'e Engine,
     /// The bar the alive lists hold, if any.
     bar: Option<usize>,
-    /// Per layer, birth bars of the levels standing at `bar`, increasing.
-    alive: Vec<Vec<usize>>,
+    /// Per layer, the place (in [`super::Layer::levels`]) and death bar of the levels standing
+    /// at `bar`, by birth.
+    alive: Vec<Vec<(usize, u32)>>,
     /// Levels at `bar`, in `standing_at` order.
     levels: Vec<StandingLevel>,
 }
@@ -93,21 +94,22 @@ impl<'e> StandingSweep<'e> {
         let engine = self.engine;
         let inputs = engine.inputs();
         for (layer, alive) in engine.layers().iter().zip(&mut self.alive) {
-            let dead = |born: &usize| {
-                layer
-                    .death_bar
-                    .get(*born)
-                    .is_none_or(|&death| (death as usize) <= bar)
-            };
-            alive.retain(|born| !dead(born));
+            let dead = |death: u32| (death as usize) <= bar;
+            alive.retain(|&(_, death)| !dead(death));
             let notional = inputs.new_usd.get(layer.side.index());
             // The same test as `standing_at`: notional given and not dead by `bar`.
-            alive.extend((first_new..=bar).filter(|born| {
-                notional
-                    .and_then(|n| n.get(*born))
-                    .is_some_and(|&usd| usd > 0.0)
-                    && !dead(born)
-            }));
+            let born_since = inputs.levels_within(first_new..bar + 1);
+            alive.extend(
+                layer
+                    .levels_at(born_since)
+                    .filter(|&(at, _, death)| {
+                        notional
+                            .and_then(|n| n.get(at))
+                            .is_some_and(|&usd| usd > 0.0)
+                            && !dead(death)
+                    })
+                    .map(|(at, _, death)| (at, death)),
+            );
         }
         self.bar = Some(bar);
         self.levels.clear();
@@ -116,13 +118,14 @@ impl<'e> StandingSweep<'e> {
             let Some(notional) = inputs.new_usd.get(layer.side.index()) else {
                 continue;
             };
-            self.levels.extend(alive.iter().filter_map(|&born| {
+            self.levels.extend(alive.iter().filter_map(|&(at, _)| {
+                let born = *inputs.born.get(at)? as usize;
                 Some(StandingLevel {
                     side: layer.side,
                     tier: layer.tier,
-                    price: layer.price_of_entry(*inputs.entry_price.get(born)?),
+                    price: layer.price_of_entry(*inputs.entry_price.get(at)?),
                     born_bar: born,
-                    unit_notional_usd: notional.get(born)?
+                    unit_notional_usd: notional.get(at)?
                         * (log_now - inputs.log_scale.get(born)?).exp(),
                 })
             }));

@@ -61,7 +61,7 @@ pub fn chart_ui(
     let grid_rect = state.data.grid.as_ref().map(|g| g.request);
     let settings = &state.settings;
     // The series under the chart has the predicted liquidations too: one pass feeds both.
-    let predicted = state.liquidation_bars.series().unwrap_or(&[]);
+    let predicted = state.liquidation_bars.series();
     let size = ui.available_size();
     let outer = ui.available_rect_before_wrap();
     let local_time = settings.local_time;

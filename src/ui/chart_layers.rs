@@ -15,7 +15,7 @@ use super::data::{CellInfo, ViewData};
 use super::look::{LONG_COLOR, SHORT_COLOR, last_price_colors, side_color};
 use super::time_axis::clock_time;
 use super::view::Highlight;
-use crate::engine::score::BarLiquidations;
+use crate::engine::score::LiquidationSeries;
 use crate::model::{Dataset, Side};
 use crate::render::labels::{compact_usd, human_price};
 use crate::render::theme::{LAST_PRICE_RIM_PX, marker_radius_px};
@@ -85,10 +85,13 @@ pub(super) fn draw_real_liquidations(
 
 pub(super) fn draw_predicted(
     plot_ui: &mut egui_plot::PlotUi<'_>,
-    predicted: &[BarLiquidations],
+    predicted: Option<&LiquidationSeries>,
     dataset: &Dataset,
     bounds: &PlotBounds,
 ) {
+    let Some(predicted) = predicted else {
+        return;
+    };
     let (x0, x1) = (bounds.min()[0] * 1000.0, bounds.max()[0] * 1000.0);
     let first = dataset
         .bars
@@ -96,11 +99,11 @@ pub(super) fn draw_predicted(
     let last = dataset
         .bars
         .partition_point(|b| (b.open_time_ms as f64) <= x1);
-    let max_usd = predicted
-        .get(first..last)
-        .unwrap_or(&[])
-        .iter()
-        .flat_map(|p| p.predicted_usd)
+    // The bars the series does not store are zeros: no marker.
+    let in_view = predicted.within(first..last);
+    let max_usd = in_view
+        .clone()
+        .flat_map(|(_, p)| p.predicted_usd)
         .fold(0.0, f64::max);
     if max_usd <= 0.0 {
         return;
@@ -115,8 +118,8 @@ pub(super) fn draw_predicted(
     for side in Side::BOTH {
         let s = side.index();
         let mut by_radius: BTreeMap<u32, Vec<[f64; 2]>> = BTreeMap::new();
-        for i in first..last {
-            let (Some(p), Some(bar)) = (predicted.get(i), dataset.bars.get(i)) else {
+        for (i, p) in in_view.clone() {
+            let Some(bar) = dataset.bars.get(i) else {
                 continue;
             };
             let (Some(&usd), Some(&price)) = (p.predicted_usd.get(s), p.predicted_price.get(s))

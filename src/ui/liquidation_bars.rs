@@ -19,7 +19,7 @@ use super::plot_mesh::{BarMesh, PlotRect};
 use super::state::ViewerState;
 use super::time_axis::{clock_offset_s, format_time_label_shifted, time_grid_spacer_shifted};
 use crate::engine::Engine;
-use crate::engine::score::BarLiquidations;
+use crate::engine::score::{BarLiquidations, LiquidationSeries};
 use crate::render::labels::compact_usd;
 
 /// Screen points per drawn bar at least: zoomed out, neighbouring bars are summed.
@@ -35,7 +35,7 @@ struct Column {
 
 /// Groups the bars of `first..end` so that at most `max_columns` columns are drawn.
 fn columns(
-    series: &[BarLiquidations],
+    series: &LiquidationSeries,
     times_ms: &[i64],
     interval_ms: i64,
     range: std::ops::Range<usize>,
@@ -48,7 +48,8 @@ fn columns(
     while start < range.end {
         let end = (start + group).min(range.end);
         let mut sums = BarLiquidations::default();
-        for bar in series.get(start..end).unwrap_or(&[]) {
+        // The bars not stored are zeros, which add nothing.
+        for (_, bar) in series.within(start..end) {
             for side in 0..2 {
                 if let (Some(p), Some(r), Some(bp), Some(br)) = (
                     sums.predicted_usd.get_mut(side),
@@ -78,7 +79,7 @@ fn columns(
 /// how many columns fit.
 #[derive(Debug, Clone)]
 struct ColumnsKey {
-    series: Weak<Vec<BarLiquidations>>,
+    series: Weak<LiquidationSeries>,
     engine: Weak<Engine>,
     bars: Range<usize>,
     max_columns: usize,
@@ -267,6 +268,7 @@ mod tests {
                 ..BarLiquidations::default()
             })
             .collect();
+        let series = LiquidationSeries::from_dense(&series);
         let times: Vec<i64> = (0..5).map(|i| i * 60_000).collect();
         // Five bars in at most two columns: groups of three, then two.
         let drawn = columns(&series, &times, 60_000, 0..5, 2);
@@ -291,24 +293,23 @@ mod tests {
 
     #[test]
     fn memoised_columns_follow_the_view_and_the_data() {
-        use crate::engine::score::liquidations_per_bar;
+        use crate::engine::score::liquidation_series;
         let data = crate::dataset::sample().expect("the bundled sample");
         let engine = Arc::new(
             Engine::new(&data, &crate::settings::ModelSettings::default()).expect("engine"),
         );
         let mut selection = engine.default_selection();
-        let all = Arc::new(liquidations_per_bar(&engine, &data, &selection));
+        let all = Arc::new(liquidation_series(&engine, &data, &selection));
         selection.sides = [true, false];
-        let longs = Arc::new(liquidations_per_bar(&engine, &data, &selection));
+        let longs = Arc::new(liquidation_series(&engine, &data, &selection));
         assert_ne!(all, longs, "hiding the shorts changes the series");
         let (times, interval) = (engine.bar_times_ms(), engine.interval_ms());
-        let key =
-            |series: &Arc<Vec<BarLiquidations>>, bars: Range<usize>, max_columns| ColumnsKey {
-                series: Arc::downgrade(series),
-                engine: Arc::downgrade(&engine),
-                bars,
-                max_columns,
-            };
+        let key = |series: &Arc<LiquidationSeries>, bars: Range<usize>, max_columns| ColumnsKey {
+            series: Arc::downgrade(series),
+            engine: Arc::downgrade(&engine),
+            bars,
+            max_columns,
+        };
         let n = times.len();
         let mut memo: Option<ColumnsMemo> = None;
         let mut computed = 0;

@@ -10,7 +10,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 
 use crate::dataset;
-use crate::engine::score::{self, BarLiquidations, ScoreError, ScoreParams, liquidations_per_bar};
+use crate::engine::score::{self, LiquidationSeries, ScoreError, ScoreParams, liquidation_series};
 use crate::engine::{Cluster, Engine, EngineError, Grid, GridError};
 
 use super::action::{Pick, Work};
@@ -43,7 +43,7 @@ pub struct Scheduler {
     clusters: LatestJob<(usize, Result<ClustersAt, EngineError>)>,
     io: LatestJob<Result<String, ViewerError>>,
     score: LatestJob<ScoreOutcome>,
-    bars: LatestJob<Arc<Vec<BarLiquidations>>>,
+    bars: LatestJob<Arc<LiquidationSeries>>,
     add: AddSeriesJob,
     net: Net,
     venues: super::venues_jobs::VenueJobs,
@@ -316,8 +316,10 @@ impl Scheduler {
                 state.liquidation_bars.requested = Some(key);
                 self.bars.submit(move || {
                     Arc::new(match &venues {
-                        Some(venues) => venues.liquidations_per_bar(&selection),
-                        None => liquidations_per_bar(&engine, &dataset, &selection),
+                        Some(venues) => {
+                            LiquidationSeries::from_dense(&venues.liquidations_per_bar(&selection))
+                        }
+                        None => liquidation_series(&engine, &dataset, &selection),
                     })
                 });
             }

@@ -10,7 +10,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, Weak};
 
 use crate::dataset::DatasetError;
-use crate::engine::score::{BarLiquidations, Progress, ScoreError, ScoreReport};
+use crate::engine::score::{LiquidationSeries, Progress, ScoreError, ScoreReport};
 use crate::engine::{ClusterParams, Engine, EngineError, GridError, LayerSelection, auto_bin_usd};
 use crate::source::{
     CancelToken, FetchProgress, FetchRequest, SourceConfig, SourceError, StreamStatus, Venue,
@@ -350,13 +350,13 @@ pub struct BarsState {
     /// What the series in the making (or shown) is for.
     pub requested: Option<SeriesKey>,
     /// The series, once computed.
-    pub series: Option<Arc<Vec<BarLiquidations>>>,
+    pub series: Option<Arc<LiquidationSeries>>,
 }
 
 impl BarsState {
     /// The series for the current engine and selection, once computed.
-    pub fn series(&self) -> Option<&[BarLiquidations]> {
-        self.series.as_deref().map(Vec::as_slice)
+    pub fn series(&self) -> Option<&LiquidationSeries> {
+        self.series.as_deref()
     }
 }
 

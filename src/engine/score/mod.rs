@@ -45,6 +45,7 @@ mod maps;
 mod rate;
 mod reach;
 mod real;
+mod series;
 mod summary;
 mod verdict;
 
@@ -57,7 +58,8 @@ pub use dose::{DoseBar, DoseBucket, DoseResponse};
 pub use maps::{MapSweep, Maps};
 pub use rate::{Rate, Tally, wilson_interval};
 pub use reach::{ReachScore, Trials};
-pub use real::{BarLiquidations, ControlLift, PerHour, RealScore, liquidations_per_bar};
+pub use real::{ControlLift, PerHour, RealScore};
+pub use series::{BarLiquidations, LiquidationSeries, liquidation_series, liquidations_per_bar};
 pub use summary::{
     BaselineScore, CURVE_POINTS, Comparison, CurvePoint, DISTANCE_BUCKET_EDGES_PCT,
     DistanceComparison, ReachFigures, SideComparison,

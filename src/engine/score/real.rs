@@ -26,7 +26,7 @@ use super::controls::{Search, Subject};
 use super::history::{Band, PriceHistory};
 use super::maps::{MapSweep, Maps};
 use super::{Progress, ProgressFn, ScoreError, ScoreParams, Stage};
-use crate::engine::{Engine, LayerSelection};
+use crate::engine::LayerSelection;
 use crate::model::{Dataset, Liquidation, Side};
 
 /// Milliseconds in an hour.
@@ -117,55 +117,6 @@ pub struct ControlLift {
     pub control_lift: Option<f64>,
 }
 
-/// Predicted and real liquidated USD of one bar, by side.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct BarLiquidations {
-    /// Predicted (levels dying) USD, longs then shorts.
-    pub predicted_usd: [f64; 2],
-    /// USD-weighted mean price of the levels dying, longs then shorts; 0 where none died.
-    pub predicted_price: [f64; 2],
-    /// Real liquidated USD, longs then shorts.
-    pub real_usd: [f64; 2],
-}
-
-/// Predicted and real liquidated USD of every bar of `engine` (built from `dataset`) under
-/// `selection`: the series under the chart. Events outside every bar are left out.
-pub fn liquidations_per_bar(
-    engine: &Engine,
-    dataset: &Dataset,
-    selection: &LayerSelection,
-) -> Vec<BarLiquidations> {
-    let mut bars = vec![BarLiquidations::default(); engine.bar_count()];
-    // Summed as USD x price first, divided by the USD at the end; the deaths of a bar come in
-    // the order of `predicted_liquidations` without that list being built.
-    engine.for_each_death(selection, |death| {
-        let side = death.side.index();
-        if let Some(bar) = bars.get_mut(death.bar)
-            && let (Some(usd), Some(price)) = (
-                bar.predicted_usd.get_mut(side),
-                bar.predicted_price.get_mut(side),
-            )
-        {
-            *usd += death.notional_usd;
-            *price += death.notional_usd * death.price;
-        }
-    });
-    for bar in &mut bars {
-        for (price, usd) in bar.predicted_price.iter_mut().zip(bar.predicted_usd) {
-            *price = if usd > 0.0 { *price / usd } else { 0.0 };
-        }
-    }
-    for event in &dataset.liquidations {
-        if let Some(slot) = bar_of(engine, event.time_ms)
-            .and_then(|bar| bars.get_mut(bar))
-            .and_then(|b| b.real_usd.get_mut(event.side.index()))
-        {
-            *slot += event.notional_usd();
-        }
-    }
-    bars
-}
-
 /// A sum of USD starting from +0.0: `Iterator::sum` starts floats at -0.0, which an empty sum
 /// would print as "-0".
 fn usd_sum(values: impl Iterator<Item = f64>) -> f64 {
@@ -173,7 +124,7 @@ fn usd_sum(values: impl Iterator<Item = f64>) -> f64 {
 }
 
 /// The bar whose time holds `time_ms`, if any.
-fn bar_of(engine: &dyn Maps, time_ms: i64) -> Option<usize> {
+pub(super) fn bar_of(engine: &dyn Maps, time_ms: i64) -> Option<usize> {
     let times = engine.bar_times_ms();
     let bar = times.partition_point(|&t| t <= time_ms).checked_sub(1)?;
     let open = *times.get(bar)?;

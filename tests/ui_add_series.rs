@@ -110,8 +110,14 @@ fn adding_open_interest_keeps_the_window_drawing_with_its_progress_until_it_land
         frames_while_busy >= 3,
         "only {frames_while_busy} frames while the file was added: the window waited for it"
     );
+    // The job reports its stages as it goes: a frame shows computing levels or drawing, which
+    // come after the file is read. Either will do: on a loaded machine a frame can take longer
+    // than the level computation, so which of the two a frame lands on is not fixed.
+    use liqmap::ui::progress::Stage;
     assert!(
-        stages.contains(&liqmap::ui::progress::Stage::ComputingLevels),
+        stages
+            .iter()
+            .any(|s| matches!(s, Stage::ComputingLevels | Stage::Drawing)),
         "{stages:?}"
     );
     // The result lands: the samples added, the bar gone, the status saying so.

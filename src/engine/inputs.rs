@@ -33,15 +33,12 @@ pub struct BarInputs {
 impl BarInputs {
     /// The place in `born` (and in the per-level vectors) of the bar `bar`, if it gives notional.
     pub fn level_of(&self, bar: usize) -> Option<usize> {
-        let at = self.born.partition_point(|&b| (b as usize) < bar);
-        (self.born.get(at).map(|&b| b as usize) == Some(bar)).then_some(at)
+        super::sorted_bars::place_of(&self.born, bar)
     }
 
     /// The places in `born` of the bars within `bars`.
     pub fn levels_within(&self, bars: std::ops::Range<usize>) -> std::ops::Range<usize> {
-        let start = self.born.partition_point(|&b| (b as usize) < bars.start);
-        let end = self.born.partition_point(|&b| (b as usize) < bars.end);
-        start..end.max(start)
+        super::sorted_bars::places_within(&self.born, bars)
     }
 }
 

@@ -17,6 +17,7 @@ mod inputs;
 mod layers;
 mod map;
 pub mod score;
+mod sorted_bars;
 mod staircase;
 mod standing;
 pub mod venues;

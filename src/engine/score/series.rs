@@ -12,6 +12,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use super::real::bar_of;
+use crate::engine::sorted_bars::{place_of, places_within};
 use crate::engine::{Engine, LayerSelection};
 use crate::model::Dataset;
 
@@ -71,11 +72,10 @@ impl LiquidationSeries {
 
     /// The value of `bar`: zeros where none is stored.
     pub fn get(&self, bar: usize) -> BarLiquidations {
-        let at = self.bar.partition_point(|&b| (b as usize) < bar);
-        match (self.bar.get(at), self.value.get(at)) {
-            (Some(&b), Some(value)) if b as usize == bar => *value,
-            _ => BarLiquidations::default(),
-        }
+        place_of(&self.bar, bar)
+            .and_then(|at| self.value.get(at))
+            .copied()
+            .unwrap_or_default()
     }
 
     /// The stored bars within `bars`, in order, with their values; the bars left out are zeros.
@@ -83,9 +83,7 @@ impl LiquidationSeries {
         &self,
         bars: Range<usize>,
     ) -> impl Iterator<Item = (usize, &BarLiquidations)> + Clone {
-        let start = self.bar.partition_point(|&b| (b as usize) < bars.start);
-        let end = self.bar.partition_point(|&b| (b as usize) < bars.end);
-        let range = start..end.max(start);
+        let range = places_within(&self.bar, bars);
         let stored = self.bar.get(range.clone()).unwrap_or_default();
         let values = self.value.get(range).unwrap_or_default();
         stored.iter().map(|&b| b as usize).zip(values)
